@@ -1,0 +1,253 @@
+package dev.switchboard;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The model's answer, normalized across providers. Immutable and thread-safe.
+ *
+ * <p>{@link #attempts()} lists every exchange that produced this answer (one, unless retries,
+ * fallbacks or hedges happened); {@link #usage()} is the usage of the answering attempt.
+ */
+public final class ChatResponse {
+  private final String id;
+  private final String provider;
+  private final String model;
+  private final Message message;
+  private final String reasoning;
+  private final String refusal;
+  private final FinishReason finishReason;
+  private final String rawFinishReason;
+  private final Usage usage;
+  private final String requestId;
+  private final List<Attempt> attempts;
+
+  private ChatResponse(Builder b) {
+    this.id = b.id;
+    this.provider = b.provider;
+    this.model = b.model;
+    this.message = Message.assistant(b.text.toString(), b.toolCalls);
+    this.reasoning = b.reasoning;
+    this.refusal = b.refusal;
+    this.finishReason = b.finishReason;
+    this.rawFinishReason = b.rawFinishReason;
+    this.usage = b.usage;
+    this.requestId = b.requestId;
+    this.attempts = List.copyOf(b.attempts);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The provider's id of this completion, or "" when it gave none. */
+  public String id() {
+    return id;
+  }
+
+  /** The provider name as registered with {@link Switchboard}, e.g. {@code "openai"}. */
+  public String provider() {
+    return provider;
+  }
+
+  /** The model that answered, as the provider named it. */
+  public String model() {
+    return model;
+  }
+
+  /** The assistant turn; append it to the conversation to continue. */
+  public Message message() {
+    return message;
+  }
+
+  public String text() {
+    return message.text();
+  }
+
+  public List<ToolCall> toolCalls() {
+    return message.toolCalls();
+  }
+
+  /** The model's reasoning, where the provider exposes it (DeepSeek {@code reasoning_content}, Anthropic thinking). */
+  public Optional<String> reasoning() {
+    return Optional.ofNullable(reasoning);
+  }
+
+  /** The model's refusal message, where the provider reports one separately (OpenAI {@code refusal}). */
+  public Optional<String> refusal() {
+    return Optional.ofNullable(refusal);
+  }
+
+  public FinishReason finishReason() {
+    return finishReason;
+  }
+
+  /** The provider's own finish word, e.g. {@code "end_turn"}. */
+  public Optional<String> rawFinishReason() {
+    return Optional.ofNullable(rawFinishReason);
+  }
+
+  public Usage usage() {
+    return usage;
+  }
+
+  /** The provider's request id (e.g. {@code x-request-id}), for support tickets. */
+  public Optional<String> requestId() {
+    return Optional.ofNullable(requestId);
+  }
+
+  public List<Attempt> attempts() {
+    return attempts;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder()
+        .id(id)
+        .provider(provider)
+        .model(model)
+        .text(message.text())
+        .toolCalls(message.toolCalls())
+        .reasoning(reasoning)
+        .refusal(refusal)
+        .finishReason(finishReason)
+        .rawFinishReason(rawFinishReason)
+        .usage(usage)
+        .requestId(requestId)
+        .attempts(attempts);
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChatResponse r
+        && id.equals(r.id)
+        && provider.equals(r.provider)
+        && model.equals(r.model)
+        && message.equals(r.message)
+        && Objects.equals(reasoning, r.reasoning)
+        && Objects.equals(refusal, r.refusal)
+        && finishReason == r.finishReason
+        && Objects.equals(rawFinishReason, r.rawFinishReason)
+        && usage.equals(r.usage)
+        && Objects.equals(requestId, r.requestId)
+        && attempts.equals(r.attempts);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, provider, model, message, reasoning, refusal, finishReason, usage, attempts);
+  }
+
+  @Override
+  public String toString() {
+    String text = message.text();
+    return "ChatResponse[" + provider + "/" + model
+        + ", finish=" + finishReason
+        + ", text=" + (text.length() > 80 ? text.substring(0, 80) + "…" : text)
+        + (message.toolCalls().isEmpty() ? "" : ", toolCalls=" + message.toolCalls().size())
+        + (refusal == null ? "" : ", refusal")
+        + ", " + usage + "]";
+  }
+
+  /** Not thread-safe. */
+  public static final class Builder {
+    private String id = "";
+    private String provider = "";
+    private String model = "";
+    private final StringBuilder text = new StringBuilder();
+    private final List<ToolCall> toolCalls = new ArrayList<>();
+    private String reasoning;
+    private String refusal;
+    private FinishReason finishReason = FinishReason.STOP;
+    private String rawFinishReason;
+    private Usage usage = Usage.ZERO;
+    private String requestId;
+    private final List<Attempt> attempts = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder id(String id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    public Builder provider(String provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    public Builder text(String text) {
+      this.text.setLength(0);
+      this.text.append(Objects.requireNonNull(text, "text"));
+      return this;
+    }
+
+    public Builder appendText(CharSequence delta) {
+      this.text.append(delta);
+      return this;
+    }
+
+    public Builder toolCalls(List<ToolCall> toolCalls) {
+      this.toolCalls.clear();
+      this.toolCalls.addAll(toolCalls);
+      return this;
+    }
+
+    public Builder addToolCall(ToolCall toolCall) {
+      this.toolCalls.add(Objects.requireNonNull(toolCall, "toolCall"));
+      return this;
+    }
+
+    public Builder reasoning(String reasoning) {
+      this.reasoning = reasoning;
+      return this;
+    }
+
+    public Builder refusal(String refusal) {
+      this.refusal = refusal;
+      return this;
+    }
+
+    public Builder finishReason(FinishReason finishReason) {
+      this.finishReason = Objects.requireNonNull(finishReason, "finishReason");
+      return this;
+    }
+
+    public Builder rawFinishReason(String rawFinishReason) {
+      this.rawFinishReason = rawFinishReason;
+      return this;
+    }
+
+    public Builder usage(Usage usage) {
+      this.usage = Objects.requireNonNull(usage, "usage");
+      return this;
+    }
+
+    public Builder requestId(String requestId) {
+      this.requestId = requestId;
+      return this;
+    }
+
+    public Builder attempts(List<Attempt> attempts) {
+      this.attempts.clear();
+      this.attempts.addAll(attempts);
+      return this;
+    }
+
+    public Builder addAttempt(Attempt attempt) {
+      this.attempts.add(Objects.requireNonNull(attempt, "attempt"));
+      return this;
+    }
+
+    public ChatResponse build() {
+      return new ChatResponse(this);
+    }
+  }
+}

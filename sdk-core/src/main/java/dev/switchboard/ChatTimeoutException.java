@@ -1,0 +1,14 @@
+package dev.switchboard;
+
+/** A deadline passed: the provider's 408, or a client-side timeout (total, time to first token, idle between chunks). Retryable. */
+public class ChatTimeoutException extends ChatException {
+  private static final long serialVersionUID = 1L;
+
+  public ChatTimeoutException(String message, ErrorDetails details) {
+    super(message, details);
+  }
+
+  public ChatTimeoutException(String message, ErrorDetails details, Throwable cause) {
+    super(message, details, cause);
+  }
+}

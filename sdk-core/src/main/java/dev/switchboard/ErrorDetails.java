@@ -1,0 +1,143 @@
+package dev.switchboard;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Where a {@link ChatException} happened and whether trying again can help. Immutable and
+ * thread-safe.
+ */
+public final class ErrorDetails {
+  private final String provider;
+  private final String model;
+  private final int statusCode;
+  private final String requestId;
+  private final String providerCode;
+  private final boolean retryable;
+  private final Duration retryAfter;
+
+  private ErrorDetails(Builder b) {
+    this.provider = b.provider;
+    this.model = b.model;
+    this.statusCode = b.statusCode;
+    this.requestId = b.requestId;
+    this.providerCode = b.providerCode;
+    this.retryable = b.retryable;
+    this.retryAfter = b.retryAfter;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Details for a failure of {@code provider}/{@code model} before any HTTP status was seen. */
+  public static ErrorDetails of(String provider, String model) {
+    return builder().provider(provider).model(model).build();
+  }
+
+  public String provider() {
+    return provider;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  /** The HTTP status, if one was received. */
+  public OptionalInt statusCode() {
+    return statusCode == 0 ? OptionalInt.empty() : OptionalInt.of(statusCode);
+  }
+
+  public Optional<String> requestId() {
+    return Optional.ofNullable(requestId);
+  }
+
+  /** The provider's machine-readable error code or type, e.g. {@code insufficient_quota}. */
+  public Optional<String> providerCode() {
+    return Optional.ofNullable(providerCode);
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.provider = provider;
+    b.model = model;
+    b.statusCode = statusCode;
+    b.requestId = requestId;
+    b.providerCode = providerCode;
+    b.retryable = retryable;
+    b.retryAfter = retryAfter;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "ErrorDetails[" + provider + "/" + model
+        + (statusCode == 0 ? "" : ", status=" + statusCode)
+        + (providerCode == null ? "" : ", code=" + providerCode)
+        + (requestId == null ? "" : ", requestId=" + requestId)
+        + ", retryable=" + retryable
+        + (retryAfter == null ? "" : ", retryAfter=" + retryAfter) + "]";
+  }
+
+  /** Not thread-safe. */
+  public static final class Builder {
+    private String provider = "";
+    private String model = "";
+    private int statusCode;
+    private String requestId;
+    private String providerCode;
+    private boolean retryable;
+    private Duration retryAfter;
+
+    private Builder() {}
+
+    public Builder provider(String provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    public Builder statusCode(int statusCode) {
+      this.statusCode = statusCode;
+      return this;
+    }
+
+    public Builder requestId(String requestId) {
+      this.requestId = requestId;
+      return this;
+    }
+
+    public Builder providerCode(String providerCode) {
+      this.providerCode = providerCode;
+      return this;
+    }
+
+    public Builder retryable(boolean retryable) {
+      this.retryable = retryable;
+      return this;
+    }
+
+    public Builder retryAfter(Duration retryAfter) {
+      this.retryAfter = retryAfter;
+      return this;
+    }
+
+    public ErrorDetails build() {
+      return new ErrorDetails(this);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package dev.switchboard;
+
+/** 429 rate limit: too many requests or tokens per minute. Retryable; {@link #retryAfter()} carries the provider's hint. */
+public class RateLimitException extends ChatException {
+  private static final long serialVersionUID = 1L;
+
+  public RateLimitException(String message, ErrorDetails details) {
+    super(message, details);
+  }
+
+  public RateLimitException(String message, ErrorDetails details, Throwable cause) {
+    super(message, details, cause);
+  }
+}

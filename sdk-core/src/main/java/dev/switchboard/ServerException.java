@@ -1,0 +1,14 @@
+package dev.switchboard;
+
+/** The provider failed on its side (5xx), is overloaded (Anthropic 529) or reported a transient conflict (409). Retryable. */
+public class ServerException extends ChatException {
+  private static final long serialVersionUID = 1L;
+
+  public ServerException(String message, ErrorDetails details) {
+    super(message, details);
+  }
+
+  public ServerException(String message, ErrorDetails details, Throwable cause) {
+    super(message, details, cause);
+  }
+}

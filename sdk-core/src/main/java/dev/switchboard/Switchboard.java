@@ -1,0 +1,272 @@
+package dev.switchboard;
+
+import dev.switchboard.internal.Futures;
+import dev.switchboard.internal.Listeners;
+import dev.switchboard.internal.ModelResolver;
+import dev.switchboard.internal.ProviderStep;
+import dev.switchboard.internal.RealChain;
+import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.internal.stream.Streams;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
+import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.ProviderAdapter;
+import dev.switchboard.spi.Ticker;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ChatClient}: owns the providers, aliases, interceptors and listeners, and sends each
+ * call through the interceptors (first registered = outermost) to the provider its model string
+ * names.
+ *
+ * <pre>{@code
+ * try (Switchboard llm = Switchboard.builder()
+ *     .provider(OpenAiProvider.fromEnv())
+ *     .alias("ranker", "openai/gpt-4o-mini")
+ *     .build()) {
+ *   String answer = llm.chat("ranker", "Rank these results ...");
+ * }
+ * }</pre>
+ *
+ * <p>Model strings: an alias, or {@code "provider/model"} split at the first {@code /} (so {@code
+ * "vllm/meta-llama/Llama-3.1-8B-Instruct"} names model {@code meta-llama/Llama-3.1-8B-Instruct} of
+ * provider {@code vllm}). An unknown one fails with {@link ModelNotFoundException}.
+ *
+ * <p>Thread-safe; build one and share it. {@link #close()} closes the providers.
+ */
+public final class Switchboard implements ChatClient, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+  private static final AtomicLong CALL_IDS = new AtomicLong();
+
+  private final ModelResolver resolver;
+  private final List<Interceptor> interceptors;
+  private final Listeners listeners;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final ProviderStep providerStep;
+  private final Map<String, ProviderAdapter> providers;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Switchboard(Builder b) {
+    this.providers = Map.copyOf(b.providers);
+    this.resolver = new ModelResolver(b.providers, b.aliases);
+    this.interceptors = List.copyOf(b.interceptors);
+    this.listeners = new Listeners(b.listeners);
+    this.clock = b.clock;
+    this.ticker = b.ticker;
+    this.providerStep = new ProviderStep(resolver, listeners, ticker);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    return Futures.await(chatAsync(request));
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    CallInfo call = newCall(request, false);
+    listeners.callStart(call);
+    CompletableFuture<ChatResponse> inner = chain(request, call).proceed(request);
+    CompletableFuture<ChatResponse> result = inner.handle((response, error) -> {
+      if (error != null) {
+        ChatException failure = asChatException(Futures.unwrap(error), request);
+        listeners.callFailed(call, failure);
+        throw failure;
+      }
+      listeners.callEnd(call, response);
+      return response;
+    });
+    return Futures.cancelling(result, inner);
+  }
+
+  @Override
+  public ChatStream stream(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    CallInfo call = newCall(request, true);
+    listeners.callStart(call);
+    ChatStream inner = chain(request, call).proceedStream(request);
+    return new CallStream(inner, call);
+  }
+
+  /** The registered provider names. */
+  public Set<String> providers() {
+    return resolver.providerNames();
+  }
+
+  /** The registered aliases and their targets. */
+  public Map<String, String> aliases() {
+    return resolver.aliases();
+  }
+
+  /**
+   * The {@code "provider/model"} that {@code modelString} names, following aliases; throws {@link
+   * ModelNotFoundException} if it names nothing known.
+   */
+  public String resolve(String modelString) {
+    return resolver.resolve(modelString).modelString();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (ProviderAdapter adapter : providers.values()) {
+      try {
+        adapter.close();
+      } catch (Exception e) {
+        log.warn("closing provider '{}' failed", adapter.name(), e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Switchboard[providers=" + resolver.providerNames() + ", aliases=" + resolver.aliases().keySet()
+        + ", interceptors=" + interceptors.size() + "]";
+  }
+
+  private CallInfo newCall(ChatRequest request, boolean streaming) {
+    if (closed.get()) {
+      throw new IllegalStateException("this Switchboard is closed");
+    }
+    return new CallInfo(CALL_IDS.incrementAndGet(), request, streaming, clock.instant(), ticker.read());
+  }
+
+  private RealChain chain(ChatRequest request, CallInfo call) {
+    return new RealChain(interceptors, 0, request, call, providerStep);
+  }
+
+  private static ChatException asChatException(Throwable t, ChatRequest request) {
+    if (t instanceof ChatException ce) {
+      return ce;
+    }
+    return new ChatException("the call to '" + request.model() + "' failed: " + t,
+        ErrorDetails.of("", request.model()), t);
+  }
+
+  /** Reports the end of a streamed call to the listeners, exactly once. */
+  private final class CallStream extends ForwardingChatStream {
+    private final CallInfo call;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    CallStream(ChatStream delegate, CallInfo call) {
+      super(delegate);
+      this.call = call;
+    }
+
+    @Override
+    protected ChatEvent onEvent(ChatEvent event) {
+      if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
+        listeners.callEnd(call, c.response());
+      }
+      return event;
+    }
+
+    @Override
+    protected ChatException onFailure(ChatException failure) {
+      if (ended.compareAndSet(false, true)) {
+        listeners.callFailed(call, failure);
+      }
+      return failure;
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      if (ended.compareAndSet(false, true)) {
+        listeners.callFailed(call, Streams.closedByCaller());
+      }
+    }
+  }
+
+  /** Not thread-safe. {@link #build()} checks the whole configuration and names what is wrong. */
+  public static final class Builder {
+    private final Map<String, ProviderAdapter> providers = new LinkedHashMap<>();
+    private final Map<String, String> aliases = new LinkedHashMap<>();
+    private final List<Interceptor> interceptors = new ArrayList<>();
+    private final List<ChatListener> listeners = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private Ticker ticker = Ticker.system();
+
+    private Builder() {}
+
+    /** Registers a provider under its {@link ProviderAdapter#name()}. */
+    public Builder provider(ProviderAdapter adapter) {
+      Objects.requireNonNull(adapter, "adapter");
+      String name = adapter.name();
+      if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+        throw new IllegalArgumentException("provider name must be letters, digits, '_', '.' or '-' (no '/'), got: "
+            + name);
+      }
+      if (providers.putIfAbsent(name, adapter) != null) {
+        throw new IllegalArgumentException("a provider named '" + name + "' is already registered");
+      }
+      return this;
+    }
+
+    /** Makes {@code alias} stand for {@code target}: a {@code "provider/model"} or another alias. */
+    public Builder alias(String alias, String target) {
+      Objects.requireNonNull(alias, "alias");
+      Objects.requireNonNull(target, "target");
+      if (alias.isBlank() || alias.contains("/")) {
+        throw new IllegalArgumentException("alias must be non-blank and contain no '/', got: '" + alias + "'");
+      }
+      if (aliases.putIfAbsent(alias, target) != null) {
+        throw new IllegalArgumentException("alias '" + alias + "' is already defined as '" + aliases.get(alias) + "'");
+      }
+      return this;
+    }
+
+    /** Adds an interceptor inside those added before it. */
+    public Builder interceptor(Interceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    public Builder listener(ChatListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** The wall clock for {@link CallInfo#startedAt()}; tests inject a fixed one. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The nanosecond source for latencies; tests inject a fake one. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    public Switchboard build() {
+      if (providers.isEmpty()) {
+        throw new IllegalStateException("Switchboard needs at least one provider: call provider(...) before build()");
+      }
+      for (String alias : aliases.keySet()) {
+        if (providers.containsKey(alias)) {
+          throw new IllegalArgumentException("alias '" + alias + "' has the same name as a provider");
+        }
+      }
+      return new Switchboard(this);
+    }
+  }
+}

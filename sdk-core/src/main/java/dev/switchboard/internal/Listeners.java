@@ -1,0 +1,67 @@
+package dev.switchboard.internal;
+
+import dev.switchboard.Attempt;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Fans events out to every listener; a listener that throws is logged and skipped. Not API. */
+public final class Listeners implements ChatListener {
+  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+  private final List<ChatListener> listeners;
+
+  public Listeners(List<ChatListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  public boolean isEmpty() {
+    return listeners.isEmpty();
+  }
+
+  private void each(String event, Consumer<ChatListener> action) {
+    for (ChatListener l : listeners) {
+      try {
+        action.accept(l);
+      } catch (RuntimeException e) {
+        log.warn("ChatListener {} threw from {}; listeners must not throw", l.getClass().getName(), event, e);
+      }
+    }
+  }
+
+  @Override
+  public void callStart(CallInfo call) {
+    each("callStart", l -> l.callStart(call));
+  }
+
+  @Override
+  public void attemptStart(CallInfo call, String provider, String model) {
+    each("attemptStart", l -> l.attemptStart(call, provider, model));
+  }
+
+  @Override
+  public void attemptEnd(CallInfo call, Attempt attempt) {
+    each("attemptEnd", l -> l.attemptEnd(call, attempt));
+  }
+
+  @Override
+  public void firstEvent(CallInfo call, Duration latency) {
+    each("firstEvent", l -> l.firstEvent(call, latency));
+  }
+
+  @Override
+  public void callEnd(CallInfo call, ChatResponse response) {
+    each("callEnd", l -> l.callEnd(call, response));
+  }
+
+  @Override
+  public void callFailed(CallInfo call, ChatException error) {
+    each("callFailed", l -> l.callFailed(call, error));
+  }
+}

@@ -1,0 +1,149 @@
+package dev.switchboard.internal;
+
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.spi.ProviderAdapter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Resolves model strings: an alias (followed to its end), else {@code provider/model} split at the
+ * first {@code /}. Immutable and thread-safe. Not API.
+ */
+public final class ModelResolver {
+  /** A resolved model: the adapter and the provider's own model name. */
+  public record Target(ProviderAdapter adapter, String provider, String model) {
+    public String modelString() {
+      return provider + "/" + model;
+    }
+  }
+
+  private final Map<String, ProviderAdapter> providers;
+  private final Map<String, String> aliases;
+
+  /** Validates that every alias ends at a known provider without cycles. */
+  public ModelResolver(Map<String, ProviderAdapter> providers, Map<String, String> aliases) {
+    this.providers = Map.copyOf(providers);
+    this.aliases = Map.copyOf(aliases);
+    for (String alias : aliases.keySet()) {
+      resolveAlias(alias, true);
+    }
+  }
+
+  public Set<String> providerNames() {
+    return new TreeSet<>(providers.keySet());
+  }
+
+  public Map<String, String> aliases() {
+    return aliases;
+  }
+
+  public Target resolve(String modelString) {
+    String target = aliases.containsKey(modelString) ? resolveAlias(modelString, false) : modelString;
+    int slash = target.indexOf('/');
+    if (slash > 0 && slash < target.length() - 1) {
+      ProviderAdapter adapter = providers.get(target.substring(0, slash));
+      if (adapter != null) {
+        return new Target(adapter, target.substring(0, slash), target.substring(slash + 1));
+      }
+    }
+    throw notFound(modelString, target);
+  }
+
+  private String resolveAlias(String alias, boolean atBuild) {
+    Set<String> seen = new HashSet<>();
+    List<String> path = new ArrayList<>();
+    String current = alias;
+    while (aliases.containsKey(current)) {
+      if (!seen.add(current)) {
+        path.add(current);
+        throw new IllegalArgumentException("alias cycle: " + String.join(" -> ", path));
+      }
+      path.add(current);
+      current = aliases.get(current);
+    }
+    if (atBuild) {
+      int slash = current.indexOf('/');
+      if (slash <= 0 || slash == current.length() - 1 || !providers.containsKey(current.substring(0, slash))) {
+        throw new IllegalArgumentException("alias '" + alias + "' resolves to '" + current
+            + "', which is not \"provider/model\" for a registered provider; registered providers: "
+            + providerNames());
+      }
+    }
+    return current;
+  }
+
+  private ModelNotFoundException notFound(String requested, String resolved) {
+    List<String> known = new ArrayList<>();
+    for (String p : new TreeSet<>(providers.keySet())) {
+      known.add(p + "/<model>");
+    }
+    known.addAll(new TreeSet<>(aliases.keySet()));
+    String suggestion = suggest(resolved);
+    StringBuilder msg = new StringBuilder("unknown model '").append(requested).append('\'');
+    if (!resolved.equals(requested)) {
+      msg.append(" (alias for '").append(resolved).append("')");
+    }
+    int slash = resolved.indexOf('/');
+    if (slash > 0) {
+      msg.append(": no provider named '").append(resolved, 0, slash).append('\'');
+    } else {
+      msg.append(": not an alias, and not of the form \"provider/model\"");
+    }
+    if (suggestion != null) {
+      msg.append(". Did you mean '").append(suggestion).append("'?");
+    }
+    msg.append(" Known: ").append(known.isEmpty() ? "nothing (register a provider)" : String.join(", ", known));
+    return new ModelNotFoundException(msg.toString(), ErrorDetails.of("", requested), known, suggestion);
+  }
+
+  private String suggest(String name) {
+    Map<String, String> candidates = new LinkedHashMap<>();
+    for (String alias : aliases.keySet()) {
+      candidates.put(alias, alias);
+    }
+    int slash = name.indexOf('/');
+    String head = slash > 0 ? name.substring(0, slash) : name;
+    String tail = slash > 0 ? name.substring(slash) : "";
+    for (String p : providers.keySet()) {
+      candidates.put(p, p + (tail.isEmpty() ? "/<model>" : tail));
+    }
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (Map.Entry<String, String> c : candidates.entrySet()) {
+      String compareTo = aliases.containsKey(c.getKey()) ? name : head;
+      int d = distance(compareTo.toLowerCase(), c.getKey().toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c.getValue();
+      }
+    }
+    int allowed = Math.max(2, head.length() / 3);
+    return bestDistance <= allowed ? best : null;
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

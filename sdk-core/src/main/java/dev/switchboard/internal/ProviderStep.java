@@ -1,0 +1,149 @@
+package dev.switchboard.internal;
+
+import dev.switchboard.Attempt;
+import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.Usage;
+import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.spi.Ticker;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The end of the chain: resolves the model string, runs one exchange on the adapter, records it
+ * as an {@link Attempt} on the response and with the listeners. Thread-safe. Not API.
+ */
+public final class ProviderStep {
+  private final ModelResolver resolver;
+  private final Listeners listeners;
+  private final Ticker ticker;
+
+  public ProviderStep(ModelResolver resolver, Listeners listeners, Ticker ticker) {
+    this.resolver = resolver;
+    this.listeners = listeners;
+    this.ticker = ticker;
+  }
+
+  public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call) {
+    ModelResolver.Target target;
+    try {
+      target = resolver.resolve(request.model());
+    } catch (ModelNotFoundException e) {
+      return Futures.failed(e);
+    }
+    ChatRequest local = request.toBuilder().model(target.model()).build();
+    listeners.attemptStart(call, target.provider(), target.model());
+    long start = ticker.read();
+    CompletableFuture<ChatResponse> exchange;
+    try {
+      exchange = target.adapter().chat(local);
+    } catch (RuntimeException e) {
+      exchange = Futures.failed(e);
+    }
+    CompletableFuture<ChatResponse> result = exchange.handle((response, error) -> {
+      Duration latency = Duration.ofNanos(ticker.read() - start);
+      if (error != null) {
+        ChatException failure = asChatException(Futures.unwrap(error), target);
+        listeners.attemptEnd(call, failedAttempt(target, failure, latency));
+        throw failure;
+      }
+      Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
+          200, latency, response.usage(), Optional.empty());
+      listeners.attemptEnd(call, attempt);
+      return response.toBuilder().provider(target.provider()).addAttempt(attempt).build();
+    });
+    return Futures.cancelling(result, exchange);
+  }
+
+  public ChatStream stream(ChatRequest request, CallInfo call) {
+    ModelResolver.Target target;
+    try {
+      target = resolver.resolve(request.model());
+    } catch (ModelNotFoundException e) {
+      return FailedChatStream.of(e);
+    }
+    ChatRequest local = request.toBuilder().model(target.model()).build();
+    listeners.attemptStart(call, target.provider(), target.model());
+    long start = ticker.read();
+    ChatStream exchange;
+    try {
+      exchange = target.adapter().stream(local);
+    } catch (RuntimeException e) {
+      exchange = FailedChatStream.of(asChatException(e, target));
+    }
+    return new AttemptStream(exchange, target, call, start);
+  }
+
+  private static Attempt failedAttempt(ModelResolver.Target target, ChatException failure, Duration latency) {
+    Usage usage = failure instanceof dev.switchboard.ChatStreamException s ? s.partialResponse().usage() : Usage.ZERO;
+    return new Attempt(target.provider(), target.model(), failure.statusCode().orElse(0), latency, usage,
+        Optional.of(failure.getClass().getSimpleName()));
+  }
+
+  static ChatException asChatException(Throwable t, ModelResolver.Target target) {
+    if (t instanceof ChatException ce) {
+      return ce;
+    }
+    return new ChatException("provider adapter '" + target.provider() + "' failed unexpectedly for model '"
+        + target.model() + "': " + t, ErrorDetails.of(target.provider(), target.model()), t);
+  }
+
+  /** Records the attempt when the stream completes or fails, and the first event. */
+  private final class AttemptStream extends ForwardingChatStream {
+    private final ModelResolver.Target target;
+    private final CallInfo call;
+    private final long start;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private boolean first = true;
+
+    AttemptStream(ChatStream delegate, ModelResolver.Target target, CallInfo call, long start) {
+      super(delegate);
+      this.target = target;
+      this.call = call;
+      this.start = start;
+    }
+
+    @Override
+    protected ChatEvent onEvent(ChatEvent event) {
+      if (first) {
+        first = false;
+        listeners.firstEvent(call, Duration.ofNanos(ticker.read() - call.startNanos()));
+      }
+      if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
+        ChatResponse response = c.response();
+        Attempt attempt = new Attempt(target.provider(),
+            response.model().isEmpty() ? target.model() : response.model(), 200,
+            Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty());
+        listeners.attemptEnd(call, attempt);
+        return new ChatEvent.Completed(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
+      }
+      return event;
+    }
+
+    @Override
+    protected ChatException onFailure(ChatException failure) {
+      if (ended.compareAndSet(false, true)) {
+        listeners.attemptEnd(call, failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start)));
+      }
+      return failure;
+    }
+
+    @Override
+    public void close() {
+      if (ended.compareAndSet(false, true)) {
+        listeners.attemptEnd(call, new Attempt(target.provider(), target.model(), 0,
+            Duration.ofNanos(ticker.read() - start), Usage.ZERO, Optional.of("Cancelled")));
+      }
+      super.close();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.switchboard.internal;
+
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.spi.Interceptor;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/** The immutable, index-based chain: interceptor {@code index} onward, then the provider. Not API. */
+public final class RealChain implements Interceptor.Chain {
+  private final List<Interceptor> interceptors;
+  private final int index;
+  private final ChatRequest request;
+  private final CallInfo call;
+  private final ProviderStep provider;
+
+  public RealChain(List<Interceptor> interceptors, int index, ChatRequest request, CallInfo call, ProviderStep provider) {
+    this.interceptors = interceptors;
+    this.index = index;
+    this.request = request;
+    this.call = call;
+    this.provider = provider;
+  }
+
+  @Override
+  public ChatRequest request() {
+    return request;
+  }
+
+  @Override
+  public CallInfo call() {
+    return call;
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> proceed(ChatRequest next) {
+    Objects.requireNonNull(next, "request");
+    if (index >= interceptors.size()) {
+      return provider.call(next, call);
+    }
+    Interceptor interceptor = interceptors.get(index);
+    try {
+      CompletableFuture<ChatResponse> result =
+          interceptor.intercept(new RealChain(interceptors, index + 1, next, call, provider));
+      if (result == null) {
+        return Futures.failed(misbehaved(interceptor, "intercept returned null", null));
+      }
+      return result;
+    } catch (ChatException e) {
+      return Futures.failed(e);
+    } catch (RuntimeException e) {
+      return Futures.failed(misbehaved(interceptor, "intercept threw " + e, e));
+    }
+  }
+
+  @Override
+  public ChatStream proceedStream(ChatRequest next) {
+    Objects.requireNonNull(next, "request");
+    if (index >= interceptors.size()) {
+      return provider.stream(next, call);
+    }
+    Interceptor interceptor = interceptors.get(index);
+    ChatStream result;
+    try {
+      result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, call, provider));
+    } catch (ChatException e) {
+      return FailedChatStream.of(e);
+    } catch (RuntimeException e) {
+      return FailedChatStream.of(misbehaved(interceptor, "interceptStream threw " + e, e));
+    }
+    if (result == null) {
+      return FailedChatStream.of(misbehaved(interceptor, "interceptStream returned null", null));
+    }
+    return result;
+  }
+
+  private ChatException misbehaved(Interceptor interceptor, String what, Throwable cause) {
+    return new ChatException("interceptor " + interceptor.getClass().getName() + " " + what
+        + " for " + request.model(), ErrorDetails.of("", request.model()), cause);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.switchboard.spi;
+
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns one request into one exchange with one provider, and back. Implementations are
+ * thread-safe, hold no thread per in-flight call, and never retry: retries, fallbacks and
+ * timeouts belong to interceptors.
+ *
+ * <p>The request's {@link ChatRequest#model()} is already the provider's own model name (the part
+ * after {@code provider/}). Failures are {@link dev.switchboard.ChatException}s decided by the
+ * adapter's one error mapper: the future completes exceptionally, or the stream fails.
+ */
+public interface ProviderAdapter extends AutoCloseable {
+
+  /** The name model strings use for this provider, e.g. {@code "openai"} in {@code "openai/gpt-4o"}. */
+  String name();
+
+  /** Sends the request; cancelling the future cancels the exchange. */
+  CompletableFuture<ChatResponse> chat(ChatRequest request);
+
+  /** Starts a streamed exchange; returns at once. Closing the stream cancels the exchange. */
+  ChatStream stream(ChatRequest request);
+
+  /** What {@code model} can do, as far as this adapter knows; unknown features are "try". */
+  default Capabilities capabilities(String model) {
+    return Capabilities.UNKNOWN;
+  }
+
+  /** Releases connections and background work. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,15 @@
+/** Switchboard core: the public API, the interceptor chain and the shared machinery. */
+module dev.switchboard.core {
+  requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+
+  exports dev.switchboard;
+  exports dev.switchboard.spi;
+  exports dev.switchboard.observe;
+
+  // Shared machinery for Switchboard's own modules only; not API.
+  exports dev.switchboard.internal to dev.switchboard.providers;
+  //SSE exports dev.switchboard.internal.sse to dev.switchboard.providers;
+  exports dev.switchboard.internal.stream to dev.switchboard.providers;
+}
