@@ -1,0 +1,51 @@
+package dev.switchboard;
+
+import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.spi.ProviderAdapter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A provider whose exchanges the test completes by hand. */
+final class FakeAdapter implements ProviderAdapter {
+  final String name;
+  final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  final List<CompletableFuture<ChatResponse>> calls = new CopyOnWriteArrayList<>();
+  final List<PushChatStream> streams = new ArrayList<>();
+  boolean closed;
+
+  FakeAdapter(String name) {
+    this.name = name;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> chat(ChatRequest request) {
+    requests.add(request);
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    calls.add(f);
+    return f;
+  }
+
+  @Override
+  public ChatStream stream(ChatRequest request) {
+    requests.add(request);
+    PushChatStream s = new PushChatStream();
+    streams.add(s);
+    return s;
+  }
+
+  static ChatResponse answer(String text) {
+    return ChatResponse.builder().id("r1").model("m").text(text).usage(Usage.of(3, 2)).build();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

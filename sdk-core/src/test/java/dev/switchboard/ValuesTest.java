@@ -1,0 +1,88 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+  record Tenant(String id) {}
+
+  @Test
+  void chatRequest_isAValue_withTypedTags() {
+    ChatRequest a = ChatRequest.builder().model("openai/gpt-4o").system("be brief").user("hi")
+        .temperature(0.2).tag(Tenant.class, new Tenant("acme")).build();
+    ChatRequest b = a.toBuilder().build();
+    assertThat(b).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(a.tag(Tenant.class)).contains(new Tenant("acme"));
+    assertThat(a.tag(String.class)).isEmpty();
+    assertThat(a.toBuilder().tag(Tenant.class, null).build().tags()).isEmpty();
+    assertThat(a.toString()).contains("openai/gpt-4o", "Tenant").doesNotContain("be brief");
+  }
+
+  @Test
+  void chatRequest_build_namesTheBadField() {
+    assertThatThrownBy(() -> ChatRequest.builder().user("x").build()).hasMessageContaining("ChatRequest.model");
+    assertThatThrownBy(() -> ChatRequest.builder().model("a/b").build()).hasMessageContaining("messages is empty");
+    assertThatThrownBy(() -> ChatRequest.builder().model("a/b").user("x").temperature(3.0).build())
+        .hasMessageContaining("temperature must be within [0, 2], got 3.0");
+    assertThatThrownBy(() -> ChatRequest.builder().model("a/b").user("x").maxOutputTokens(0).build())
+        .hasMessageContaining("maxOutputTokens must be > 0");
+    assertThatThrownBy(() -> ChatRequest.builder().model("a/b").user("x").timeout(Duration.ZERO).build())
+        .hasMessageContaining("timeout must be positive");
+    assertThatThrownBy(() -> ChatRequest.builder().model("a/b").user("x").toolChoice(ToolChoice.REQUIRED).build())
+        .hasMessageContaining("needs at least one tool");
+  }
+
+  @Test
+  void toolSpec_andResponseFormat_validateTheirJson() {
+    assertThatThrownBy(() -> ToolSpec.of("get weather", "", "{}")).hasMessageContaining("ToolSpec name");
+    assertThatThrownBy(() -> ToolSpec.of("w", "", "{not json")).hasMessageContaining("not valid JSON");
+    assertThatThrownBy(() -> ToolSpec.of("w", "", "[1]")).hasMessageContaining("must be a JSON object");
+    assertThatThrownBy(() -> ResponseFormat.jsonSchema("r", "nope")).hasMessageContaining("'r' jsonSchema");
+    assertThat(ResponseFormat.jsonSchema("r", "{\"type\":\"object\"}").strict()).isTrue();
+  }
+
+  @Test
+  void message_rules() {
+    assertThatThrownBy(() -> Message.builder(Role.TOOL).text("x").build()).hasMessageContaining("toolCallId");
+    assertThatThrownBy(() -> Message.builder(Role.SYSTEM).part(ContentPart.imageBytes(new byte[] {1}, "image/png")).build())
+        .hasMessageContaining("images belong in USER");
+    Message m = Message.user(ContentPart.text("what is "), ContentPart.imageUrl(java.net.URI.create("https://x/y.png")),
+        ContentPart.text("this?"));
+    assertThat(m.text()).isEqualTo("what is this?");
+    assertThat(m.hasImages()).isTrue();
+    assertThat(m.toBuilder().build()).isEqualTo(m);
+  }
+
+  @Test
+  void usage_partsMustFitInWholes_andAddUp() {
+    Usage u = Usage.builder().inputTokens(100).cachedInputTokens(60).cacheWriteInputTokens(10)
+        .outputTokens(50).reasoningTokens(20).build();
+    assertThat(u.uncachedInputTokens()).isEqualTo(30);
+    assertThat(u.plus(Usage.of(1, 1)).totalTokens()).isEqualTo(152);
+    assertThatThrownBy(() -> Usage.builder().inputTokens(10).cachedInputTokens(11).build())
+        .hasMessageContaining("inputTokens must include cache tokens");
+    assertThatThrownBy(() -> Usage.builder().outputTokens(1).reasoningTokens(2).build())
+        .hasMessageContaining("outputTokens must include reasoning tokens");
+  }
+
+  @Test
+  void finishReason_mapsProviderWords() {
+    assertThat(FinishReason.fromProviderWord("end_turn")).isEqualTo(FinishReason.STOP);
+    assertThat(FinishReason.fromProviderWord("max_tokens")).isEqualTo(FinishReason.LENGTH);
+    assertThat(FinishReason.fromProviderWord("tool_use")).isEqualTo(FinishReason.TOOL_CALLS);
+    assertThat(FinishReason.fromProviderWord("weird")).isEqualTo(FinishReason.OTHER);
+  }
+
+  @Test
+  void secret_neverShowsItsValue() {
+    String canary = "sk-canary-0123456789abcdef";
+    Secret s = Secret.of(canary);
+    assertThat(s.toString()).doesNotContain(canary).contains("****");
+    assertThat(s.redact("key " + canary + " rejected")).isEqualTo("key **** rejected");
+    assertThat(Secret.fromEnv("SWITCHBOARD_SURELY_UNSET_VAR").isPresent()).isFalse();
+    assertThat(Secret.fromEnv("X").toString()).contains("env:X");
+  }
+}
