@@ -1,0 +1,138 @@
+package dev.switchboard.examples.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.Switchboard;
+import dev.switchboard.providers.openai.OpenAiProvider;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Client overhead of one chat call: Switchboard (through the whole chain, and the adapter alone)
+ * against a hand-written {@code java.net.http} + Jackson call, in one run, against a loopback stub
+ * in a separate process. Reports client CPU µs per call (this JVM's process CPU time, so JIT and GC
+ * count too) and wall µs per call. Not a test: run it, read the ratios.
+ *
+ * <pre>mvn -B -q -Pdemo -DskipTests verify -Ddemo.mainClass=dev.switchboard.examples.bench.OverheadBench</pre>
+ *
+ * Arguments: {@code [calls per round, default 4000] [rounds, default 5] [warm-up calls, default 6000]}.
+ */
+public final class OverheadBench {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  interface Client {
+    String call() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int calls = args.length > 0 ? Integer.parseInt(args[0]) : 4000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 6000;
+
+    Process stub = new ProcessBuilder(
+        new File(System.getProperty("java.home"), "bin/java").getPath(),
+        "-cp", System.getProperty("java.class.path"), StubServer.class.getName())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(stub.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null || !line.startsWith("PORT ")) {
+        throw new IllegalStateException("stub server did not start: " + line);
+      }
+      String baseUrl = "http://127.0.0.1:" + line.substring(5).trim() + "/v1";
+      run(baseUrl, calls, rounds, warmup);
+    } finally {
+      stub.getOutputStream().close();
+      stub.waitFor();
+    }
+  }
+
+  private static void run(String baseUrl, int calls, int rounds, int warmup) throws Exception {
+    HttpClient rawHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI uri = URI.create(baseUrl + "/chat/completions");
+    Client raw = () -> {
+      ObjectNode body = MAPPER.createObjectNode().put("model", "gpt-4o-mini");
+      body.putArray("messages").addObject().put("role", "user").put("content", "Why route LLM traffic by cost?");
+      HttpRequest request = HttpRequest.newBuilder(uri)
+          .header("Content-Type", "application/json")
+          .header("Authorization", "Bearer bench-key")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+          .build();
+      HttpResponse<byte[]> response = rawHttp.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode json = MAPPER.readTree(response.body());
+      json.path("usage").path("prompt_tokens").asLong();
+      return json.path("choices").path(0).path("message").path("content").asText();
+    };
+
+    OpenAiProvider adapter = OpenAiProvider.builder().name("openai").baseUrl(baseUrl)
+        .apiKey(dev.switchboard.Secret.of("bench-key")).build();
+    ChatRequest local = ChatRequest.of("gpt-4o-mini", "Why route LLM traffic by cost?");
+    Client adapterOnly = () -> adapter.chat(local).join().text();
+
+    Switchboard switchboard = Switchboard.builder().provider(OpenAiProvider.builder().name("openai")
+        .baseUrl(baseUrl).apiKey(dev.switchboard.Secret.of("bench-key")).build()).build();
+    ChatRequest routed = ChatRequest.of("openai/gpt-4o-mini", "Why route LLM traffic by cost?");
+    Client chain = () -> {
+      ChatResponse r = switchboard.chat(routed);
+      return r.text();
+    };
+
+    Map<String, Client> clients = new LinkedHashMap<>();
+    clients.put("raw java.net.http + Jackson", raw);
+    clients.put("Switchboard adapter alone", adapterOnly);
+    clients.put("Switchboard.chat (full chain)", chain);
+
+    for (Client c : clients.values()) {
+      for (int i = 0; i < warmup; i++) {
+        check(c.call());
+      }
+    }
+    Map<String, long[]> totals = new LinkedHashMap<>();
+    clients.keySet().forEach(k -> totals.put(k, new long[2]));
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    for (int round = 0; round < rounds; round++) {
+      for (Map.Entry<String, Client> e : clients.entrySet()) {
+        System.gc();
+        long cpu0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          check(e.getValue().call());
+        }
+        totals.get(e.getKey())[0] += os.getProcessCpuTime() - cpu0;
+        totals.get(e.getKey())[1] += System.nanoTime() - wall0;
+      }
+    }
+    long n = (long) calls * rounds;
+    double rawCpu = totals.get("raw java.net.http + Jackson")[0] / 1000.0 / n;
+    System.out.printf(Locale.ROOT, "%d calls x %d rounds each, after %d warm-up calls; Java %s, %d cores%n",
+        calls, rounds, warmup, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "%-32s %14s %14s %10s%n", "client", "CPU us/call", "wall us/call", "CPU ratio");
+    for (Map.Entry<String, long[]> e : totals.entrySet()) {
+      double cpu = e.getValue()[0] / 1000.0 / n;
+      double wall = e.getValue()[1] / 1000.0 / n;
+      System.out.printf(Locale.ROOT, "%-32s %14.1f %14.1f %9.2fx%n", e.getKey(), cpu, wall, cpu / rawCpu);
+    }
+    switchboard.close();
+    adapter.close();
+  }
+
+  private static void check(String text) {
+    if (text == null || !text.startsWith("Routing by cost")) {
+      throw new IllegalStateException("unexpected answer: " + text);
+    }
+  }
+}
