@@ -5,10 +5,12 @@ import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ModelResolver;
 import dev.switchboard.internal.ProviderStep;
 import dev.switchboard.internal.RealChain;
+import dev.switchboard.internal.RealEmbeddingChain;
 import dev.switchboard.internal.stream.ForwardingChatStream;
 import dev.switchboard.internal.stream.Streams;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.spi.Ticker;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; build one and share it. {@link #close()} closes the providers.
  */
-public final class Switchboard implements ChatClient, AutoCloseable {
+public final class Switchboard implements ChatClient, EmbeddingClient, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final AtomicLong CALL_IDS = new AtomicLong();
 
@@ -85,7 +87,7 @@ public final class Switchboard implements ChatClient, AutoCloseable {
     CompletableFuture<ChatResponse> inner = chain(request, call).proceed(request);
     CompletableFuture<ChatResponse> result = inner.handle((response, error) -> {
       if (error != null) {
-        ChatException failure = asChatException(Futures.unwrap(error), request);
+        ChatException failure = asChatException(Futures.unwrap(error), request.model());
         listeners.callFailed(call, failure);
         throw failure;
       }
@@ -104,6 +106,28 @@ public final class Switchboard implements ChatClient, AutoCloseable {
     return new CallStream(inner, call);
   }
 
+  @Override
+  public EmbeddingResponse embed(EmbeddingRequest request) {
+    return Futures.await(embedAsync(request));
+  }
+
+  @Override
+  public CompletableFuture<EmbeddingResponse> embedAsync(EmbeddingRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (closed.get()) {
+      throw new IllegalStateException("this Switchboard is closed");
+    }
+    CompletableFuture<EmbeddingResponse> inner =
+        new RealEmbeddingChain(interceptors, 0, request, providerStep).proceed(request);
+    CompletableFuture<EmbeddingResponse> result = inner.handle((response, error) -> {
+      if (error != null) {
+        throw asChatException(Futures.unwrap(error), request.model());
+      }
+      return response;
+    });
+    return Futures.cancelling(result, inner);
+  }
+
   /** The registered provider names. */
   public Set<String> providers() {
     return resolver.providerNames();
@@ -120,6 +144,12 @@ public final class Switchboard implements ChatClient, AutoCloseable {
    */
   public String resolve(String modelString) {
     return resolver.resolve(modelString).modelString();
+  }
+
+  /** What the model behind {@code modelString} can do, as its provider declares it. */
+  public Capabilities capabilities(String modelString) {
+    ModelResolver.Target target = resolver.resolve(modelString);
+    return target.adapter().capabilities(target.model());
   }
 
   @Override
@@ -153,12 +183,11 @@ public final class Switchboard implements ChatClient, AutoCloseable {
     return new RealChain(interceptors, 0, request, call, providerStep);
   }
 
-  private static ChatException asChatException(Throwable t, ChatRequest request) {
+  private static ChatException asChatException(Throwable t, String model) {
     if (t instanceof ChatException ce) {
       return ce;
     }
-    return new ChatException("the call to '" + request.model() + "' failed: " + t,
-        ErrorDetails.of("", request.model()), t);
+    return new ChatException("the call to '" + model + "' failed: " + t, ErrorDetails.of("", model), t);
   }
 
   /** Reports the end of a streamed call to the listeners, exactly once. */

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A provider whose exchanges the test completes by hand. */
-final class FakeAdapter implements ProviderAdapter {
+class FakeAdapter implements ProviderAdapter {
   final String name;
   final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
   final List<CompletableFuture<ChatResponse>> calls = new CopyOnWriteArrayList<>();

@@ -247,4 +247,31 @@ class SwitchboardTest {
     assertThatThrownBy(() -> sb.chat("openai/m", "hi")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
+
+  @Test
+  void embed_resolvesModelAndPassesThroughInterceptors() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    FakeAdapter emb = new FakeAdapter("emb") {
+      @Override
+      public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+        seen.add(request.model());
+        return CompletableFuture.completedFuture(EmbeddingResponse.builder().model(request.model())
+            .addEmbedding(Embedding.of(0, new float[] {1, 0})).usage(Usage.of(2, 0)).build());
+      }
+    };
+    Switchboard sb = Switchboard.builder().provider(emb).provider(openai).alias("vectors", "emb/e5")
+        .interceptor(new Interceptor() {
+          @Override
+          public CompletableFuture<EmbeddingResponse> interceptEmbedding(EmbeddingChain chain) {
+            seen.add("interceptor");
+            return chain.proceed(chain.request());
+          }
+        }).build();
+    EmbeddingResponse r = sb.embed(EmbeddingRequest.of("vectors", "hello"));
+    assertThat(r.provider()).isEqualTo("emb");
+    assertThat(r.embeddings().get(0).toArray()).containsExactly(1f, 0f);
+    assertThat(seen).containsExactly("interceptor", "e5");
+    assertThatThrownBy(() -> sb.embed(EmbeddingRequest.of("openai/text-embedding-3-small", "x")))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("does not serve embeddings");
+  }
 }

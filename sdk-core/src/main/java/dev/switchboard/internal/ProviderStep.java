@@ -6,6 +6,8 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
+import dev.switchboard.EmbeddingRequest;
+import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.Usage;
@@ -60,6 +62,28 @@ public final class ProviderStep {
           200, latency, response.usage(), Optional.empty());
       listeners.attemptEnd(call, attempt);
       return response.toBuilder().provider(target.provider()).addAttempt(attempt).build();
+    });
+    return Futures.cancelling(result, exchange);
+  }
+
+  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+    ModelResolver.Target target;
+    try {
+      target = resolver.resolve(request.model());
+    } catch (ModelNotFoundException e) {
+      return Futures.failed(e);
+    }
+    CompletableFuture<EmbeddingResponse> exchange;
+    try {
+      exchange = target.adapter().embed(request.toBuilder().model(target.model()).build());
+    } catch (RuntimeException e) {
+      exchange = Futures.failed(e);
+    }
+    CompletableFuture<EmbeddingResponse> result = exchange.handle((response, error) -> {
+      if (error != null) {
+        throw asChatException(Futures.unwrap(error), target);
+      }
+      return response.toBuilder().provider(target.provider()).build();
     });
     return Futures.cancelling(result, exchange);
   }

@@ -3,6 +3,8 @@ package dev.switchboard.spi;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
+import dev.switchboard.EmbeddingRequest;
+import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CallInfo;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,6 +30,18 @@ public interface Interceptor {
 
   default ChatStream interceptStream(Chain chain) {
     return chain.proceedStream(chain.request());
+  }
+
+  /** Embedding calls pass through the same interceptors (retries, fallback, budgets); by default untouched. */
+  default CompletableFuture<EmbeddingResponse> interceptEmbedding(EmbeddingChain chain) {
+    return chain.proceed(chain.request());
+  }
+
+  /** The rest of an embedding call's chain. Immutable; thread-safe. */
+  interface EmbeddingChain {
+    EmbeddingRequest request();
+
+    CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest request);
   }
 
   /** The rest of the chain, from this interceptor inward. Immutable; thread-safe. */

@@ -3,6 +3,10 @@ package dev.switchboard.spi;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
+import dev.switchboard.EmbeddingRequest;
+import dev.switchboard.EmbeddingResponse;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.InvalidRequestException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +28,16 @@ public interface ProviderAdapter extends AutoCloseable {
 
   /** Starts a streamed exchange; returns at once. Closing the stream cancels the exchange. */
   ChatStream stream(ChatRequest request);
+
+  /**
+   * Embeds the request's inputs; the model is the provider's own name. Providers without an
+   * embeddings endpoint keep this default, which fails with {@link InvalidRequestException}.
+   */
+  default CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+    return CompletableFuture.failedFuture(new InvalidRequestException("provider '" + name()
+        + "' does not serve embeddings; use a provider with an embeddings endpoint (OpenAI-compatible, Ollama)",
+        ErrorDetails.of(name(), request.model())));
+  }
 
   /** What {@code model} can do, as far as this adapter knows; unknown features are "try". */
   default Capabilities capabilities(String model) {
