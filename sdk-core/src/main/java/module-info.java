@@ -2,6 +2,7 @@
 module dev.switchboard.core {
   requires com.fasterxml.jackson.core;
   requires com.fasterxml.jackson.databind;
+  requires java.net.http;
   requires org.slf4j;
 
   exports dev.switchboard;
@@ -10,6 +11,7 @@ module dev.switchboard.core {
 
   // Shared machinery for Switchboard's own modules only; not API.
   exports dev.switchboard.internal to dev.switchboard.providers;
-  //SSE exports dev.switchboard.internal.sse to dev.switchboard.providers;
+  exports dev.switchboard.internal.sse to dev.switchboard.providers;
+  exports dev.switchboard.internal.http to dev.switchboard.providers;
   exports dev.switchboard.internal.stream to dev.switchboard.providers;
 }

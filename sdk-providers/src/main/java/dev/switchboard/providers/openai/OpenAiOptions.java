@@ -1,0 +1,211 @@
+package dev.switchboard.providers.openai;
+
+import dev.switchboard.internal.Json;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Request fields of the OpenAI chat-completions API that have no provider-neutral counterpart in
+ * {@link dev.switchboard.ChatRequest}. Attach them as a typed tag; {@link OpenAiProvider} reads it
+ * and other providers ignore it:
+ *
+ * <pre>{@code
+ * ChatRequest request = ChatRequest.builder()
+ *     .model("openai/o4-mini")
+ *     .user("Rank these ...")
+ *     .tag(OpenAiOptions.class, OpenAiOptions.builder()
+ *         .reasoningEffort("low")
+ *         .user("tenant-42")
+ *         .extraField("metadata", "{\"job\":\"ranking\"}")
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>{@link Builder#extraField(String, String)} adds any other top-level body field as JSON text,
+ * for servers with their own extensions (vLLM {@code top_k}, {@code guided_json}, ...). An extra
+ * field replaces the field of the same name that Switchboard would have written, and the JSON
+ * value {@code null} removes that field from the body altogether, e.g. {@code
+ * extraField("stream_options", "null")} for a server that rejects {@code stream_options}.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}, change with {@link #toBuilder()}.
+ */
+public final class OpenAiOptions {
+  /** Fields an extra field may not replace, since the adapter depends on them. */
+  private static final Set<String> RESERVED = Set.of("model", "messages", "stream");
+
+  private final String user;
+  private final String serviceTier;
+  private final String reasoningEffort;
+  private final Map<Integer, Integer> logitBias;
+  private final Map<String, String> extraFields;
+
+  private OpenAiOptions(Builder b) {
+    this.user = b.user;
+    this.serviceTier = b.serviceTier;
+    this.reasoningEffort = b.reasoningEffort;
+    this.logitBias = Collections.unmodifiableMap(new TreeMap<>(b.logitBias));
+    this.extraFields = Collections.unmodifiableMap(new LinkedHashMap<>(b.extraFields));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The end-user id sent as {@code user}, for the provider's abuse monitoring. */
+  public Optional<String> user() {
+    return Optional.ofNullable(user);
+  }
+
+  /** {@code service_tier}, e.g. {@code "auto"}, {@code "default"}, {@code "flex"}. */
+  public Optional<String> serviceTier() {
+    return Optional.ofNullable(serviceTier);
+  }
+
+  /** {@code reasoning_effort} for reasoning models, e.g. {@code "low"}, {@code "medium"}, {@code "high"}. */
+  public Optional<String> reasoningEffort() {
+    return Optional.ofNullable(reasoningEffort);
+  }
+
+  /** {@code logit_bias}: token id to bias in [-100, 100], in token-id order. */
+  public Map<Integer, Integer> logitBias() {
+    return logitBias;
+  }
+
+  /** Extra top-level body fields, name to JSON text, in the order they were added. */
+  public Map<String, String> extraFields() {
+    return extraFields;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.user = user;
+    b.serviceTier = serviceTier;
+    b.reasoningEffort = reasoningEffort;
+    b.logitBias.putAll(logitBias);
+    b.extraFields.putAll(extraFields);
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof OpenAiOptions x
+        && Objects.equals(user, x.user)
+        && Objects.equals(serviceTier, x.serviceTier)
+        && Objects.equals(reasoningEffort, x.reasoningEffort)
+        && logitBias.equals(x.logitBias)
+        && extraFields.equals(x.extraFields);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(user, serviceTier, reasoningEffort, logitBias, extraFields);
+  }
+
+  /** Names the fields that are set; values only where they are not user data. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("OpenAiOptions[");
+    String sep = "";
+    if (user != null) {
+      sb.append("user=set");
+      sep = ", ";
+    }
+    if (serviceTier != null) {
+      sb.append(sep).append("serviceTier=").append(serviceTier);
+      sep = ", ";
+    }
+    if (reasoningEffort != null) {
+      sb.append(sep).append("reasoningEffort=").append(reasoningEffort);
+      sep = ", ";
+    }
+    if (!logitBias.isEmpty()) {
+      sb.append(sep).append("logitBias=").append(logitBias.size()).append(" tokens");
+      sep = ", ";
+    }
+    if (!extraFields.isEmpty()) {
+      sb.append(sep).append("extraFields=").append(extraFields.keySet());
+    }
+    return sb.append(']').toString();
+  }
+
+  /** Not thread-safe. {@link #build()} checks the values and names the field at fault. */
+  public static final class Builder {
+    private String user;
+    private String serviceTier;
+    private String reasoningEffort;
+    private final Map<Integer, Integer> logitBias = new TreeMap<>();
+    private final Map<String, String> extraFields = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    public Builder serviceTier(String serviceTier) {
+      this.serviceTier = serviceTier;
+      return this;
+    }
+
+    public Builder reasoningEffort(String reasoningEffort) {
+      this.reasoningEffort = reasoningEffort;
+      return this;
+    }
+
+    /** Biases one token id by {@code bias} in [-100, 100]; repeatable. */
+    public Builder logitBias(int tokenId, int bias) {
+      if (tokenId < 0) {
+        throw new IllegalArgumentException("OpenAiOptions.logitBias tokenId must be >= 0, got " + tokenId);
+      }
+      if (bias < -100 || bias > 100) {
+        throw new IllegalArgumentException(
+            "OpenAiOptions.logitBias bias must be in [-100, 100], got " + bias + " for token " + tokenId);
+      }
+      logitBias.put(tokenId, bias);
+      return this;
+    }
+
+    /**
+     * Adds the top-level body field {@code name} with the JSON text {@code json} (e.g. {@code
+     * "40"}, {@code "\"text\""}, {@code "{\"a\":1}"}); repeatable, the last value of a name wins.
+     * It replaces a field Switchboard writes itself; {@code "null"} removes that field.
+     */
+    public Builder extraField(String name, String json) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(json, "json");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("OpenAiOptions.extraField name must not be blank");
+      }
+      if (RESERVED.contains(name)) {
+        throw new IllegalArgumentException("OpenAiOptions.extraField cannot replace '" + name
+            + "': the adapter writes it from the ChatRequest (reserved: " + RESERVED + ")");
+      }
+      var node = Json.parse(json, "OpenAiOptions.extraField '" + name + "'");
+      if (node == null || node.isMissingNode()) {
+        throw new IllegalArgumentException("OpenAiOptions.extraField '" + name + "' needs a JSON value, got: '"
+            + json + "'");
+      }
+      extraFields.put(name, json);
+      return this;
+    }
+
+    public OpenAiOptions build() {
+      requireNotBlank("user", user);
+      requireNotBlank("serviceTier", serviceTier);
+      requireNotBlank("reasoningEffort", reasoningEffort);
+      return new OpenAiOptions(this);
+    }
+
+    private static void requireNotBlank(String field, String value) {
+      if (value != null && value.isBlank()) {
+        throw new IllegalArgumentException("OpenAiOptions." + field + " must not be blank; leave it unset instead");
+      }
+    }
+  }
+}

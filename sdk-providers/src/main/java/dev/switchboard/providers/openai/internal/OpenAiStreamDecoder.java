@@ -1,0 +1,401 @@
+package dev.switchboard.providers.openai.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStreamException;
+import dev.switchboard.DecodingException;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.ToolCall;
+import dev.switchboard.Usage;
+import dev.switchboard.internal.Json;
+import dev.switchboard.internal.http.ByteStreamConsumer;
+import dev.switchboard.internal.sse.SseEvent;
+import dev.switchboard.internal.sse.SseFormatException;
+import dev.switchboard.internal.sse.SseParser;
+import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.internal.stream.ResponseAccumulator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpHeaders;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Decodes a streamed {@code /chat/completions} body (Server-Sent Events, one JSON chunk per {@code
+ * data:}) into {@link ChatEvent}s on a {@link PushChatStream}.
+ *
+ * <ul>
+ *   <li>{@code delta.reasoning_content} / {@code delta.reasoning} → {@link ChatEvent.ReasoningDelta},
+ *       {@code delta.content} → {@link ChatEvent.TextDelta}, {@code delta.refusal} → {@link
+ *       ChatEvent.RefusalDelta}, {@code delta.tool_calls[]} → {@link ChatEvent.ToolCallDelta} keyed by
+ *       {@code index}; a {@code usage} object → {@link ChatEvent.UsageReport} (again only when it
+ *       changed, for servers that repeat it on every chunk).
+ *   <li>{@code data: [DONE]}, or the end of the body after a {@code finish_reason}, → one {@link
+ *       ChatEvent.Completed} with the accumulated answer, then completion.
+ *   <li>An {@code {"error":...}} chunk or an {@code event: error} → the {@link OpenAiErrorMapper}'s
+ *       exception; once events went out, wrapped in a {@link ChatStreamException} carrying the
+ *       partial answer.
+ *   <li>A malformed chunk → {@link DecodingException} before any event, {@link ChatStreamException}
+ *       after; a body that ends without {@code finish_reason} or {@code [DONE]} → {@link
+ *       ChatStreamException} ("truncated"); a broken connection → {@link ChatStreamException}, or the
+ *       mapper's {@code TransportException} if nothing was emitted yet.
+ * </ul>
+ *
+ * <p>Quirks handled: tool-call deltas without {@code index} (keyed by a new {@code id}, else the
+ * call being built, else their position); a server that answers a stream request with a plain JSON
+ * completion ({@code Content-Type: application/json}), which becomes the same events; error objects
+ * inside a 200 stream. Every stream ends in exactly one {@link ChatEvent.Completed} or one failure.
+ *
+ * <p>Not thread-safe: driven by one transport callback at a time, as {@link ByteStreamConsumer}
+ * promises. Not API.
+ */
+public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.Handler {
+  private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
+
+  private final PushChatStream out;
+  private final String provider;
+  private final String model;
+  private final int status;
+  private final HttpHeaders headers;
+  private final OpenAiErrorMapper mapper;
+  private final int maxEventBytes;
+  private final SseParser parser;
+  private final boolean jsonBody;
+  private final ResponseAccumulator acc = new ResponseAccumulator();
+  private final Map<String, Integer> toolIndexById = new HashMap<>();
+  private ByteArrayOutputStream json;
+  private String id;
+  private String responseModel;
+  private String rawFinish;
+  private boolean sawFinish;
+  private boolean finished;
+  private Usage lastUsage;
+  private int lastToolIndex = -1;
+  private int maxToolIndex = -1;
+
+  /**
+   * @param status and {@code headers} of the 2xx response, for request ids and error mapping
+   * @param maxEventBytes bounds one SSE line/event (and a plain JSON answer)
+   */
+  public OpenAiStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
+      OpenAiErrorMapper mapper, int maxEventBytes) {
+    this.out = out;
+    this.provider = provider;
+    this.model = model;
+    this.status = status;
+    this.headers = headers;
+    this.mapper = mapper;
+    this.maxEventBytes = maxEventBytes;
+    this.parser = new SseParser(this, maxEventBytes);
+    this.jsonBody = headers.firstValue("content-type")
+        .map(v -> v.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
+  }
+
+  // ---- bytes in ----
+
+  @Override
+  public void onBytes(ByteBuffer chunk) {
+    if (finished) {
+      chunk.position(chunk.limit());
+      return;
+    }
+    if (jsonBody) {
+      collectJson(chunk);
+    } else {
+      parser.feed(chunk);
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    if (finished) {
+      return;
+    }
+    if (jsonBody) {
+      finishJsonBody();
+      return;
+    }
+    parser.finish();
+    if (finished) {
+      return;
+    }
+    if (sawFinish) {
+      complete();
+    } else {
+      finished = true;
+      out.fail(new ChatStreamException(mapper.redact("the stream from " + provider + " for model '" + model
+          + "' was truncated: the body ended after " + acc.eventCount()
+          + " events without a finish_reason or [DONE]. The partial answer is attached; retrying repeats the "
+          + "whole request."), details(true), partial(), null));
+    }
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    out.fail(toFailure(error));
+  }
+
+  // ---- SSE events ----
+
+  @Override
+  public void onEvent(SseEvent event) {
+    if (finished) {
+      return;
+    }
+    String data = event.data().strip();
+    if ("error".equals(event.type())) {
+      throw streamError(parseErrorEvent(data));
+    }
+    if (data.isEmpty()) {
+      return;
+    }
+    if (data.equals("[DONE]")) {
+      complete();
+      return;
+    }
+    JsonNode chunk;
+    try {
+      chunk = Json.MAPPER.readTree(data);
+    } catch (IOException | RuntimeException e) {
+      throw malformed("a chunk is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", data, e);
+    }
+    if (chunk == null || !chunk.isObject()) {
+      throw malformed("a chunk is not a JSON object", data, null);
+    }
+    onChunk(chunk);
+  }
+
+  private void onChunk(JsonNode chunk) {
+    JsonNode error = chunk.get("error");
+    JsonNode choices = chunk.get("choices");
+    if (error != null && !error.isNull() && (choices == null || choices.isEmpty())) {
+      throw streamError(chunk);
+    }
+    if (id == null) {
+      id = nonEmpty(OpenAiWire.string(chunk, "id"));
+    }
+    if (responseModel == null) {
+      responseModel = nonEmpty(OpenAiWire.string(chunk, "model"));
+    }
+    if (choices != null && choices.isArray() && !choices.isEmpty()) {
+      JsonNode choice = OpenAiResponseReader.firstChoice(choices);
+      JsonNode delta = choice.get("delta");
+      if (delta != null && delta.isObject()) {
+        onDelta(delta);
+      }
+      String finish = OpenAiWire.string(choice, "finish_reason");
+      if (finish != null && !finish.isEmpty()) {
+        rawFinish = finish;
+        sawFinish = true;
+      }
+    }
+    Usage usage = OpenAiWire.usage(chunk.get("usage"));
+    if (usage != null && !usage.equals(lastUsage)) {
+      lastUsage = usage;
+      emit(new ChatEvent.UsageReport(usage));
+    }
+  }
+
+  private void onDelta(JsonNode delta) {
+    String reasoning = OpenAiResponseReader.reasoning(delta);
+    if (reasoning != null && !reasoning.isEmpty()) {
+      emit(new ChatEvent.ReasoningDelta(reasoning));
+    }
+    String text = OpenAiWire.text(delta.get("content"));
+    if (text != null && !text.isEmpty()) {
+      emit(new ChatEvent.TextDelta(text));
+    }
+    String refusal = OpenAiWire.text(delta.get("refusal"));
+    if (refusal != null && !refusal.isEmpty()) {
+      emit(new ChatEvent.RefusalDelta(refusal));
+    }
+    JsonNode calls = delta.get("tool_calls");
+    if (calls != null && calls.isArray()) {
+      int position = 0;
+      for (JsonNode call : calls) {
+        onToolCallDelta(call, position++);
+      }
+    }
+  }
+
+  private void onToolCallDelta(JsonNode call, int position) {
+    String callId = nonEmpty(OpenAiWire.string(call, "id"));
+    JsonNode indexNode = call.get("index");
+    int index;
+    if (indexNode != null && indexNode.isIntegralNumber() && indexNode.canConvertToInt() && indexNode.intValue() >= 0) {
+      index = indexNode.intValue();
+    } else if (callId != null) {
+      // Quirk: no index. A new id starts a new call; a known id continues its call.
+      Integer known = toolIndexById.get(callId);
+      index = known != null ? known : maxToolIndex + 1;
+    } else {
+      // Quirk: neither index nor id: a continuation of the call being built, else by position.
+      index = lastToolIndex >= 0 ? lastToolIndex : position;
+    }
+    if (callId != null) {
+      toolIndexById.putIfAbsent(callId, index);
+    }
+    lastToolIndex = index;
+    maxToolIndex = Math.max(maxToolIndex, index);
+    JsonNode function = call.path("function");
+    String name = nonEmpty(OpenAiWire.string(function, "name"));
+    String arguments = OpenAiWire.arguments(function.get("arguments"));
+    if (callId == null && name == null && arguments.isEmpty()) {
+      return;
+    }
+    emit(new ChatEvent.ToolCallDelta(index, callId, name, arguments));
+  }
+
+  private void emit(ChatEvent event) {
+    acc.add(event);
+    out.emit(event);
+  }
+
+  private void complete() {
+    finished = true;
+    List<ToolCall> calls = acc.toolCalls();
+    ChatResponse response = acc.toResponseBuilder()
+        .id(id == null ? "" : id)
+        .provider(provider)
+        .model(responseModel == null ? model : responseModel)
+        .finishReason(OpenAiWire.finishReason(rawFinish, !calls.isEmpty()))
+        .rawFinishReason(rawFinish)
+        .requestId(OpenAiWire.requestId(headers))
+        .build();
+    out.emit(new ChatEvent.Completed(response));
+    out.complete();
+  }
+
+  // ---- a plain JSON answer to a stream request ----
+
+  private void collectJson(ByteBuffer chunk) {
+    if (json == null) {
+      json = new ByteArrayOutputStream(Math.min(8192, maxEventBytes));
+    }
+    int n = chunk.remaining();
+    if (n > maxEventBytes - json.size()) {
+      throw new DecodingException("the answer of " + provider + " for model '" + model + "' is larger than the limit of "
+          + maxEventBytes + " bytes and was not read to the end; raise the limit with " + RAISE_HINT, details(false));
+    }
+    byte[] bytes = new byte[n];
+    chunk.get(bytes);
+    json.write(bytes, 0, n);
+  }
+
+  private void finishJsonBody() {
+    finished = true;
+    byte[] body = json == null ? new byte[0] : json.toByteArray();
+    ChatResponse response;
+    try {
+      response = OpenAiResponseReader.read(status, headers, body, provider, model, mapper);
+    } catch (ChatException e) {
+      out.fail(e);
+      return;
+    }
+    if (response.reasoning().isPresent()) {
+      out.emit(new ChatEvent.ReasoningDelta(response.reasoning().get()));
+    }
+    if (!response.text().isEmpty()) {
+      out.emit(new ChatEvent.TextDelta(response.text()));
+    }
+    if (response.refusal().isPresent()) {
+      out.emit(new ChatEvent.RefusalDelta(response.refusal().get()));
+    }
+    List<ToolCall> calls = response.toolCalls();
+    for (int i = 0; i < calls.size(); i++) {
+      ToolCall c = calls.get(i);
+      out.emit(new ChatEvent.ToolCallDelta(i, c.id(), c.name(), c.argumentsJson()));
+    }
+    if (!response.usage().equals(Usage.ZERO)) {
+      out.emit(new ChatEvent.UsageReport(response.usage()));
+    }
+    out.emit(new ChatEvent.Completed(response));
+    out.complete();
+  }
+
+  // ---- failures ----
+
+  private JsonNode parseErrorEvent(String data) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(data);
+      if (node != null && node.isObject()) {
+        return node;
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // fall through: the data is the message
+    }
+    return Json.MAPPER.createObjectNode().put("message", data.isEmpty() ? "error event without data" : data);
+  }
+
+  /** The mapped error of an error chunk; wrapped with the partial answer once events went out. */
+  private ChatException streamError(JsonNode errorChunk) {
+    ChatException mapped =
+        mapper.mapBodyError(status, headers, errorChunk, provider, model, "an error event in the stream");
+    if (acc.eventCount() == 0) {
+      return mapped;
+    }
+    return new ChatStreamException(provider + " sent an error in the middle of the stream for model '" + model
+        + "' after " + acc.eventCount() + " events. The partial answer is attached. " + mapped.getMessage(),
+        mapped.details(), partial(), mapped);
+  }
+
+  private ChatException malformed(String what, String data, Throwable cause) {
+    String detail = what + (data == null ? "" : ": '" + Json.excerpt(data, OpenAiErrorMapper.EXCERPT_CHARS - 1) + "'");
+    if (acc.eventCount() == 0) {
+      return new DecodingException(mapper.redact(provider + " sent a stream for model '" + model
+          + "' that could not be decoded: " + detail
+          + ". Check that the base URL points at an OpenAI-compatible /chat/completions endpoint."),
+          details(false), cause);
+    }
+    return new ChatStreamException(mapper.redact(provider + " sent a stream for model '" + model
+        + "' that broke after " + acc.eventCount() + " events: " + detail + ". The partial answer is attached."),
+        details(false), partial(), cause);
+  }
+
+  private ChatException toFailure(Throwable error) {
+    if (error instanceof ChatException ce) {
+      return ce;
+    }
+    if (error instanceof SseFormatException) {
+      return malformed(error.getMessage() + "; raise it with " + RAISE_HINT, null, error);
+    }
+    if (acc.eventCount() == 0) {
+      return mapper.mapFailure(error, provider, model);
+    }
+    String cause = error.getMessage() == null ? error.getClass().getSimpleName()
+        : error.getClass().getSimpleName() + ": " + Json.excerpt(error.getMessage(), 200);
+    return new ChatStreamException(mapper.redact("the connection to " + provider + " broke in the middle of the stream "
+        + "for model '" + model + "' after " + acc.eventCount() + " events (" + cause
+        + "). The partial answer is attached; retrying repeats the whole request."), details(true), partial(), error);
+  }
+
+  private ErrorDetails details(boolean retryable) {
+    return ErrorDetails.builder()
+        .provider(provider)
+        .model(model)
+        .statusCode(status)
+        .requestId(OpenAiWire.requestId(headers))
+        .retryable(retryable)
+        .build();
+  }
+
+  private ChatResponse partial() {
+    return acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
+        .id(id == null ? "" : id)
+        .requestId(OpenAiWire.requestId(headers))
+        .build();
+  }
+
+  private static String nonEmpty(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

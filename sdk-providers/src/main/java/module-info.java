@@ -1,0 +1,10 @@
+/** Switchboard providers: one package per wire protocol, each hiding its wire mapping in {@code internal}. */
+module dev.switchboard.providers {
+  requires transitive dev.switchboard.core;
+  requires transitive java.net.http;
+  requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+
+  exports dev.switchboard.providers.openai;
+}
