@@ -8,6 +8,7 @@ module dev.switchboard.core {
   exports dev.switchboard;
   exports dev.switchboard.spi;
   exports dev.switchboard.observe;
+  exports dev.switchboard.resilience;
 
   // Shared machinery for Switchboard's own modules only; not API.
   exports dev.switchboard.internal to dev.switchboard.providers;

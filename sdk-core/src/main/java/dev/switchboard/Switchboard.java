@@ -13,8 +13,11 @@ import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.ProviderAdapter;
+import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
+import dev.switchboard.resilience.TimeoutKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +59,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final Listeners listeners;
   private final Clock clock;
   private final Ticker ticker;
+  private final Scheduler scheduler;
+  private final Duration callTimeout;
   private final ProviderStep providerStep;
   private final Map<String, ProviderAdapter> providers;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -67,7 +72,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     this.listeners = new Listeners(b.listeners);
     this.clock = b.clock;
     this.ticker = b.ticker;
-    this.providerStep = new ProviderStep(resolver, listeners, ticker);
+    this.scheduler = b.scheduler;
+    this.callTimeout = b.callTimeout;
+    this.providerStep = new ProviderStep(resolver, listeners, ticker, scheduler);
   }
 
   public static Builder builder() {
@@ -85,14 +92,32 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     CallInfo call = newCall(request, false);
     listeners.callStart(call);
     CompletableFuture<ChatResponse> inner = chain(request, call).proceed(request);
-    CompletableFuture<ChatResponse> result = inner.handle((response, error) -> {
+    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
+    AtomicBoolean ended = new AtomicBoolean();
+    Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
+      if (ended.compareAndSet(false, true)) {
+        ChatTimeoutException failure = callTimedOut(request, limit);
+        listeners.timeout(call, TimeoutKind.CALL, limit);
+        listeners.callFailed(call, failure);
+        result.completeExceptionally(failure);
+        inner.cancel(true);
+      }
+    })).orElse(null);
+    inner.whenComplete((response, error) -> {
+      if (timer != null) {
+        timer.cancel();
+      }
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
       if (error != null) {
         ChatException failure = asChatException(Futures.unwrap(error), request.model());
         listeners.callFailed(call, failure);
-        throw failure;
+        result.completeExceptionally(failure);
+      } else {
+        listeners.callEnd(call, response);
+        result.complete(response);
       }
-      listeners.callEnd(call, response);
-      return response;
     });
     return Futures.cancelling(result, inner);
   }
@@ -103,7 +128,13 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     CallInfo call = newCall(request, true);
     listeners.callStart(call);
     ChatStream inner = chain(request, call).proceedStream(request);
-    return new CallStream(inner, call);
+    CallStream stream = new CallStream(inner, call);
+    call.timeout().ifPresent(limit -> stream.timer = scheduler.schedule(limit, () -> {
+      if (stream.abort(callTimedOut(request, limit))) {
+        listeners.timeout(call, TimeoutKind.CALL, limit);
+      }
+    }));
+    return stream;
   }
 
   @Override
@@ -176,11 +207,18 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     if (closed.get()) {
       throw new IllegalStateException("this Switchboard is closed");
     }
-    return new CallInfo(CALL_IDS.incrementAndGet(), request, streaming, clock.instant(), ticker.read());
+    return new CallInfo(CALL_IDS.incrementAndGet(), request, streaming, clock.instant(), ticker.read(),
+        request.timeout().orElse(callTimeout));
   }
 
   private RealChain chain(ChatRequest request, CallInfo call) {
     return new RealChain(interceptors, 0, request, call, providerStep);
+  }
+
+  private static ChatTimeoutException callTimedOut(ChatRequest request, Duration limit) {
+    return new ChatTimeoutException("the call to '" + request.model() + "' did not finish within its deadline of "
+        + limit.toMillis() + " ms (across all retries and fallbacks); raise ChatRequest.timeout or "
+        + "Switchboard.builder().callTimeout", ErrorDetails.builder().model(request.model()).retryable(true).build());
   }
 
   private static ChatException asChatException(Throwable t, String model) {
@@ -194,6 +232,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final class CallStream extends ForwardingChatStream {
     private final CallInfo call;
     private final AtomicBoolean ended = new AtomicBoolean();
+    volatile Scheduler.Cancellable timer;
 
     CallStream(ChatStream delegate, CallInfo call) {
       super(delegate);
@@ -203,6 +242,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     @Override
     protected ChatEvent onEvent(ChatEvent event) {
       if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
+        cancelTimer();
         listeners.callEnd(call, c.response());
       }
       return event;
@@ -211,6 +251,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     @Override
     protected ChatException onFailure(ChatException failure) {
       if (ended.compareAndSet(false, true)) {
+        cancelTimer();
         listeners.callFailed(call, failure);
       }
       return failure;
@@ -220,7 +261,15 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     public void close() {
       super.close();
       if (ended.compareAndSet(false, true)) {
+        cancelTimer();
         listeners.callFailed(call, Streams.closedByCaller());
+      }
+    }
+
+    private void cancelTimer() {
+      Scheduler.Cancellable t = timer;
+      if (t != null) {
+        t.cancel();
       }
     }
   }
@@ -233,6 +282,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private final List<ChatListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
+    private Scheduler scheduler = Scheduler.system();
+    private Duration callTimeout;
 
     private Builder() {}
 
@@ -283,6 +334,25 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     /** The nanosecond source for latencies; tests inject a fake one. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where delayed work (timeouts, retry back-off, hedges) is scheduled; tests inject a manual one. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The default time limit of a whole call, across retries and fallbacks ({@link
+     * ChatRequest#timeout()} overrides it per call). When it passes, the call fails with {@link
+     * ChatTimeoutException} and the exchange in flight is cancelled. Default: none.
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
+        throw new IllegalArgumentException("callTimeout must be positive, got " + callTimeout);
+      }
+      this.callTimeout = callTimeout;
       return this;
     }
 

@@ -274,4 +274,62 @@ class SwitchboardTest {
     assertThatThrownBy(() -> sb.embed(EmbeddingRequest.of("openai/text-embedding-3-small", "x")))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("does not serve embeddings");
   }
+
+  @Test
+  void callTimeout_failsTheCall_andCancelsTheExchange() {
+    ManualTime time = new ManualTime();
+    List<String> events = new CopyOnWriteArrayList<>();
+    Switchboard sb = Switchboard.builder().provider(openai).ticker(time).scheduler(time)
+        .callTimeout(java.time.Duration.ofSeconds(2))
+        .listener(new ChatListener() {
+          @Override
+          public void timeout(CallInfo call, dev.switchboard.resilience.TimeoutKind kind, java.time.Duration limit) {
+            events.add("timeout " + kind + " " + limit.toSeconds());
+          }
+
+          @Override
+          public void callFailed(CallInfo call, ChatException error) {
+            events.add("failed " + error.getClass().getSimpleName());
+          }
+        }).build();
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("openai/m", "hi"));
+    time.advance(java.time.Duration.ofMillis(1999));
+    assertThat(f).isNotDone();
+    time.advance(java.time.Duration.ofMillis(1));
+    assertThatThrownBy(f::join).hasCauseInstanceOf(ChatTimeoutException.class)
+        .hasMessageContaining("deadline of 2000 ms");
+    assertThat(openai.calls.get(0).isCancelled()).isTrue();
+    openai.calls.get(0).complete(FakeAdapter.answer("too late"));
+    assertThat(events).containsExactly("timeout CALL 2", "failed ChatTimeoutException");
+  }
+
+  @Test
+  void requestTimeout_overridesDefault_andEndsAStalledStream() {
+    ManualTime time = new ManualTime();
+    Switchboard sb = Switchboard.builder().provider(openai).ticker(time).scheduler(time)
+        .callTimeout(java.time.Duration.ofMinutes(5)).build();
+    ChatRequest request = ChatRequest.builder().model("openai/m").user("hi")
+        .timeout(java.time.Duration.ofSeconds(1)).build();
+    ChatStream stream = sb.stream(request);
+    var push = openai.streams.get(0);
+    AtomicLong cancels = new AtomicLong();
+    push.onCancel(cancels::incrementAndGet);
+    push.emit(new ChatEvent.TextDelta("partial"));
+    assertThat(stream.poll()).isEqualTo(new ChatEvent.TextDelta("partial"));
+    time.advance(java.time.Duration.ofSeconds(1));
+    assertThatThrownBy(stream::poll).isInstanceOf(ChatTimeoutException.class);
+    assertThat(stream.isFinished()).isTrue();
+    assertThat(cancels).hasValue(1);
+  }
+
+  @Test
+  void completedCall_cancelsItsTimer() {
+    ManualTime time = new ManualTime();
+    Switchboard sb = Switchboard.builder().provider(openai).ticker(time).scheduler(time)
+        .callTimeout(java.time.Duration.ofSeconds(2)).build();
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("openai/m", "hi"));
+    openai.calls.get(0).complete(FakeAdapter.answer("ok"));
+    time.advance(java.time.Duration.ofSeconds(3));
+    assertThat(f.join().text()).isEqualTo("ok");
+  }
 }

@@ -5,6 +5,8 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.resilience.CircuitState;
+import dev.switchboard.resilience.TimeoutKind;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -53,6 +55,31 @@ public final class Listeners implements ChatListener {
   @Override
   public void firstEvent(CallInfo call, Duration latency) {
     each("firstEvent", l -> l.firstEvent(call, latency));
+  }
+
+  @Override
+  public void retryScheduled(CallInfo call, ChatException failure, int nextAttempt, Duration delay) {
+    each("retryScheduled", l -> l.retryScheduled(call, failure, nextAttempt, delay));
+  }
+
+  @Override
+  public void fallback(CallInfo call, String fromModel, String toModel, ChatException cause) {
+    each("fallback", l -> l.fallback(call, fromModel, toModel, cause));
+  }
+
+  @Override
+  public void hedgeStarted(CallInfo call, String model, Duration after) {
+    each("hedgeStarted", l -> l.hedgeStarted(call, model, after));
+  }
+
+  @Override
+  public void timeout(CallInfo call, TimeoutKind kind, Duration limit) {
+    each("timeout", l -> l.timeout(call, kind, limit));
+  }
+
+  @Override
+  public void circuitStateChanged(String provider, String model, CircuitState from, CircuitState to) {
+    each("circuitStateChanged", l -> l.circuitStateChanged(provider, model, from, to));
   }
 
   @Override

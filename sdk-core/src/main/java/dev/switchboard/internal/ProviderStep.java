@@ -14,6 +14,7 @@ import dev.switchboard.Usage;
 import dev.switchboard.internal.stream.FailedChatStream;
 import dev.switchboard.internal.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,11 +29,29 @@ public final class ProviderStep {
   private final ModelResolver resolver;
   private final Listeners listeners;
   private final Ticker ticker;
+  private final Scheduler scheduler;
 
-  public ProviderStep(ModelResolver resolver, Listeners listeners, Ticker ticker) {
+  public ProviderStep(ModelResolver resolver, Listeners listeners, Ticker ticker, Scheduler scheduler) {
     this.resolver = resolver;
     this.listeners = listeners;
     this.ticker = ticker;
+    this.scheduler = scheduler;
+  }
+
+  public Listeners listeners() {
+    return listeners;
+  }
+
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public ModelResolver resolver() {
+    return resolver;
   }
 
   public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call) {

@@ -7,7 +7,10 @@ import dev.switchboard.ChatStream;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.internal.stream.FailedChatStream;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.Ticker;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +39,21 @@ public final class RealChain implements Interceptor.Chain {
   @Override
   public CallInfo call() {
     return call;
+  }
+
+  @Override
+  public ChatListener events() {
+    return provider.listeners();
+  }
+
+  @Override
+  public Ticker ticker() {
+    return provider.ticker();
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return provider.scheduler();
   }
 
   @Override

@@ -3,11 +3,13 @@ package dev.switchboard.observe;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
+import dev.switchboard.resilience.CircuitState;
+import dev.switchboard.resilience.TimeoutKind;
 import java.time.Duration;
 
 /**
- * Observes calls without changing them: start, each attempt, the first streamed event, and the
- * end. Every call ends in exactly one {@link #callEnd} or {@link #callFailed}. Listeners must be
+ * Observes calls without changing them: start, each attempt, the first streamed event, retries,
+ * fallbacks, hedges, timeouts, breaker transitions, and the end. Every call ends in exactly one {@link #callEnd} or {@link #callFailed}. Listeners must be
  * fast, thread-safe and must not throw (what they throw is logged and dropped). Cost accounting
  * and metrics are listeners; all methods do nothing by default.
  */
@@ -23,6 +25,21 @@ public interface ChatListener {
 
   /** The first event of a stream reached the caller, {@code latency} after the call started. */
   default void firstEvent(CallInfo call, Duration latency) {}
+
+  /** A failed attempt will be tried again as attempt {@code nextAttempt} (1-based) after {@code delay}. */
+  default void retryScheduled(CallInfo call, ChatException failure, int nextAttempt, Duration delay) {}
+
+  /** The call moves on from {@code fromModel} to {@code toModel} because of {@code cause}. */
+  default void fallback(CallInfo call, String fromModel, String toModel, ChatException cause) {}
+
+  /** A hedge: a second attempt on {@code model} started {@code after} the first, which still runs. */
+  default void hedgeStarted(CallInfo call, String model, Duration after) {}
+
+  /** A time limit fired for the call or one of its attempts. */
+  default void timeout(CallInfo call, TimeoutKind kind, Duration limit) {}
+
+  /** A provider model's circuit breaker changed state (not tied to one call). */
+  default void circuitStateChanged(String provider, String model, CircuitState from, CircuitState to) {}
 
   default void callEnd(CallInfo call, ChatResponse response) {}
 

@@ -6,6 +6,7 @@ import dev.switchboard.ChatStream;
 import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -48,8 +49,17 @@ public interface Interceptor {
   interface Chain {
     ChatRequest request();
 
-    /** The call this chain belongs to. */
+    /** The call this chain belongs to, with its deadline. */
     CallInfo call();
+
+    /** The listeners, to report retries, fallbacks and the like; calling them never throws. */
+    ChatListener events();
+
+    /** The nanosecond clock of this Switchboard; tests inject a fake one. */
+    Ticker ticker();
+
+    /** Where to schedule delayed work without holding a thread; tests inject a manual one. */
+    Scheduler scheduler();
 
     /** Passes {@code request} to the next interceptor, or the provider after the last one. */
     CompletableFuture<ChatResponse> proceed(ChatRequest request);

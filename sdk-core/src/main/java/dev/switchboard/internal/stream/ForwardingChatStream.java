@@ -6,10 +6,13 @@ import dev.switchboard.ChatStream;
 
 /**
  * A stream that passes another through, with hooks to transform events and failures as they are
- * pulled. The hooks run on the consumer's thread. Not API.
+ * pulled, and {@link #abort} to end it with a failure from any thread (timeouts). The hooks run on
+ * the consumer's thread. Not API.
  */
 public class ForwardingChatStream implements ChatStream {
   protected final ChatStream delegate;
+  private volatile ChatException aborted;
+  private volatile boolean abortDelivered;
 
   public ForwardingChatStream(ChatStream delegate) {
     this.delegate = delegate;
@@ -28,8 +31,40 @@ public class ForwardingChatStream implements ChatStream {
   /** Called once when the delegate finished without failure (after its last event). */
   protected void onFinished() {}
 
+  /**
+   * Ends the stream with {@code failure}: the delegate is closed (cancelling its exchange) and the
+   * consumer receives {@code failure} at its next poll, after nothing else. Safe from any thread;
+   * only the first abort counts. Returns false if the stream had already finished or was aborted.
+   */
+  public boolean abort(ChatException failure) {
+    if (aborted != null || delegate.isFinished()) {
+      return false;
+    }
+    synchronized (this) {
+      if (aborted != null) {
+        return false;
+      }
+      aborted = failure;
+    }
+    delegate.close();
+    return true;
+  }
+
+  /** True once {@link #abort} took effect. */
+  protected boolean isAborted() {
+    return aborted != null;
+  }
+
   @Override
   public ChatEvent poll() {
+    ChatException abort = aborted;
+    if (abort != null) {
+      if (abortDelivered) {
+        return null;
+      }
+      abortDelivered = true;
+      throw onFailure(abort);
+    }
     boolean wasFinished = delegate.isFinished();
     ChatEvent event;
     try {
@@ -48,11 +83,15 @@ public class ForwardingChatStream implements ChatStream {
 
   @Override
   public boolean isFinished() {
-    return delegate.isFinished();
+    return aborted != null ? abortDelivered : delegate.isFinished();
   }
 
   @Override
   public void onReady(Runnable action) {
+    if (aborted != null) {
+      action.run();
+      return;
+    }
     delegate.onReady(action);
   }
 
