@@ -4,6 +4,7 @@ module dev.switchboard.core {
   requires com.fasterxml.jackson.databind;
   requires java.net.http;
   requires org.slf4j;
+  requires dev.failsafe.core;
 
   exports dev.switchboard;
   exports dev.switchboard.spi;

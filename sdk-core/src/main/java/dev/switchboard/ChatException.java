@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -15,6 +16,7 @@ public class ChatException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final transient ErrorDetails details;
+  private transient volatile List<Attempt> attempts = List.of();
 
   public ChatException(String message, ErrorDetails details) {
     this(message, details, null);
@@ -51,5 +53,22 @@ public class ChatException extends RuntimeException {
 
   public Optional<Duration> retryAfter() {
     return details.retryAfter();
+  }
+
+  /**
+   * Every exchange this call made before it failed, in order (retries, fallbacks, hedges), as far
+   * as the layers that made them recorded them; empty when none was made.
+   */
+  public List<Attempt> attempts() {
+    return attempts;
+  }
+
+  /**
+   * Replaces the recorded attempts. For interceptors that make several attempts (retries,
+   * fallbacks) and report the whole story on the exception they finally throw.
+   */
+  public ChatException withAttempts(List<Attempt> attempts) {
+    this.attempts = List.copyOf(attempts);
+    return this;
   }
 }

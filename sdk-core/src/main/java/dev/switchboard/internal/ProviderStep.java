@@ -17,6 +17,7 @@ import dev.switchboard.observe.CallInfo;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,7 +75,9 @@ public final class ProviderStep {
       Duration latency = Duration.ofNanos(ticker.read() - start);
       if (error != null) {
         ChatException failure = asChatException(Futures.unwrap(error), target);
-        listeners.attemptEnd(call, failedAttempt(target, failure, latency));
+        Attempt attempt = failedAttempt(target, failure, latency);
+        failure.withAttempts(List.of(attempt));
+        listeners.attemptEnd(call, attempt);
         throw failure;
       }
       Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
@@ -175,7 +178,9 @@ public final class ProviderStep {
     @Override
     protected ChatException onFailure(ChatException failure) {
       if (ended.compareAndSet(false, true)) {
-        listeners.attemptEnd(call, failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start)));
+        Attempt attempt = failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start));
+        failure.withAttempts(List.of(attempt));
+        listeners.attemptEnd(call, attempt);
       }
       return failure;
     }

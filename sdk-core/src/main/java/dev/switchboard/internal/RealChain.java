@@ -8,6 +8,7 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.internal.stream.FailedChatStream;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
@@ -54,6 +55,17 @@ public final class RealChain implements Interceptor.Chain {
   @Override
   public Scheduler scheduler() {
     return provider.scheduler();
+  }
+
+  @Override
+  public String resolve(String modelString) {
+    return provider.resolver().resolve(modelString).modelString();
+  }
+
+  @Override
+  public Capabilities capabilities(String modelString) {
+    ModelResolver.Target target = provider.resolver().resolve(modelString);
+    return target.adapter().capabilities(target.model());
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.Scheduler;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,11 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   @Override
   public EmbeddingRequest request() {
     return request;
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return provider.scheduler();
   }
 
   @Override

@@ -42,6 +42,9 @@ public interface Interceptor {
   interface EmbeddingChain {
     EmbeddingRequest request();
 
+    /** Where to schedule delayed work without holding a thread. */
+    Scheduler scheduler();
+
     CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest request);
   }
 
@@ -60,6 +63,15 @@ public interface Interceptor {
 
     /** Where to schedule delayed work without holding a thread; tests inject a manual one. */
     Scheduler scheduler();
+
+    /**
+     * The {@code "provider/model"} a model string names (following aliases); throws {@link
+     * dev.switchboard.ModelNotFoundException} when it names nothing known.
+     */
+    String resolve(String modelString);
+
+    /** What the model behind {@code modelString} can do, as its provider declares it. */
+    Capabilities capabilities(String modelString);
 
     /** Passes {@code request} to the next interceptor, or the provider after the last one. */
     CompletableFuture<ChatResponse> proceed(ChatRequest request);

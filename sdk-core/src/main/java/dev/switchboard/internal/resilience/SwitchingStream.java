@@ -1,0 +1,175 @@
+package dev.switchboard.internal.resilience;
+
+import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatStream;
+import dev.switchboard.spi.Scheduler;
+import java.time.Duration;
+
+/**
+ * A stream made of attempts: while no event has reached the consumer, a failed attempt may be
+ * replaced by another (now or after a delay), as the {@link Strategy} decides. Once an event has
+ * gone out, failures pass through unchanged. Holds no thread while waiting. Not API.
+ */
+public final class SwitchingStream implements ChatStream {
+
+  /** Decides what follows a failed attempt. Called on the consumer's thread, one call at a time. */
+  public interface Strategy {
+    /** The delay before {@link #next()}, or {@code null} to give up and fail with {@link #giveUp}. */
+    Duration onFailure(ChatException failure);
+
+    /** Starts the next attempt. */
+    ChatStream next();
+
+    /** The exception the consumer sees when the strategy gives up after {@code last}. */
+    default ChatException giveUp(ChatException last) {
+      return last;
+    }
+  }
+
+  private final Strategy strategy;
+  private final Scheduler scheduler;
+  private ChatStream current;
+  private Runnable pendingReady;
+  private Scheduler.Cancellable pendingStart;
+  private boolean delivered;
+  private volatile boolean finished;
+  private volatile boolean closed;
+
+  /** Starts with {@code first}, or, when it is {@code null}, with {@code strategy.next()} after {@code initialDelay}. */
+  public SwitchingStream(ChatStream first, Duration initialDelay, Strategy strategy, Scheduler scheduler) {
+    this.strategy = strategy;
+    this.scheduler = scheduler;
+    if (first != null) {
+      this.current = first;
+    } else {
+      startLater(initialDelay);
+    }
+  }
+
+  @Override
+  public ChatEvent poll() {
+    if (finished || closed) {
+      return null;
+    }
+    ChatStream c;
+    synchronized (this) {
+      c = current;
+    }
+    if (c == null) {
+      return null;
+    }
+    ChatEvent event;
+    try {
+      event = c.poll();
+    } catch (ChatException failure) {
+      if (delivered) {
+        finished = true;
+        throw failure;
+      }
+      Duration delay = strategy.onFailure(failure);
+      if (delay == null) {
+        finished = true;
+        throw strategy.giveUp(failure);
+      }
+      synchronized (this) {
+        current = null;
+      }
+      if (delay.isZero() || delay.isNegative()) {
+        install(strategy.next());
+        return poll();
+      }
+      startLater(delay);
+      return null;
+    }
+    if (event != null) {
+      delivered = true;
+      return event;
+    }
+    if (c.isFinished()) {
+      finished = true;
+    }
+    return null;
+  }
+
+  private void startLater(Duration delay) {
+    Scheduler.Cancellable handle = scheduler.schedule(delay, () -> {
+      if (!closed) {
+        install(strategy.next());
+      }
+    });
+    synchronized (this) {
+      pendingStart = handle;
+    }
+  }
+
+  private void install(ChatStream next) {
+    Runnable ready;
+    synchronized (this) {
+      if (closed) {
+        next.close();
+        return;
+      }
+      current = next;
+      pendingStart = null;
+      ready = pendingReady;
+      pendingReady = null;
+    }
+    if (ready != null) {
+      next.onReady(ready);
+    }
+  }
+
+  /** True once an event has reached the consumer: from then on no attempt is replaced. */
+  public boolean hasDelivered() {
+    return delivered;
+  }
+
+  @Override
+  public boolean isFinished() {
+    return finished || closed;
+  }
+
+  @Override
+  public void onReady(Runnable action) {
+    ChatStream c;
+    synchronized (this) {
+      c = current;
+      if (c == null && !closed && !finished) {
+        pendingReady = action;
+        return;
+      }
+    }
+    if (c == null) {
+      action.run();
+    } else {
+      c.onReady(action);
+    }
+  }
+
+  @Override
+  public void close() {
+    ChatStream c;
+    Scheduler.Cancellable start;
+    Runnable ready;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      c = current;
+      start = pendingStart;
+      ready = pendingReady;
+      pendingReady = null;
+    }
+    if (start != null) {
+      start.cancel();
+    }
+    if (c != null) {
+      c.close();
+    }
+    if (ready != null) {
+      ready.run();
+    }
+  }
+}
