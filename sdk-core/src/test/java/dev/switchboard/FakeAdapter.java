@@ -8,14 +8,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A provider whose exchanges the test completes by hand. */
-class FakeAdapter implements ProviderAdapter {
+public class FakeAdapter implements ProviderAdapter {
   final String name;
-  final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
-  final List<CompletableFuture<ChatResponse>> calls = new CopyOnWriteArrayList<>();
-  final List<PushChatStream> streams = new ArrayList<>();
+  public final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  public final List<CompletableFuture<ChatResponse>> calls = new CopyOnWriteArrayList<>();
+  public final List<dev.switchboard.internal.stream.PushChatStream> streams = new ArrayList<>();
+  public final java.util.Map<String, dev.switchboard.spi.Capabilities> capabilities = new java.util.HashMap<>();
   boolean closed;
 
-  FakeAdapter(String name) {
+  public FakeAdapter(String name) {
     this.name = name;
   }
 
@@ -40,7 +41,12 @@ class FakeAdapter implements ProviderAdapter {
     return s;
   }
 
-  static ChatResponse answer(String text) {
+  @Override
+  public dev.switchboard.spi.Capabilities capabilities(String model) {
+    return capabilities.getOrDefault(model, dev.switchboard.spi.Capabilities.UNKNOWN);
+  }
+
+  public static ChatResponse answer(String text) {
     return ChatResponse.builder().id("r1").model("m").text(text).usage(Usage.of(3, 2)).build();
   }
 

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A ticker and scheduler that move only when the test says so. */
-final class ManualTime implements Ticker, Scheduler {
+public final class ManualTime implements Ticker, Scheduler {
   private long now;
   private final List<long[]> due = new ArrayList<>();
   private final List<Runnable> tasks = new ArrayList<>();
@@ -35,7 +35,7 @@ final class ManualTime implements Ticker, Scheduler {
     };
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     long target;
     synchronized (this) {
       target = now + d.toNanos();

@@ -71,19 +71,25 @@ public final class ProviderStep {
     } catch (RuntimeException e) {
       exchange = Futures.failed(e);
     }
-    CompletableFuture<ChatResponse> result = exchange.handle((response, error) -> {
+    // whenComplete on the exchange itself, so the attempt is recorded even when the caller cancelled first.
+    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
+    exchange.whenComplete((response, error) -> {
       Duration latency = Duration.ofNanos(ticker.read() - start);
       if (error != null) {
-        ChatException failure = asChatException(Futures.unwrap(error), target);
-        Attempt attempt = failedAttempt(target, failure, latency);
+        Throwable cause = Futures.unwrap(error);
+        ChatException failure = asChatException(cause, target);
+        Attempt attempt = cause instanceof java.util.concurrent.CancellationException
+            ? cancelledAttempt(target, local, latency, "")
+            : failedAttempt(target, failure, latency);
         failure.withAttempts(List.of(attempt));
         listeners.attemptEnd(call, attempt);
-        throw failure;
+        result.completeExceptionally(failure);
+        return;
       }
       Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
           200, latency, response.usage(), Optional.empty());
       listeners.attemptEnd(call, attempt);
-      return response.toBuilder().provider(target.provider()).addAttempt(attempt).build();
+      result.complete(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
     });
     return Futures.cancelling(result, exchange);
   }
@@ -126,7 +132,21 @@ public final class ProviderStep {
     } catch (RuntimeException e) {
       exchange = FailedChatStream.of(asChatException(e, target));
     }
-    return new AttemptStream(exchange, target, call, start);
+    return new AttemptStream(exchange, target, local, call, start);
+  }
+
+  /**
+   * A cancelled exchange (a hedge's loser, a caller's cancel) may still be billed: its input is
+   * estimated, and so is whatever output was streamed before the cancel.
+   */
+  private static Attempt cancelledAttempt(ModelResolver.Target target, ChatRequest request, Duration latency,
+      String outputSoFar) {
+    Usage usage = Usage.builder()
+        .inputTokens(dev.switchboard.internal.resilience.Tokens.estimateInput(request))
+        .outputTokens(outputSoFar.isEmpty() ? 0 : dev.switchboard.internal.resilience.Tokens.estimate(outputSoFar))
+        .estimated(true)
+        .build();
+    return new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled"));
   }
 
   private static Attempt failedAttempt(ModelResolver.Target target, ChatException failure, Duration latency) {
@@ -146,14 +166,17 @@ public final class ProviderStep {
   /** Records the attempt when the stream completes or fails, and the first event. */
   private final class AttemptStream extends ForwardingChatStream {
     private final ModelResolver.Target target;
+    private final ChatRequest request;
     private final CallInfo call;
     private final long start;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final StringBuilder output = new StringBuilder();
     private boolean first = true;
 
-    AttemptStream(ChatStream delegate, ModelResolver.Target target, CallInfo call, long start) {
+    AttemptStream(ChatStream delegate, ModelResolver.Target target, ChatRequest request, CallInfo call, long start) {
       super(delegate);
       this.target = target;
+      this.request = request;
       this.call = call;
       this.start = start;
     }
@@ -163,6 +186,11 @@ public final class ProviderStep {
       if (first) {
         first = false;
         listeners.firstEvent(call, Duration.ofNanos(ticker.read() - call.startNanos()));
+      }
+      if (event instanceof ChatEvent.TextDelta d) {
+        synchronized (output) {
+          output.append(d.text());
+        }
       }
       if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
         ChatResponse response = c.response();
@@ -188,8 +216,11 @@ public final class ProviderStep {
     @Override
     public void close() {
       if (ended.compareAndSet(false, true)) {
-        listeners.attemptEnd(call, new Attempt(target.provider(), target.model(), 0,
-            Duration.ofNanos(ticker.read() - start), Usage.ZERO, Optional.of("Cancelled")));
+        String soFar;
+        synchronized (output) {
+          soFar = output.toString();
+        }
+        listeners.attemptEnd(call, cancelledAttempt(target, request, Duration.ofNanos(ticker.read() - start), soFar));
       }
       super.close();
     }

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -373,10 +374,11 @@ public final class Resilience implements Interceptor {
 
   private CompletableFuture<ChatResponse> guarded(Chain chain, ChatRequest request, String target,
       Supplier<CompletableFuture<ChatResponse>> call) {
-    if (target == null) {
+    Permits p = target == null ? null : permitsFor(providerOf(target));
+    if (p == null && (target == null || !rateLimits.containsKey(providerOf(target)))) {
       return call.get();
     }
-    Permits p = permitsFor(providerOf(target));
+    AtomicReference<CompletableFuture<ChatResponse>> started = new AtomicReference<>();
     CompletableFuture<Void> permit = p == null ? CompletableFuture.completedFuture(null) : p.acquire();
     CompletableFuture<ChatResponse> out = permit.thenCompose(ignored -> {
       Duration wait = reserveRate(target, request);
@@ -384,23 +386,43 @@ public final class Resilience implements Interceptor {
         throw rateLimited(target);
       }
       if (wait.isZero()) {
-        return call.get();
+        CompletableFuture<ChatResponse> f = call.get();
+        started.set(f);
+        return f;
       }
       CompletableFuture<ChatResponse> delayed = new CompletableFuture<>();
-      chain.scheduler().schedule(wait, () -> call.get().whenComplete((r, e) -> {
-        if (e != null) {
-          delayed.completeExceptionally(e);
-        } else {
-          delayed.complete(r);
-        }
-      }));
+      chain.scheduler().schedule(wait, () -> {
+        CompletableFuture<ChatResponse> f = call.get();
+        started.set(f);
+        f.whenComplete((r, e) -> {
+          if (e != null) {
+            delayed.completeExceptionally(e);
+          } else {
+            delayed.complete(r);
+          }
+        });
+      });
       return delayed;
     });
+    out.whenComplete((r, e) -> {
+      if (out.isCancelled()) {
+        permit.cancel(true);
+        CompletableFuture<ChatResponse> f = started.get();
+        if (f != null) {
+          f.cancel(true);
+        }
+      }
+    });
     if (p != null) {
-      out.whenComplete((r, e) -> p.release());
-      permit.whenComplete((r, e) -> {
-        if (out.isCancelled()) {
-          permit.cancel(true);
+      // Return the permit once the exchange is over, or at once if it never started.
+      out.whenComplete((r, e) -> {
+        CompletableFuture<ChatResponse> f = started.get();
+        if (f == null || f.isDone()) {
+          if (permit.isDone() && !permit.isCompletedExceptionally()) {
+            p.release();
+          }
+        } else {
+          f.whenComplete((r2, e2) -> p.release());
         }
       });
     }

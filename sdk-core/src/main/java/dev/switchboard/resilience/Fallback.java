@@ -1,0 +1,502 @@
+package dev.switchboard.resilience;
+
+import dev.switchboard.Attempt;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import dev.switchboard.ChatStreamException;
+import dev.switchboard.ContentFilteredException;
+import dev.switchboard.ContextLengthExceededException;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.QuotaExceededException;
+import dev.switchboard.internal.Futures;
+import dev.switchboard.internal.resilience.SwitchingStream;
+import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * Typed fallback chains: a model string (an alias such as {@code "ranker"}, or a {@code
+ * "provider/model"}) maps to an ordered list of candidates; a call tries them in order until one
+ * answers. Requests for model strings without a chain pass through.
+ *
+ * <pre>{@code
+ * Fallback.builder()
+ *     .chain("ranker", "global/qwen3-32b", "deepseek/deepseek-chat", "openai/gpt-4o")
+ *     .rewrite("openai/gpt-4o", r -> r.toBuilder().maxOutputTokens(512).build())
+ *     .circuitBreakers(breakers)
+ *     .hedgeAfter(Duration.ofMillis(800))
+ *     .build();
+ * }</pre>
+ *
+ * <p>What moves a call on to the next candidate: a retryable failure (rate limited, overloaded,
+ * down, timed out — after {@link Resilience} inside has used its retries), quota exhausted, or the
+ * model being unknown to its provider; a context-length error moves on to the next candidate
+ * whose declared context window is larger; a content-filter error only if {@link
+ * Builder#fallBackOnContentFilter} is on. Anything else (400, 401/403) ends the call at once. If all
+ * candidates fail, the first candidate's error is thrown, with every attempt listed in {@link
+ * ChatException#attempts()} and the other errors suppressed.
+ *
+ * <p>Candidates whose circuit breaker is open are skipped, unless all are, in which case the least
+ * recently failed one is tried. Streams fall back only before their first event reaches the caller.
+ * With hedging, a call whose current candidate has not answered within the hedge delay also starts
+ * the next candidate; the first answer wins and the other exchange is cancelled (both are recorded).
+ *
+ * <p>Thread-safe; one instance serves all calls.
+ */
+public final class Fallback implements Interceptor {
+  private final Map<String, List<String>> chains;
+  private final Map<String, UnaryOperator<ChatRequest>> rewrites;
+  private final boolean fallBackOnContentFilter;
+  private final CircuitBreakers breakers;
+  private final Duration hedgeDelay;
+  private final double hedgePercentile;
+  private final int hedgeMinSamples;
+  private final Map<String, LatencyWindow> latencies = new ConcurrentHashMap<>();
+
+  private Fallback(Builder b) {
+    Map<String, List<String>> c = new LinkedHashMap<>();
+    b.chains.forEach((k, v) -> c.put(k, List.copyOf(v)));
+    this.chains = Map.copyOf(c);
+    this.rewrites = Map.copyOf(b.rewrites);
+    this.fallBackOnContentFilter = b.fallBackOnContentFilter;
+    this.breakers = b.breakers;
+    this.hedgeDelay = b.hedgeDelay;
+    this.hedgePercentile = b.hedgePercentile;
+    this.hedgeMinSamples = b.hedgeMinSamples;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The candidates for {@code modelString}, or an empty list when it has no chain. */
+  public List<String> chain(String modelString) {
+    return chains.getOrDefault(modelString, List.of());
+  }
+
+  // ---- calls ----
+
+  @Override
+  public CompletableFuture<ChatResponse> intercept(Chain chain) {
+    List<String> candidates = chains.get(chain.request().model());
+    if (candidates == null) {
+      return chain.proceed(chain.request());
+    }
+    return new CallRun(chain, order(chain, candidates)).start();
+  }
+
+  /** One call's walk along its candidates, with optional hedging. */
+  private final class CallRun {
+    final Chain chain;
+    final List<String> candidates;
+    final CompletableFuture<ChatResponse> result = new CompletableFuture<>();
+    final List<Attempt> attempts = new ArrayList<>();
+    final List<CompletableFuture<ChatResponse>> inFlight = new ArrayList<>();
+    final List<ChatException> failures = new ArrayList<>();
+    int next;
+    ChatException primary;
+    Scheduler.Cancellable hedgeTimer;
+
+    CallRun(Chain chain, List<String> candidates) {
+      this.chain = chain;
+      this.candidates = candidates;
+      result.whenComplete((r, e) -> cancelOthers(null));
+    }
+
+    CompletableFuture<ChatResponse> start() {
+      launch(null);
+      return result;
+    }
+
+    /** Starts the next candidate; {@code from} is the model being left, for the listener. */
+    synchronized void launch(ChatException cause) {
+      if (next >= candidates.size() || result.isDone()) {
+        return;
+      }
+      String model = candidates.get(next++);
+      if (cause != null) {
+        chain.events().fallback(chain.call(), candidates.get(next - 2 < 0 ? 0 : next - 2), model, cause);
+      }
+      long started = chain.ticker().read();
+      CompletableFuture<ChatResponse> f = chain.proceed(rewrite(chain.request(), model));
+      inFlight.add(f);
+      f.whenComplete((response, error) -> finished(model, f, started, response, error));
+      scheduleHedge(model);
+    }
+
+    private void scheduleHedge(String model) {
+      if (hedgeDelay == null || next >= candidates.size()) {
+        return;
+      }
+      Duration delay = hedgeDelayFor(model);
+      hedgeTimer = chain.scheduler().schedule(delay, () -> {
+        synchronized (this) {
+          if (result.isDone() || next >= candidates.size() || inFlight.size() != 1) {
+            return;
+          }
+          chain.events().hedgeStarted(chain.call(), candidates.get(next), delay);
+        }
+        launch(null);
+      });
+    }
+
+    private void finished(String model, CompletableFuture<ChatResponse> f, long started, ChatResponse response,
+        Throwable error) {
+      ChatException failure = null;
+      synchronized (this) {
+        inFlight.remove(f);
+        if (error == null) {
+          attempts.addAll(response.attempts());
+          latencyWindow(model).add(chain.ticker().read() - started);
+        } else {
+          failure = asChatException(Futures.unwrap(error), model);
+          attempts.addAll(failure.attempts());
+        }
+      }
+      if (error == null) {
+        List<Attempt> all;
+        synchronized (this) {
+          all = List.copyOf(attempts);
+        }
+        result.complete(response.toBuilder().attempts(all).build());
+        return;
+      }
+      boolean moveOn;
+      boolean othersRunning;
+      synchronized (this) {
+        if (result.isDone()) {
+          return;
+        }
+        if (primary == null) {
+          primary = failure;
+        } else {
+          failures.add(failure);
+        }
+        moveOn = shouldFallBack(failure) && skipToLargerWindowIfNeeded(failure, model);
+        othersRunning = !inFlight.isEmpty();
+      }
+      if (moveOn && hasNext()) {
+        cancelHedgeTimer();
+        launch(failure);
+      } else if (!othersRunning) {
+        fail();
+      }
+    }
+
+    private synchronized boolean hasNext() {
+      return next < candidates.size();
+    }
+
+    /** For a context-length error, skips candidates whose window is known and not larger. */
+    private synchronized boolean skipToLargerWindowIfNeeded(ChatException failure, String model) {
+      if (!(failure instanceof ContextLengthExceededException)) {
+        return true;
+      }
+      OptionalInt current = window(chain, model);
+      while (next < candidates.size()) {
+        OptionalInt candidate = window(chain, candidates.get(next));
+        if (current.isEmpty() || candidate.isEmpty() || candidate.getAsInt() > current.getAsInt()) {
+          return true;
+        }
+        next++;
+      }
+      return false;
+    }
+
+    private void fail() {
+      ChatException error;
+      synchronized (this) {
+        error = primary;
+        for (ChatException other : failures) {
+          if (other != error) {
+            error.addSuppressed(other);
+          }
+        }
+        error.withAttempts(attempts);
+      }
+      result.completeExceptionally(error);
+    }
+
+    private void cancelHedgeTimer() {
+      Scheduler.Cancellable t = hedgeTimer;
+      if (t != null) {
+        t.cancel();
+      }
+    }
+
+    private void cancelOthers(CompletableFuture<ChatResponse> keep) {
+      cancelHedgeTimer();
+      List<CompletableFuture<ChatResponse>> running;
+      synchronized (this) {
+        running = new ArrayList<>(inFlight);
+      }
+      for (CompletableFuture<ChatResponse> f : running) {
+        if (f != keep) {
+          f.cancel(true);
+        }
+      }
+    }
+  }
+
+  // ---- streams ----
+
+  @Override
+  public ChatStream interceptStream(Chain chain) {
+    List<String> configured = chains.get(chain.request().model());
+    if (configured == null) {
+      return chain.proceedStream(chain.request());
+    }
+    List<String> candidates = order(chain, configured);
+    List<Attempt> attempts = new ArrayList<>();
+    int[] index = {0};
+    ChatException[] primary = {null};
+    SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
+      @Override
+      public Duration onFailure(ChatException failure) {
+        attempts.addAll(failure.attempts());
+        if (primary[0] == null) {
+          primary[0] = failure;
+        } else if (failure != primary[0]) {
+          primary[0].addSuppressed(failure);
+        }
+        String model = candidates.get(index[0]);
+        if (!shouldFallBack(failure)) {
+          return null;
+        }
+        int n = index[0] + 1;
+        if (failure instanceof ContextLengthExceededException) {
+          OptionalInt current = window(chain, model);
+          while (n < candidates.size() && current.isPresent()) {
+            OptionalInt c = window(chain, candidates.get(n));
+            if (c.isEmpty() || c.getAsInt() > current.getAsInt()) {
+              break;
+            }
+            n++;
+          }
+        }
+        if (n >= candidates.size()) {
+          return null;
+        }
+        index[0] = n;
+        chain.events().fallback(chain.call(), model, candidates.get(n), failure);
+        return Duration.ZERO;
+      }
+
+      @Override
+      public ChatStream next() {
+        return chain.proceedStream(rewrite(chain.request(), candidates.get(index[0])));
+      }
+
+      @Override
+      public ChatException giveUp(ChatException last) {
+        ChatException error = primary[0] != null ? primary[0] : last;
+        return error.withAttempts(attempts);
+      }
+    };
+    return new SwitchingStream(chain.proceedStream(rewrite(chain.request(), candidates.get(0))), Duration.ZERO,
+        strategy, chain.scheduler());
+  }
+
+  // ---- shared ----
+
+  private boolean shouldFallBack(ChatException failure) {
+    if (failure instanceof ChatStreamException) {
+      return false; // events already reached the caller
+    }
+    if (failure instanceof ContentFilteredException) {
+      return fallBackOnContentFilter;
+    }
+    return failure.isRetryable()
+        || failure instanceof ContextLengthExceededException
+        || failure instanceof QuotaExceededException
+        || (failure instanceof ModelNotFoundException && failure.statusCode().isPresent());
+  }
+
+  /** The configured order, with open breakers moved out; if every breaker is open, the least recently failed first. */
+  private List<String> order(Chain chain, List<String> configured) {
+    if (breakers == null) {
+      return configured;
+    }
+    List<String> available = new ArrayList<>();
+    List<String> open = new ArrayList<>();
+    for (String model : configured) {
+      String key = resolveOrSelf(chain, model);
+      if (breakers.isOpen(key, chain.events())) {
+        open.add(model);
+      } else {
+        available.add(model);
+      }
+    }
+    if (!available.isEmpty()) {
+      return available;
+    }
+    open.sort(Comparator.comparingLong(m -> breakers.lastFailureNanos(resolveOrSelf(chain, m))));
+    return List.of(open.get(0));
+  }
+
+  private ChatRequest rewrite(ChatRequest request, String model) {
+    ChatRequest r = request.toBuilder().model(model).build();
+    UnaryOperator<ChatRequest> op = rewrites.get(model);
+    if (op == null) {
+      return r;
+    }
+    ChatRequest rewritten = op.apply(r);
+    return rewritten.model().equals(model) ? rewritten : rewritten.toBuilder().model(model).build();
+  }
+
+  private Duration hedgeDelayFor(String model) {
+    LatencyWindow w = latencies.get(model);
+    if (hedgePercentile > 0 && w != null) {
+      long nanos = w.percentile(hedgePercentile, hedgeMinSamples);
+      if (nanos > 0) {
+        return Duration.ofNanos(nanos);
+      }
+    }
+    return hedgeDelay;
+  }
+
+  private LatencyWindow latencyWindow(String model) {
+    return latencies.computeIfAbsent(model, k -> new LatencyWindow());
+  }
+
+  private static OptionalInt window(Chain chain, String model) {
+    try {
+      return chain.capabilities(model).maxContextTokens();
+    } catch (ChatException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  private static String resolveOrSelf(Chain chain, String model) {
+    try {
+      return chain.resolve(model);
+    } catch (ChatException e) {
+      return model;
+    }
+  }
+
+  private static ChatException asChatException(Throwable t, String model) {
+    if (t instanceof ChatException ce) {
+      return ce;
+    }
+    return new ChatException("the attempt on '" + model + "' failed: " + t, ErrorDetails.of("", model), t);
+  }
+
+  /** The last 256 successful latencies of one model, for percentile hedge delays. */
+  private static final class LatencyWindow {
+    private final long[] samples = new long[256];
+    private int count;
+    private int next;
+
+    synchronized void add(long nanos) {
+      samples[next] = nanos;
+      next = (next + 1) % samples.length;
+      count = Math.min(count + 1, samples.length);
+    }
+
+    synchronized long percentile(double p, int minSamples) {
+      if (count < minSamples || count == 0) {
+        return -1;
+      }
+      long[] copy = Arrays.copyOf(samples, count);
+      Arrays.sort(copy);
+      return copy[Math.min(count - 1, (int) Math.ceil(p * count) - 1)];
+    }
+  }
+
+  /** Not thread-safe. */
+  public static final class Builder {
+    private final Map<String, List<String>> chains = new LinkedHashMap<>();
+    private final Map<String, UnaryOperator<ChatRequest>> rewrites = new HashMap<>();
+    private boolean fallBackOnContentFilter;
+    private CircuitBreakers breakers;
+    private Duration hedgeDelay;
+    private double hedgePercentile;
+    private int hedgeMinSamples;
+
+    private Builder() {}
+
+    /** Calls for {@code modelString} try {@code candidates} in order (list the primary first). */
+    public Builder chain(String modelString, String... candidates) {
+      Objects.requireNonNull(modelString, "modelString");
+      if (candidates.length == 0) {
+        throw new IllegalArgumentException("fallback chain for '" + modelString + "' needs at least one candidate");
+      }
+      if (chains.containsKey(modelString)) {
+        throw new IllegalArgumentException("a fallback chain for '" + modelString + "' is already defined");
+      }
+      chains.put(modelString, List.of(candidates));
+      return this;
+    }
+
+    /** Changes the request before it goes to {@code candidate}, e.g. a smaller max_tokens or another prompt. */
+    public Builder rewrite(String candidate, UnaryOperator<ChatRequest> rewrite) {
+      rewrites.put(Objects.requireNonNull(candidate, "candidate"), Objects.requireNonNull(rewrite, "rewrite"));
+      return this;
+    }
+
+    /** Whether a content-filter refusal moves on to the next candidate (default false). */
+    public Builder fallBackOnContentFilter(boolean fallBack) {
+      this.fallBackOnContentFilter = fallBack;
+      return this;
+    }
+
+    /** Skip candidates whose breaker is open (share the instance with {@link Resilience}). */
+    public Builder circuitBreakers(CircuitBreakers breakers) {
+      this.breakers = breakers;
+      return this;
+    }
+
+    /** Starts the next candidate too when the current one has not answered after {@code delay}. */
+    public Builder hedgeAfter(Duration delay) {
+      if (delay == null || delay.isNegative() || delay.isZero()) {
+        throw new IllegalArgumentException("hedgeAfter must be positive, got " + delay);
+      }
+      this.hedgeDelay = delay;
+      return this;
+    }
+
+    /**
+     * Hedges at the observed {@code percentile} (e.g. 0.95) of the current candidate's latency once
+     * it has {@code minSamples} successes; {@code initialDelay} until then.
+     */
+    public Builder hedgeAtPercentile(double percentile, int minSamples, Duration initialDelay) {
+      if (percentile <= 0 || percentile >= 1 || minSamples < 1) {
+        throw new IllegalArgumentException("hedgeAtPercentile needs 0 < percentile < 1 and minSamples >= 1");
+      }
+      hedgeAfter(initialDelay);
+      this.hedgePercentile = percentile;
+      this.hedgeMinSamples = minSamples;
+      return this;
+    }
+
+    public Fallback build() {
+      for (String candidate : rewrites.keySet()) {
+        boolean used = chains.values().stream().anyMatch(c -> c.contains(candidate));
+        if (!used) {
+          throw new IllegalArgumentException("rewrite for '" + candidate + "' matches no candidate of any chain "
+              + chains.keySet());
+        }
+      }
+      if (chains.isEmpty()) {
+        throw new IllegalStateException("Fallback needs at least one chain(modelString, candidates...)");
+      }
+      return new Fallback(this);
+    }
+  }
+}
