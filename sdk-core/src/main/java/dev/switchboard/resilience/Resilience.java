@@ -14,6 +14,7 @@ import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.internal.Futures;
+import dev.switchboard.internal.resilience.ProbedStream;
 import dev.switchboard.internal.resilience.SwitchingStream;
 import dev.switchboard.internal.resilience.TimedStream;
 import dev.switchboard.internal.resilience.Tokens;
@@ -64,6 +65,8 @@ public final class Resilience implements Interceptor {
   private final CircuitBreakers breakers;
   private final Duration firstEventTimeout;
   private final Duration idleTimeout;
+  private final double minTokensPerSecond;
+  private final Duration speedProbeWindow;
   private final Map<String, Integer> concurrencyLimits;
   private final int defaultConcurrency;
   private final Map<String, long[]> rateLimits;
@@ -81,6 +84,8 @@ public final class Resilience implements Interceptor {
     this.breakers = b.breakers;
     this.firstEventTimeout = b.firstEventTimeout;
     this.idleTimeout = b.idleTimeout;
+    this.minTokensPerSecond = b.minTokensPerSecond;
+    this.speedProbeWindow = b.speedProbeWindow;
     this.concurrencyLimits = Map.copyOf(b.concurrencyLimits);
     this.defaultConcurrency = b.defaultConcurrency;
     this.rateLimits = Map.copyOf(b.rateLimits);
@@ -267,11 +272,15 @@ public final class Resilience implements Interceptor {
             return chain.proceedStream(request);
           }
         }, chain.scheduler());
+    String provider = target == null ? "" : providerOf(target);
+    String model = target == null ? request.model() : target.substring(provider.length() + 1);
     if (firstEventTimeout != null || idleTimeout != null) {
-      String provider = target == null ? "" : providerOf(target);
-      String model = target == null ? request.model() : target.substring(provider.length() + 1);
       inner = new TimedStream(inner, firstEventTimeout, idleTimeout, chain.scheduler(), chain.call(), chain.events(),
           provider, model);
+    }
+    if (speedProbeWindow != null) {
+      inner = new ProbedStream(inner, minTokensPerSecond, speedProbeWindow, chain.scheduler(), chain.ticker(),
+          chain.call(), chain.events(), provider, model);
     }
     if (p == null && (target == null || breakers == null)) {
       return inner;
@@ -575,6 +584,8 @@ public final class Resilience implements Interceptor {
     private CircuitBreakers breakers;
     private Duration firstEventTimeout;
     private Duration idleTimeout;
+    private double minTokensPerSecond;
+    private Duration speedProbeWindow;
     private final Map<String, Integer> concurrencyLimits = new HashMap<>();
     private int defaultConcurrency;
     private final Map<String, long[]> rateLimits = new HashMap<>();
@@ -636,6 +647,21 @@ public final class Resilience implements Interceptor {
     /** A stream that goes silent this long between events, while the consumer waits, is cancelled. */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Abandons a stream slower than {@code minTokensPerSecond} (estimated from the text) over
+     * {@code probeWindow} after its first event. Events are held back during the window, so an
+     * abandoned stream has shown the caller nothing and a retry or {@link Fallback} can take over.
+     * Costs the window's latency on every stream.
+     */
+    public Builder minStreamSpeed(double minTokensPerSecond, Duration probeWindow) {
+      if (minTokensPerSecond <= 0) {
+        throw new IllegalArgumentException("minStreamSpeed needs tokens per second > 0, got " + minTokensPerSecond);
+      }
+      this.minTokensPerSecond = minTokensPerSecond;
+      this.speedProbeWindow = positive(probeWindow, "probeWindow");
       return this;
     }
 

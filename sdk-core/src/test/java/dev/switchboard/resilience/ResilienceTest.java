@@ -206,4 +206,38 @@ class ResilienceTest {
     assertThat(a.join().text()).isEqualTo("a");
     assertThat(b.join().text()).isEqualTo("b");
   }
+
+  @Test
+  void slowStream_isAbandonedBeforeTheCallerSeesIt_andRetried() {
+    Switchboard sb = switchboard(retries().minStreamSpeed(20, Duration.ofSeconds(2)).build());
+    ChatStream stream = sb.stream(ChatRequest.of("openai/m", "hi"));
+    var slow = openai.streams.get(0);
+    slow.emit(new ChatEvent.TextDelta("abcd")); // one token, then nothing for two seconds
+    assertThat(stream.poll()).isNull();
+    time.advance(Duration.ofSeconds(2));
+    assertThat(stream.poll()).isNull(); // abandoned: a retry is scheduled, nothing was shown
+    assertThat(events).contains("timeout SLOW_STREAM");
+    time.advance(Duration.ofMillis(100));
+    var fast = openai.streams.get(1);
+    fast.emit(new ChatEvent.TextDelta("x".repeat(400)));
+    fast.emit(new ChatEvent.Completed(FakeAdapter.answer("x".repeat(400))));
+    fast.complete();
+    assertThat(stream.poll()).isEqualTo(new ChatEvent.TextDelta("x".repeat(400)));
+    assertThat(stream.collect().text()).hasSize(400);
+  }
+
+  @Test
+  void fastStream_isReleasedAfterTheProbeWindow() {
+    Switchboard sb = switchboard(retries().minStreamSpeed(20, Duration.ofSeconds(1)).build());
+    ChatStream stream = sb.stream(ChatRequest.of("openai/m", "hi"));
+    var s = openai.streams.get(0);
+    s.emit(new ChatEvent.TextDelta("y".repeat(200)));
+    assertThat(stream.poll()).isNull();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(stream.poll()).isEqualTo(new ChatEvent.TextDelta("y".repeat(200)));
+    s.emit(new ChatEvent.Completed(FakeAdapter.answer("y".repeat(200))));
+    s.complete();
+    assertThat(stream.collect().text()).hasSize(200);
+    assertThat(openai.streams).hasSize(1);
+  }
 }
