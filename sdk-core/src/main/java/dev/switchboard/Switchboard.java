@@ -215,10 +215,17 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     return new RealChain(interceptors, 0, request, call, providerStep);
   }
 
-  private static ChatTimeoutException callTimedOut(ChatRequest request, Duration limit) {
+  private ChatTimeoutException callTimedOut(ChatRequest request, Duration limit) {
+    ErrorDetails.Builder details = ErrorDetails.builder().model(request.model()).retryable(true);
+    try {
+      ModelResolver.Target target = resolver.resolve(request.model());
+      details.provider(target.provider()).model(target.model());
+    } catch (ModelNotFoundException e) {
+      // a route name or an unknown model: the deadline still applies, to the call as a whole
+    }
     return new ChatTimeoutException("the call to '" + request.model() + "' did not finish within its deadline of "
         + limit.toMillis() + " ms (across all retries and fallbacks); raise ChatRequest.timeout or "
-        + "Switchboard.builder().callTimeout", ErrorDetails.builder().model(request.model()).retryable(true).build());
+        + "Switchboard.builder().callTimeout", details.build());
   }
 
   private static ChatException asChatException(Throwable t, String model) {
