@@ -7,7 +7,7 @@ module dev.switchboard.providers {
   requires org.slf4j;
 
   exports dev.switchboard.providers.openai;
-  // exports dev.switchboard.providers.anthropic;
-  // exports dev.switchboard.providers.ollama;
-  // exports dev.switchboard.providers.selfhosted;
+  exports dev.switchboard.providers.anthropic;
+  exports dev.switchboard.providers.ollama;
+  exports dev.switchboard.providers.selfhosted;
 }

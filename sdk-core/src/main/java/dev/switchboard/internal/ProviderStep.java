@@ -171,6 +171,7 @@ public final class ProviderStep {
     private final long start;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final StringBuilder output = new StringBuilder();
+    private volatile Attempt recorded;
     private boolean first = true;
 
     AttemptStream(ChatStream delegate, ModelResolver.Target target, ChatRequest request, CallInfo call, long start) {
@@ -197,6 +198,7 @@ public final class ProviderStep {
         Attempt attempt = new Attempt(target.provider(),
             response.model().isEmpty() ? target.model() : response.model(), 200,
             Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty());
+        recorded = attempt;
         listeners.attemptEnd(call, attempt);
         return new ChatEvent.Completed(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
       }
@@ -208,6 +210,7 @@ public final class ProviderStep {
       if (ended.compareAndSet(false, true)) {
         Attempt attempt = failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start));
         failure.withAttempts(List.of(attempt));
+        recorded = attempt;
         listeners.attemptEnd(call, attempt);
       }
       return failure;
@@ -220,9 +223,17 @@ public final class ProviderStep {
         synchronized (output) {
           soFar = output.toString();
         }
-        listeners.attemptEnd(call, cancelledAttempt(target, request, Duration.ofNanos(ticker.read() - start), soFar));
+        Attempt attempt = cancelledAttempt(target, request, Duration.ofNanos(ticker.read() - start), soFar);
+        recorded = attempt;
+        listeners.attemptEnd(call, attempt);
       }
       super.close();
+    }
+
+    @Override
+    public List<Attempt> attempts() {
+      Attempt a = recorded;
+      return a == null ? List.of() : List.of(a);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.resilience;
 
 import dev.switchboard.Attempt;
+import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
@@ -267,8 +268,8 @@ public final class Fallback implements Interceptor {
     ChatException[] primary = {null};
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
       @Override
-      public Duration onFailure(ChatException failure) {
-        attempts.addAll(failure.attempts());
+      public Duration onFailure(ChatException failure, List<Attempt> recorded) {
+        attempts.addAll(recorded);
         if (primary[0] == null) {
           primary[0] = failure;
         } else if (failure != primary[0]) {
@@ -306,6 +307,11 @@ public final class Fallback implements Interceptor {
       public ChatException giveUp(ChatException last) {
         ChatException error = primary[0] != null ? primary[0] : last;
         return error.withAttempts(attempts);
+      }
+
+      @Override
+      public ChatEvent completed(ChatEvent.Completed completed) {
+        return Resilience.withEarlierAttempts(completed, attempts);
       }
     };
     return new SwitchingStream(chain.proceedStream(rewrite(chain.request(), candidates.get(0))), Duration.ZERO,

@@ -5,6 +5,7 @@ import dev.failsafe.Execution;
 import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
 import dev.switchboard.Attempt;
+import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
@@ -226,8 +227,8 @@ public final class Resilience implements Interceptor {
     List<Attempt> attempts = new ArrayList<>();
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
       @Override
-      public Duration onFailure(ChatException failure) {
-        attempts.addAll(failure.attempts());
+      public Duration onFailure(ChatException failure, List<Attempt> recorded) {
+        attempts.addAll(recorded);
         Duration delay = nextDelay(execution, failure, chain.call(), chain.ticker().read());
         if (delay != null) {
           chain.events().retryScheduled(chain.call(), failure, execution.getAttemptCount() + 1, delay);
@@ -243,6 +244,11 @@ public final class Resilience implements Interceptor {
       @Override
       public ChatException giveUp(ChatException last) {
         return last.withAttempts(attempts);
+      }
+
+      @Override
+      public ChatEvent completed(ChatEvent.Completed completed) {
+        return withEarlierAttempts(completed, attempts);
       }
     };
     return new SwitchingStream(attemptStream(chain, request, target), Duration.ZERO, strategy, chain.scheduler());
@@ -263,7 +269,7 @@ public final class Resilience implements Interceptor {
     ChatStream inner = wait.isZero() ? chain.proceedStream(request)
         : new SwitchingStream(null, wait, new SwitchingStream.Strategy() {
           @Override
-          public Duration onFailure(ChatException failure) {
+          public Duration onFailure(ChatException failure, List<Attempt> recorded) {
             return null;
           }
 
@@ -288,6 +294,16 @@ public final class Resilience implements Interceptor {
     return new OutcomeStream(inner, chain, target, p);
   }
 
+  /** The final event with {@code earlier} attempts listed before its own. */
+  static ChatEvent withEarlierAttempts(ChatEvent.Completed completed, List<Attempt> earlier) {
+    if (earlier.isEmpty()) {
+      return completed;
+    }
+    List<Attempt> all = new ArrayList<>(earlier);
+    all.addAll(completed.response().attempts());
+    return new ChatEvent.Completed(completed.response().toBuilder().attempts(all).build());
+  }
+
   /** Records the stream attempt's outcome with the breaker and returns its concurrency permit. */
   private final class OutcomeStream extends ForwardingChatStream {
     private final Chain chain;
@@ -303,8 +319,8 @@ public final class Resilience implements Interceptor {
     }
 
     @Override
-    protected dev.switchboard.ChatEvent onEvent(dev.switchboard.ChatEvent event) {
-      if (event instanceof dev.switchboard.ChatEvent.Completed && done.compareAndSet(false, true)) {
+    protected ChatEvent onEvent(ChatEvent event) {
+      if (event instanceof ChatEvent.Completed && done.compareAndSet(false, true)) {
         if (breakers != null && target != null) {
           breakers.recordSuccess(target, chain.events());
         }

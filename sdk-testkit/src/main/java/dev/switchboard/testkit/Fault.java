@@ -19,5 +19,14 @@ public enum Fault {
    * Streamed: the reply's text arrives in good chunks, then the body ends without a finish reason,
    * usage or end marker. Not streamed: a 200 response whose JSON body ends half-way.
    */
-  TRUNCATED_STREAM
+  TRUNCATED_STREAM,
+  /**
+   * Streamed: the reply's text (if any) arrives in good chunks, then the provider reports a
+   * transient server failure inside the 200 stream and ends it (Anthropic: an {@code event: error}
+   * with {@code overloaded_error}; OpenAI-compatible: an {@code {"error":...}} chunk of type {@code
+   * server_error}). With no text the error comes before any content, so an adapter can still fail
+   * with the plain retryable exception. Not streamed: the same failure as an error status (Anthropic
+   * 529, OpenAI-compatible 500).
+   */
+  MID_STREAM_ERROR
 }

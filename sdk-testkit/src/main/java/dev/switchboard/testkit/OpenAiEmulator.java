@@ -73,6 +73,16 @@ public final class OpenAiEmulator implements ProviderEmulator {
   }
 
   @Override
+  public void injectFaults(double rate, long seed, java.util.List<Reply> mix) {
+    server.injectFaults(rate, seed, mix);
+  }
+
+  @Override
+  public int injectedFaults() {
+    return server.injectedFaults();
+  }
+
+  @Override
   public int requestCount() {
     return server.requestCount();
   }

@@ -53,6 +53,16 @@ public interface ProviderEmulator extends AutoCloseable {
    */
   void reset();
 
+  /**
+   * From now on, a share {@code rate} of chat requests that find no scripted reply get one of
+   * {@code mix} (picked with a generator seeded by {@code seed}) instead of the simulated answer:
+   * for load tests under faults. {@code rate} 0 turns it off; {@link #reset()} does not.
+   */
+  void injectFaults(double rate, long seed, java.util.List<Reply> mix);
+
+  /** How many injected faults were served since the last {@link #injectFaults}. */
+  int injectedFaults();
+
   /** Stops the server. Idempotent. */
   @Override
   void close();

@@ -75,6 +75,7 @@ public final class Reply {
   private final String model;
   private final Integer streamPieces;
   private final Duration delay;
+  private final Duration stallAfterFirstEvent;
   private final ErrorKind errorKind;
   private final Duration retryAfter;
   private final Raw raw;
@@ -93,6 +94,7 @@ public final class Reply {
     this.model = b.model;
     this.streamPieces = b.streamPieces;
     this.delay = b.delay;
+    this.stallAfterFirstEvent = b.stallAfterFirstEvent;
     this.errorKind = b.errorKind;
     this.retryAfter = b.retryAfter;
     this.raw = b.raw;
@@ -193,6 +195,14 @@ public final class Reply {
     return delay;
   }
 
+  /**
+   * For a streamed answer: how long the emulator holds the rest of the stream back after sending
+   * the first event (zero: no stall). A stalled stream, as servers under load produce them.
+   */
+  public Duration stallAfterFirstEvent() {
+    return stallAfterFirstEvent;
+  }
+
   public Optional<ErrorKind> errorKind() {
     return Optional.ofNullable(errorKind);
   }
@@ -221,6 +231,7 @@ public final class Reply {
     b.model = model;
     b.streamPieces = streamPieces;
     b.delay = delay;
+    b.stallAfterFirstEvent = stallAfterFirstEvent;
     b.errorKind = errorKind;
     b.retryAfter = retryAfter;
     b.raw = raw;
@@ -242,6 +253,7 @@ public final class Reply {
         && Objects.equals(model, r.model)
         && Objects.equals(streamPieces, r.streamPieces)
         && delay.equals(r.delay)
+        && stallAfterFirstEvent.equals(r.stallAfterFirstEvent)
         && errorKind == r.errorKind
         && Objects.equals(retryAfter, r.retryAfter)
         && Objects.equals(raw, r.raw)
@@ -251,7 +263,7 @@ public final class Reply {
   @Override
   public int hashCode() {
     return Objects.hash(text, toolCalls, reasoning, refusal, finishReason, finishReasonSet, rawFinishReason, usage,
-        model, streamPieces, delay, errorKind, retryAfter, raw, fault);
+        model, streamPieces, delay, stallAfterFirstEvent, errorKind, retryAfter, raw, fault);
   }
 
   @Override
@@ -292,6 +304,9 @@ public final class Reply {
     if (!delay.isZero()) {
       sb.append(", delay=").append(delay);
     }
+    if (!stallAfterFirstEvent.isZero()) {
+      sb.append(", stallAfterFirstEvent=").append(stallAfterFirstEvent);
+    }
     return sb.append(']').toString();
   }
 
@@ -307,6 +322,7 @@ public final class Reply {
     private String model;
     private Integer streamPieces;
     private Duration delay = Duration.ZERO;
+    private Duration stallAfterFirstEvent = Duration.ZERO;
     private ErrorKind errorKind;
     private Duration retryAfter;
     private Raw raw;
@@ -388,6 +404,12 @@ public final class Reply {
       return this;
     }
 
+    /** Streams only: after the first event, hold the rest back for {@code stall}. */
+    public Builder stallAfterFirstEvent(Duration stall) {
+      this.stallAfterFirstEvent = Objects.requireNonNull(stall, "stall");
+      return this;
+    }
+
     public Builder error(ErrorKind kind) {
       this.errorKind = kind;
       return this;
@@ -444,6 +466,10 @@ public final class Reply {
       }
       if (delay.isNegative()) {
         throw new IllegalArgumentException("Reply.delay must not be negative, got " + delay);
+      }
+      if (stallAfterFirstEvent.isNegative()) {
+        throw new IllegalArgumentException("Reply.stallAfterFirstEvent must not be negative, got "
+            + stallAfterFirstEvent);
       }
       return new Reply(this);
     }

@@ -561,7 +561,7 @@ class OpenAiEmulatorTest {
   @Test
   void modelsEndpoint_listsModels_andUnknownPathsGetOpenAi404() throws Exception {
     HttpResponse<String> models = send(HttpRequest.newBuilder(URI.create(emulator.baseUrl() + "/models")).GET().build());
-    HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(emulator.baseUrl() + "/embeddings"))
+    HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(emulator.baseUrl() + "/audio/speech"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
 
     assertThat(models.statusCode()).isEqualTo(200);
@@ -570,7 +570,7 @@ class OpenAiEmulatorTest {
     assertThat(list.path("data").findValuesAsText("id")).containsExactlyElementsOf(OpenAiEmulator.DEFAULT_MODELS);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(unknown.body()).path("error").path("message").asText())
-        .isEqualTo("Invalid URL (POST /v1/embeddings)");
+        .isEqualTo("Invalid URL (POST /v1/audio/speech)");
     assertThat(emulator.requestCount()).isEqualTo(2);
   }
 

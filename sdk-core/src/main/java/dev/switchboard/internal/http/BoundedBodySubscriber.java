@@ -57,6 +57,21 @@ public final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<
         details));
   }
 
+  /**
+   * {@link #failing(int, ErrorDetails, String)} with the details made only if the body is too
+   * large, so the common case reads no headers for them.
+   */
+  public static BoundedBodySubscriber failing(int maxBytes, Supplier<ErrorDetails> details, String raiseHint) {
+    Objects.requireNonNull(details, "details");
+    Objects.requireNonNull(raiseHint, "raiseHint");
+    return new BoundedBodySubscriber(maxBytes, () -> {
+      ErrorDetails d = details.get();
+      return new DecodingException("the response of " + d.provider() + " for model '" + d.model()
+          + "' is larger than the limit of " + maxBytes + " bytes and was not read to the end; raise the limit with "
+          + raiseHint, d);
+    });
+  }
+
   /** Keeps at most the first {@code maxBytes} bytes of the body and ignores the rest. */
   public static BoundedBodySubscriber truncating(int maxBytes) {
     return new BoundedBodySubscriber(maxBytes, null);

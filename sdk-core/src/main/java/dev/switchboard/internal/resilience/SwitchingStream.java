@@ -1,22 +1,28 @@
 package dev.switchboard.internal.resilience;
 
+import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatStream;
 import dev.switchboard.spi.Scheduler;
+import dev.switchboard.internal.stream.AttemptSource;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A stream made of attempts: while no event has reached the consumer, a failed attempt may be
  * replaced by another (now or after a delay), as the {@link Strategy} decides. Once an event has
  * gone out, failures pass through unchanged. Holds no thread while waiting. Not API.
  */
-public final class SwitchingStream implements ChatStream {
+public final class SwitchingStream implements ChatStream, AttemptSource {
 
   /** Decides what follows a failed attempt. Called on the consumer's thread, one call at a time. */
   public interface Strategy {
-    /** The delay before {@link #next()}, or {@code null} to give up and fail with {@link #giveUp}. */
-    Duration onFailure(ChatException failure);
+    /**
+     * The delay before {@link #next()}, or {@code null} to give up and fail with {@link #giveUp}.
+     * {@code attempts} are the exchanges the failed attempt recorded.
+     */
+    Duration onFailure(ChatException failure, List<Attempt> attempts);
 
     /** Starts the next attempt. */
     ChatStream next();
@@ -24,6 +30,11 @@ public final class SwitchingStream implements ChatStream {
     /** The exception the consumer sees when the strategy gives up after {@code last}. */
     default ChatException giveUp(ChatException last) {
       return last;
+    }
+
+    /** The final event as the consumer sees it, e.g. with earlier attempts listed on the response. */
+    default ChatEvent completed(ChatEvent.Completed completed) {
+      return completed;
     }
   }
 
@@ -67,7 +78,8 @@ public final class SwitchingStream implements ChatStream {
         finished = true;
         throw failure;
       }
-      Duration delay = strategy.onFailure(failure);
+      List<Attempt> recorded = failure.attempts().isEmpty() ? AttemptSource.of(c) : failure.attempts();
+      Duration delay = strategy.onFailure(failure, recorded);
       if (delay == null) {
         finished = true;
         throw strategy.giveUp(failure);
@@ -84,7 +96,7 @@ public final class SwitchingStream implements ChatStream {
     }
     if (event != null) {
       delivered = true;
-      return event;
+      return event instanceof ChatEvent.Completed done ? strategy.completed(done) : event;
     }
     if (c.isFinished()) {
       finished = true;
@@ -118,6 +130,15 @@ public final class SwitchingStream implements ChatStream {
     if (ready != null) {
       next.onReady(ready);
     }
+  }
+
+  @Override
+  public List<Attempt> attempts() {
+    ChatStream c;
+    synchronized (this) {
+      c = current;
+    }
+    return c == null ? List.of() : AttemptSource.of(c);
   }
 
   /** True once an event has reached the consumer: from then on no attempt is replaced. */

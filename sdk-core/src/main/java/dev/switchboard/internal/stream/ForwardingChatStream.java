@@ -9,7 +9,7 @@ import dev.switchboard.ChatStream;
  * pulled, and {@link #abort} to end it with a failure from any thread (timeouts). The hooks run on
  * the consumer's thread. Not API.
  */
-public class ForwardingChatStream implements ChatStream {
+public class ForwardingChatStream implements ChatStream, AttemptSource {
   protected final ChatStream delegate;
   private volatile ChatException aborted;
   private volatile boolean abortDelivered;
@@ -79,6 +79,11 @@ public class ForwardingChatStream implements ChatStream {
       onFinished();
     }
     return null;
+  }
+
+  @Override
+  public java.util.List<dev.switchboard.Attempt> attempts() {
+    return AttemptSource.of(delegate);
   }
 
   @Override

@@ -1,2 +1,7 @@
-/** Anthropic's Messages API: {@code AnthropicProvider}; wire mapping in {@code internal}. */
+/**
+ * Anthropic's Messages API: {@link dev.switchboard.providers.anthropic.AnthropicProvider} and its
+ * per-request {@link dev.switchboard.providers.anthropic.AnthropicOptions}. The wire mapping
+ * (request writer, response reader, stream decoder, error mapper) lives in {@code internal} and is
+ * not API.
+ */
 package dev.switchboard.providers.anthropic;

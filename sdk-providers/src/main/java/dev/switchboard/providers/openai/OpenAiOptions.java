@@ -41,6 +41,7 @@ public final class OpenAiOptions {
   private final String user;
   private final String serviceTier;
   private final String reasoningEffort;
+  private final Boolean thinking;
   private final Map<Integer, Integer> logitBias;
   private final Map<String, String> extraFields;
 
@@ -48,6 +49,7 @@ public final class OpenAiOptions {
     this.user = b.user;
     this.serviceTier = b.serviceTier;
     this.reasoningEffort = b.reasoningEffort;
+    this.thinking = b.thinking;
     this.logitBias = Collections.unmodifiableMap(new TreeMap<>(b.logitBias));
     this.extraFields = Collections.unmodifiableMap(new LinkedHashMap<>(b.extraFields));
   }
@@ -71,6 +73,18 @@ public final class OpenAiOptions {
     return Optional.ofNullable(reasoningEffort);
   }
 
+  /**
+   * Whether a hybrid model should think before it answers, for vendors with such a switch. Each
+   * {@link Vendor} writes it its own way ({@link Quirk#THINKING_AS_ENABLE_THINKING}, {@link
+   * Quirk#THINKING_AS_TYPE_OBJECT}, {@link Quirk#THINKING_AS_REASONING_OBJECT}, {@link
+   * Quirk#THINKING_AS_CHAT_TEMPLATE_KWARGS}); a request that sets it to a vendor without a switch
+   * (OpenAI, Azure, Groq, Together) fails with an {@link dev.switchboard.InvalidRequestException}
+   * naming {@link #reasoningEffort()} and {@link Builder#extraField} as the alternatives.
+   */
+  public Optional<Boolean> thinking() {
+    return Optional.ofNullable(thinking);
+  }
+
   /** {@code logit_bias}: token id to bias in [-100, 100], in token-id order. */
   public Map<Integer, Integer> logitBias() {
     return logitBias;
@@ -86,6 +100,7 @@ public final class OpenAiOptions {
     b.user = user;
     b.serviceTier = serviceTier;
     b.reasoningEffort = reasoningEffort;
+    b.thinking = thinking;
     b.logitBias.putAll(logitBias);
     b.extraFields.putAll(extraFields);
     return b;
@@ -97,13 +112,14 @@ public final class OpenAiOptions {
         && Objects.equals(user, x.user)
         && Objects.equals(serviceTier, x.serviceTier)
         && Objects.equals(reasoningEffort, x.reasoningEffort)
+        && Objects.equals(thinking, x.thinking)
         && logitBias.equals(x.logitBias)
         && extraFields.equals(x.extraFields);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(user, serviceTier, reasoningEffort, logitBias, extraFields);
+    return Objects.hash(user, serviceTier, reasoningEffort, thinking, logitBias, extraFields);
   }
 
   /** Names the fields that are set; values only where they are not user data. */
@@ -123,6 +139,10 @@ public final class OpenAiOptions {
       sb.append(sep).append("reasoningEffort=").append(reasoningEffort);
       sep = ", ";
     }
+    if (thinking != null) {
+      sb.append(sep).append("thinking=").append(thinking);
+      sep = ", ";
+    }
     if (!logitBias.isEmpty()) {
       sb.append(sep).append("logitBias=").append(logitBias.size()).append(" tokens");
       sep = ", ";
@@ -138,6 +158,7 @@ public final class OpenAiOptions {
     private String user;
     private String serviceTier;
     private String reasoningEffort;
+    private Boolean thinking;
     private final Map<Integer, Integer> logitBias = new TreeMap<>();
     private final Map<String, String> extraFields = new LinkedHashMap<>();
 
@@ -155,6 +176,12 @@ public final class OpenAiOptions {
 
     public Builder reasoningEffort(String reasoningEffort) {
       this.reasoningEffort = reasoningEffort;
+      return this;
+    }
+
+    /** Turns a hybrid model's thinking on or off ({@code null}: the model's default); see {@link OpenAiOptions#thinking()}. */
+    public Builder thinking(Boolean thinking) {
+      this.thinking = thinking;
       return this;
     }
 

@@ -5,12 +5,19 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
+import dev.switchboard.EmbeddingRequest;
+import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
+import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.http.BoundedBodySubscriber;
+import dev.switchboard.internal.http.Deadlines;
 import dev.switchboard.internal.http.StreamingExchange;
 import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.providers.openai.internal.ModelCatalog;
+import dev.switchboard.providers.openai.internal.OpenAiDialect;
+import dev.switchboard.providers.openai.internal.OpenAiEmbeddingsWire;
 import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
 import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
 import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
@@ -18,11 +25,13 @@ import dev.switchboard.providers.openai.internal.OpenAiStreamDecoder;
 import dev.switchboard.providers.openai.internal.OpenAiWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
+import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -44,9 +56,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A provider speaking the OpenAI chat-completions protocol ({@code POST {baseUrl}/chat/completions}):
- * OpenAI itself, Azure OpenAI, and the many "OpenAI-compatible" servers and aggregators (vLLM,
- * SGLang, llama.cpp, LM Studio, Ollama's {@code /v1}, DeepSeek, Groq, Together, OpenRouter, ...).
+ * A provider speaking the OpenAI chat-completions protocol ({@code POST {baseUrl}/chat/completions})
+ * and its embeddings endpoint ({@code POST {baseUrl}/embeddings}): OpenAI itself, Azure OpenAI, and
+ * the many "OpenAI-compatible" servers and aggregators (DeepSeek, Qwen on DashScope, GLM, OpenRouter,
+ * Groq, Together, vLLM, SGLang, llama.cpp, LM Studio, Ollama's {@code /v1}, TEI for embeddings, ...).
  *
  * <pre>{@code
  * try (OpenAiProvider openai = OpenAiProvider.builder()
@@ -57,16 +70,29 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Everything is non-blocking: {@link #chat} uses {@code HttpClient.sendAsync} and cancelling its
- * future cancels the exchange; {@link #stream} returns at once and closing the stream cancels the
- * exchange, also before the headers arrive. Provider-specific request fields travel as an {@link
- * OpenAiOptions} tag on the request. Failures are typed {@link ChatException}s; see the error
- * mapping table in the project docs.
+ * <p>Vendors: the {@link Vendor} ({@link Builder#vendor}, or {@link #fromEnv(Vendor)}) decides which
+ * {@link Quirk}s are switched on, the default name, base URL and environment variables; without
+ * one it is recognized from the base URL ({@link Vendor#detect}). Provider-specific request fields
+ * travel as an {@link OpenAiOptions} tag on the request. {@link #capabilities(String)} knows the
+ * common model families.
+ *
+ * <p>Everything is non-blocking: {@link #chat} and {@link #embed} use {@code HttpClient.sendAsync}
+ * and cancelling their future cancels the exchange; {@link #stream} returns at once and closing
+ * the stream cancels the exchange, also before the headers arrive. Failures are typed {@link
+ * ChatException}s decided by one error mapper; see the error mapping table in the project docs.
  *
  * <p>Timeouts: {@link Builder#timeout} (or {@link ChatRequest#timeout()}) bounds a whole {@code
- * chat()} call and, for a stream, the wait for the response headers; stalls inside a stream are the
- * resilience layer's business. {@link Builder#maxResponseBytes} bounds a {@code chat()} body and
- * each event of a stream.
+ * chat()} or {@code embed()} call and, for a stream, the wait for the response headers; stalls
+ * inside a stream are the resilience layer's business. {@link Builder#maxResponseBytes} bounds a
+ * {@code chat()} or {@code embed()} body and each event of a stream.
+ *
+ * <p>Performance: on JDK 17, every {@code HttpClient.sendAsync} (this provider's, or any other
+ * non-blocking Java client's) ends by handing its future to {@code CompletableFuture}'s default
+ * pool, which on machines with two CPUs or fewer is a new thread per call. That thread dominates the
+ * client CPU of a call there; {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} (or
+ * more CPUs) removes it. This provider does not wait for that hand-off (it completes from the body
+ * subscriber), runs the client's steps without extra hand-offs, and arms timeouts without waking a
+ * timer thread (measured with {@code OverheadBench} in sdk-examples).
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
  * {@link #close()} stops the HTTP client's threads if this provider built that client (as far as
@@ -77,57 +103,82 @@ import org.slf4j.LoggerFactory;
 public final class OpenAiProvider implements ProviderAdapter {
   /** OpenAI's own API. */
   public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+  /** The {@code api-version} sent to Azure OpenAI unless a {@code queryParam("api-version", ...)} says otherwise. */
+  public static final String AZURE_API_VERSION = "2024-10-21";
 
   private static final Logger log = LoggerFactory.getLogger(OpenAiProvider.class);
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final String USER_AGENT = "switchboard-java/0.1";
+  private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+  private static final AtomicBoolean POOL_NOTE_LOGGED = new AtomicBoolean();
+  /** Set while this thread starts an exchange, so the client's first steps run here (see HandOff). */
+  private static final ThreadLocal<Boolean> STARTING = new ThreadLocal<>();
 
   private final String name;
+  private final Vendor vendor;
+  private final Set<Quirk> quirks;
+  private final OpenAiDialect dialect;
   private final String baseUrl;
-  private final URI endpoint;
+  private final URI chatEndpoint;
+  private final URI embeddingsEndpoint;
+  private final String query;
   private final Secret apiKey;
   private final Map<String, String> headers;
   private final Map<String, String> queryParams;
   private final Duration timeout;
   private final int maxResponseBytes;
-  private final boolean maxCompletionTokens;
   private final HttpClient client;
   private final ExecutorService ownedExecutor;
+  private final Executor expiryExecutor;
   private final HttpClient.Version version;
   private final OpenAiErrorMapper errors;
+  private final OpenAiErrorMapper embeddingErrors;
+  private final Deadlines deadlines = Deadlines.SYSTEM;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OpenAiProvider(Builder b, String baseUrl, URI endpoint) {
-    this.name = b.name;
+  private OpenAiProvider(Builder b, Vendor vendor, String name, String baseUrl, String query) {
+    this.name = name;
+    this.vendor = vendor;
+    this.quirks = vendor.quirks();
+    this.dialect = OpenAiDialect.of(quirks, b.maxCompletionTokens, vendor.name());
     this.baseUrl = baseUrl;
-    this.endpoint = endpoint;
+    this.query = query;
+    boolean deploymentInPath = quirks.contains(Quirk.DEPLOYMENT_IN_PATH);
+    this.chatEndpoint = deploymentInPath ? null : URI.create(baseUrl + "/chat/completions" + query);
+    this.embeddingsEndpoint = deploymentInPath ? null : URI.create(baseUrl + "/embeddings" + query);
     this.apiKey = b.apiKey;
     this.headers = Map.copyOf(b.headers);
     this.queryParams = Map.copyOf(b.queryParams);
     this.timeout = b.timeout;
     this.maxResponseBytes = b.maxResponseBytes;
-    this.maxCompletionTokens = b.maxCompletionTokens != null ? b.maxCompletionTokens
-        : "api.openai.com".equalsIgnoreCase(endpoint.getHost());
     // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
-    this.version = "http".equalsIgnoreCase(endpoint.getScheme()) ? HttpClient.Version.HTTP_1_1 : null;
+    this.version = baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null;
     if (b.httpClient != null) {
       this.client = b.httpClient;
       this.ownedExecutor = null;
+      this.expiryExecutor = Runnable::run;
     } else {
       int id = CLIENT_IDS.incrementAndGet();
       AtomicInteger threads = new AtomicInteger();
-      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      this.ownedExecutor = Executors.newCachedThreadPool(
+          r -> new HttpThread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet()));
+      this.expiryExecutor = ownedExecutor;
       this.client = HttpClient.newBuilder()
           .connectTimeout(b.connectTimeout != null ? b.connectTimeout : Duration.ofSeconds(10))
-          .executor(ownedExecutor)
+          .executor(new HandOff(ownedExecutor))
           .build();
     }
-    this.errors = new OpenAiErrorMapper(apiKey, baseUrl + "/chat/completions", b.clock);
+    if (ForkJoinPool.getCommonPoolParallelism() <= 1 && POOL_NOTE_LOGGED.compareAndSet(false, true)) {
+      log.info("this JVM's common ForkJoinPool has parallelism {}, so java.net.http's sendAsync starts a thread per "
+          + "call; -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 avoids that cost",
+          ForkJoinPool.getCommonPoolParallelism());
+    }
+    String shownEndpoint = deploymentInPath ? baseUrl + "/openai/deployments/{model}" : baseUrl;
+    this.errors = new OpenAiErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock,
+        quirks.contains(Quirk.BUSINESS_ERROR_CODES));
+    this.embeddingErrors = new OpenAiErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,
+        quirks.contains(Quirk.BUSINESS_ERROR_CODES));
   }
 
   public static Builder builder() {
@@ -137,21 +188,52 @@ public final class OpenAiProvider implements ProviderAdapter {
   /**
    * A provider named {@code "openai"} configured from the environment: {@code OPENAI_BASE_URL}
    * (default {@value #DEFAULT_BASE_URL}) and {@code OPENAI_API_KEY} (sent only if set, so local
-   * servers need none).
+   * servers need none). The vendor is recognized from the base URL.
    */
   public static OpenAiProvider fromEnv() {
-    return fromEnv(System::getenv, Secret.fromEnv("OPENAI_API_KEY"));
+    return fromEnv(null, System::getenv, Secret::fromEnv);
   }
 
-  /** {@link #fromEnv()} with an injectable environment, for tests. */
-  static OpenAiProvider fromEnv(Function<String, String> env, Secret apiKey) {
+  /**
+   * A provider for {@code vendor}, named {@link Vendor#defaultName()}, configured from the
+   * environment: the base URL from {@link Vendor#baseUrlEnv()} (else {@link
+   * Vendor#defaultBaseUrl()}; required for Azure and generic servers) and the key from {@link
+   * Vendor#apiKeyEnv()} (sent only if set). Azure also reads {@code OPENAI_API_VERSION}.
+   *
+   * @throws IllegalStateException if a required variable is missing, naming it
+   */
+  public static OpenAiProvider fromEnv(Vendor vendor) {
+    return fromEnv(Objects.requireNonNull(vendor, "vendor"), System::getenv, Secret::fromEnv);
+  }
+
+  /**
+   * {@link #fromEnv(Vendor)} with an injectable environment and secret source (variable name to
+   * secret), for tests; a null vendor is {@link #fromEnv()}.
+   */
+  static OpenAiProvider fromEnv(Vendor vendor, Function<String, String> env, Function<String, Secret> secrets) {
     Builder b = builder();
-    String baseUrl = env.apply("OPENAI_BASE_URL");
+    String baseEnv = vendor == null ? "OPENAI_BASE_URL" : vendor.baseUrlEnv();
+    String keyEnv = vendor == null ? "OPENAI_API_KEY" : vendor.apiKeyEnv();
+    if (vendor != null) {
+      b.vendor(vendor);
+    }
+    String baseUrl = env.apply(baseEnv);
     if (baseUrl != null && !baseUrl.isBlank()) {
       b.baseUrl(baseUrl.trim());
+    } else if (vendor != null && vendor.defaultBaseUrl().isEmpty()) {
+      throw new IllegalStateException("OpenAiProvider.fromEnv(Vendor." + vendor + ") needs the base URL in the "
+          + "environment variable " + baseEnv + (vendor == Vendor.AZURE_OPENAI
+          ? ", e.g. https://my-resource.openai.azure.com" : ", e.g. http://localhost:8000/v1"));
     }
-    if (apiKey.isPresent()) {
-      b.apiKey(apiKey);
+    Secret key = secrets.apply(keyEnv);
+    if (key.isPresent()) {
+      b.apiKey(key);
+    }
+    if (vendor == Vendor.AZURE_OPENAI) {
+      String apiVersion = env.apply("OPENAI_API_VERSION");
+      if (apiVersion != null && !apiVersion.isBlank()) {
+        b.queryParam("api-version", apiVersion.trim());
+      }
     }
     return b.build();
   }
@@ -166,58 +248,22 @@ public final class OpenAiProvider implements ProviderAdapter {
     return baseUrl;
   }
 
+  /** The vendor whose quirks this provider follows. */
+  public Vendor vendor() {
+    return vendor;
+  }
+
   @Override
   public CompletableFuture<ChatResponse> chat(ChatRequest request) {
     String model = request.model();
     HttpRequest http;
     try {
-      http = newRequest(request, false);
+      http = request(chatEndpoint(model), "application/json", null, model, chatBody(request, false));
     } catch (ChatException e) {
       return Futures.failed(e);
     }
-    HttpResponse.BodyHandler<byte[]> handler = info -> {
-      int status = info.statusCode();
-      if (status >= 200 && status < 300) {
-        ErrorDetails details = ErrorDetails.builder().provider(name).model(model).statusCode(status)
-            .requestId(OpenAiWire.requestId(info.headers())).build();
-        return BoundedBodySubscriber.failing(maxResponseBytes, details, "OpenAiProvider.builder().maxResponseBytes(...)");
-      }
-      return BoundedBodySubscriber.truncating(MAX_ERROR_BODY_BYTES);
-    };
-    CompletableFuture<HttpResponse<byte[]>> exchange;
-    try {
-      exchange = client.sendAsync(http, handler);
-    } catch (RuntimeException e) {
-      return Futures.failed(errors.mapFailure(e, name, model));
-    }
-    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
-    exchange.whenComplete((response, error) -> {
-      try {
-        if (error != null) {
-          result.completeExceptionally(errors.mapFailure(error, name, model));
-        } else if (response.statusCode() >= 200 && response.statusCode() < 300) {
-          result.complete(OpenAiResponseReader.read(response.statusCode(), response.headers(), response.body(), name,
-              model, errors));
-        } else {
-          log.debug("{} answered HTTP {} for model '{}'", name, response.statusCode(), model);
-          result.completeExceptionally(
-              errors.map(response.statusCode(), response.headers(), response.body(), name, model));
-        }
-      } catch (RuntimeException e) {
-        result.completeExceptionally(errors.mapFailure(e, name, model));
-      }
-    });
-    // The request timeout covers the headers; this covers the body too. orTimeout's timer is
-    // cancelled as soon as the call ends.
-    Duration limit = timeoutOf(request);
-    CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS);
-    timer.whenComplete((v, e) -> {
-      if (e != null && result.completeExceptionally(errors.timeout(limit, name, model))) {
-        exchange.cancel(true);
-      }
-    });
-    result.whenComplete((r, e) -> timer.complete(null));
-    return Futures.cancelling(result, exchange);
+    return exchange(http, model, timeoutOf(request), errors,
+        (status, responseHeaders, body) -> OpenAiResponseReader.read(status, responseHeaders, body, name, model, errors));
   }
 
   @Override
@@ -226,26 +272,76 @@ public final class OpenAiProvider implements ProviderAdapter {
     PushChatStream stream = new PushChatStream();
     HttpRequest http;
     try {
-      http = newRequest(request, true);
+      // The request timeout bounds the wait for the headers; what follows is the resilience layer's.
+      http = request(chatEndpoint(model), "text/event-stream", timeoutOf(request), model, chatBody(request, true));
     } catch (ChatException e) {
       stream.fail(e);
       return stream;
     }
-    StreamingExchange.start(
-        client,
-        http,
-        stream,
-        info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors, maxResponseBytes),
-        (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
-        failure -> errors.mapFailure(failure, name, model),
-        MAX_ERROR_BODY_BYTES);
+    Boolean outer = STARTING.get();
+    STARTING.set(Boolean.TRUE);
+    try {
+      StreamingExchange.start(
+          client,
+          http,
+          stream,
+          info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
+              maxResponseBytes),
+          (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
+          failure -> errors.mapFailure(failure, name, model),
+          MAX_ERROR_BODY_BYTES);
+    } finally {
+      STARTING.set(outer);
+    }
     return stream;
   }
 
-  /** {@link Capabilities#UNKNOWN}: an OpenAI-compatible endpoint may serve any model. */
+  /**
+   * Embeds the inputs with {@code POST {baseUrl}/embeddings}: {@code {"model", "input": [...],
+   * "dimensions"?, "encoding_format": "float"}}. Answers with base64 embeddings are decoded too;
+   * vectors come back in input order whatever order the server sent them in. Failures go through
+   * the same error mapper as chat.
+   */
+  @Override
+  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+    String model = request.model();
+    HttpRequest http;
+    try {
+      byte[] body;
+      try {
+        body = OpenAiEmbeddingsWire.write(request);
+      } catch (RuntimeException e) {
+        throw new ChatException("could not write the embeddings request for " + name + " model '" + model + "': "
+            + e.getMessage(), ErrorDetails.of(name, model), e);
+      }
+      http = request(embeddingsEndpoint(model), "application/json", null, model, body);
+    } catch (ChatException e) {
+      return Futures.failed(e);
+    }
+    return exchange(http, model, timeout, embeddingErrors, (status, responseHeaders, body) ->
+        OpenAiEmbeddingsWire.read(status, responseHeaders, body, name, request, embeddingErrors));
+  }
+
+  /**
+   * What {@code model} can do, from a table of known families (GPT-4o, GPT-4.1, o-series,
+   * GPT-3.5, DeepSeek, Qwen, GLM; a path prefix such as OpenRouter's {@code "openai/"} is ignored).
+   * Unknown models and unknown features are empty ("try"). Usage at the end of a stream is left
+   * unknown for vendors that are neither asked for it nor known to send it unasked (Together).
+   */
   @Override
   public Capabilities capabilities(String model) {
-    return Capabilities.UNKNOWN;
+    Capabilities known = ModelCatalog.lookup(model);
+    boolean streamUsageKnown = dialect.streamUsageOption() || vendor == Vendor.GLM || vendor == Vendor.OPENROUTER;
+    if (streamUsageKnown || known.streamingUsage().isEmpty()) {
+      return known;
+    }
+    Capabilities.Builder b = Capabilities.builder();
+    known.tools().ifPresent(b::tools);
+    known.jsonSchema().ifPresent(b::jsonSchema);
+    known.vision().ifPresent(b::vision);
+    known.maxContextTokens().ifPresent(b::maxContextTokens);
+    known.maxOutputTokens().ifPresent(b::maxOutputTokens);
+    return b.build();
   }
 
   /** Stops the HTTP client's threads if this provider built it. Idempotent. */
@@ -266,28 +362,137 @@ public final class OpenAiProvider implements ProviderAdapter {
 
   @Override
   public String toString() {
-    return "OpenAiProvider[name=" + name + ", baseUrl=" + baseUrl
+    return "OpenAiProvider[name=" + name + ", vendor=" + vendor + ", baseUrl=" + baseUrl
         + (apiKey == null ? ", no apiKey" : ", apiKey=" + apiKey.description())
         + (headers.isEmpty() ? "" : ", headers=" + new ArrayList<>(headers.keySet()))
         + (queryParams.isEmpty() ? "" : ", queryParams=" + new ArrayList<>(queryParams.keySet()))
         + ", timeout=" + timeout + "]";
   }
 
+  // ---- one exchange ----
+
+  /** Reads a 2xx body; may throw a ChatException. */
+  @FunctionalInterface
+  private interface BodyReader<T> {
+    T read(int status, HttpHeaders headers, byte[] body);
+  }
+
+  /**
+   * Sends {@code http} and reads the answer with {@code reader}, within {@code limit}.
+   *
+   * <p>The answer is taken from the body subscriber's own future, which completes on the client's
+   * thread, rather than from {@code sendAsync}'s future: the JDK moves completion of that one to
+   * the common pool, which costs a thread hand-off per call (and on machines with two cores or
+   * fewer, a new thread per call). The {@code sendAsync} future still reports failures before any
+   * body (connect, TLS, cancellation).
+   */
+  private <T> CompletableFuture<T> exchange(HttpRequest http, String model, Duration limit, OpenAiErrorMapper mapper,
+      BodyReader<T> reader) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    HttpResponse.BodyHandler<byte[]> handler = info -> {
+      int status = info.statusCode();
+      HttpHeaders responseHeaders = info.headers();
+      boolean ok = status >= 200 && status < 300;
+      BoundedBodySubscriber body = ok
+          ? BoundedBodySubscriber.failing(maxResponseBytes, () -> ErrorDetails.builder().provider(name).model(model)
+              .statusCode(status).requestId(OpenAiWire.requestId(responseHeaders)).build(), RAISE_HINT)
+          : BoundedBodySubscriber.truncating(MAX_ERROR_BODY_BYTES);
+      body.getBody().whenComplete((bytes, error) -> {
+        if (result.isDone()) {
+          return;
+        }
+        try {
+          if (error != null) {
+            result.completeExceptionally(mapper.mapFailure(error, name, model));
+          } else if (ok) {
+            result.complete(reader.read(status, responseHeaders, bytes));
+          } else {
+            log.debug("{} answered HTTP {} for model '{}'", name, status, model);
+            result.completeExceptionally(mapper.map(status, responseHeaders, bytes, name, model));
+          }
+        } catch (RuntimeException e) {
+          result.completeExceptionally(mapper.mapFailure(e, name, model));
+        }
+      });
+      return body;
+    };
+    CompletableFuture<HttpResponse<byte[]>> exchange;
+    Boolean outer = STARTING.get();
+    STARTING.set(Boolean.TRUE);
+    try {
+      exchange = client.sendAsync(http, handler);
+    } catch (RuntimeException e) {
+      return Futures.failed(mapper.mapFailure(e, name, model));
+    } finally {
+      STARTING.set(outer);
+    }
+    exchange.whenComplete((response, error) -> {
+      if (error != null && !result.isDone()) {
+        result.completeExceptionally(mapper.mapFailure(error, name, model));
+      }
+    });
+    Runnable expire = () -> {
+      if (result.completeExceptionally(mapper.timeout(limit, name, model))) {
+        exchange.cancel(true);
+      }
+    };
+    // Fired on the shared timer thread: the caller's continuations run on the pool instead.
+    Deadlines.Deadline deadline = deadlines.start(limit, () -> {
+      try {
+        expiryExecutor.execute(expire);
+      } catch (RejectedExecutionException closed) {
+        expire.run();
+      }
+    });
+    result.whenComplete((r, e) -> deadline.cancel());
+    return Futures.cancelling(result, exchange);
+  }
+
   private Duration timeoutOf(ChatRequest request) {
     return request.timeout().filter(t -> !t.isNegative() && !t.isZero()).orElse(timeout);
   }
 
-  private HttpRequest newRequest(ChatRequest request, boolean stream) {
+  private byte[] chatBody(ChatRequest request, boolean stream) {
     String model = request.model();
+    try {
+      return OpenAiRequestWriter.write(request, stream, dialect);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("could not write the request for " + name + " model '" + model + "': "
+          + e.getMessage(), ErrorDetails.of(name, model), e);
+    } catch (RuntimeException e) {
+      throw new ChatException("could not write the request for " + name + " model '" + model + "': " + e.getMessage(),
+          ErrorDetails.of(name, model), e);
+    }
+  }
+
+  private URI chatEndpoint(String model) {
+    return chatEndpoint != null ? chatEndpoint : deploymentEndpoint(model, "/chat/completions");
+  }
+
+  private URI embeddingsEndpoint(String model) {
+    return embeddingsEndpoint != null ? embeddingsEndpoint : deploymentEndpoint(model, "/embeddings");
+  }
+
+  private URI deploymentEndpoint(String model, String path) {
+    if (model == null || model.isBlank()) {
+      throw new InvalidRequestException(name + " (Azure OpenAI) needs a deployment name as the model, as in \""
+          + name + "/my-gpt-4o-deployment\"", ErrorDetails.of(name, String.valueOf(model)));
+    }
+    return URI.create(baseUrl + "/openai/deployments/" + pathSegment(model) + path + query);
+  }
+
+  private HttpRequest request(URI uri, String accept, Duration headerTimeout, String model, byte[] body) {
     if (closed.get()) {
       throw new ChatException("OpenAiProvider '" + name + "' is closed; build a new one to call model '" + model + "'",
           ErrorDetails.of(name, model));
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-        .timeout(timeoutOf(request))
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
         .header("Content-Type", "application/json")
-        .header("Accept", stream ? "text/event-stream" : "application/json")
+        .header("Accept", accept)
         .header("User-Agent", USER_AGENT);
+    if (headerTimeout != null) {
+      b.timeout(headerTimeout);
+    }
     if (version != null) {
       b.version(version);
     }
@@ -298,23 +503,74 @@ public final class OpenAiProvider implements ProviderAdapter {
             + apiKey.description() + " has no value. Set it, or build the provider without apiKey(...) for a "
             + "server that needs none.", ErrorDetails.of(name, model));
       }
-      b.header("Authorization", "Bearer " + key.trim());
+      if (quirks.contains(Quirk.API_KEY_HEADER)) {
+        b.header("api-key", key.trim());
+      } else {
+        b.header("Authorization", "Bearer " + key.trim());
+      }
     }
     headers.forEach(b::setHeader);
-    byte[] body;
-    try {
-      body = OpenAiRequestWriter.write(request, stream, maxCompletionTokens);
-    } catch (RuntimeException e) {
-      throw new ChatException("could not write the request for " + name + " model '" + model + "': " + e.getMessage(),
-          ErrorDetails.of(name, model), e);
-    }
     return b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+  }
+
+  /** Percent-encodes everything but RFC 3986 unreserved characters. */
+  static String pathSegment(String s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 8);
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+          || c == '~') {
+        out.write(c);
+      } else {
+        out.write('%');
+        out.write(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+        out.write(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString(StandardCharsets.US_ASCII);
+  }
+
+  /** The threads of a client this provider built. */
+  private static final class HttpThread extends Thread {
+    HttpThread(Runnable task, String name) {
+      super(task, name);
+      setDaemon(true);
+    }
+  }
+
+  /**
+   * The executor of a client this provider builds. It runs a task at once on the thread that
+   * submits it when that is one of the client's own threads, or the caller while it starts an
+   * exchange; it hands everything else off to the pool, above all what the client's selector
+   * thread submits, so no decoding ever runs on the selector. That is what the JDK's own executor
+   * does for the blocking {@code send} (while {@code sendAsync} hands every step off), and it saves
+   * a thread hand-off per step of an exchange. A consumer asking a stream for more data is handed
+   * off too, so stream events are never produced inside the consumer's own call.
+   */
+  private static final class HandOff implements Executor {
+    private final ExecutorService pool;
+
+    HandOff(ExecutorService pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      if (Thread.currentThread() instanceof HttpThread || STARTING.get() != null) {
+        task.run();
+      } else {
+        pool.execute(task);
+      }
+    }
   }
 
   /** Not thread-safe. {@link #build()} validates and names the field at fault. */
   public static final class Builder {
-    private String name = "openai";
-    private String baseUrl = DEFAULT_BASE_URL;
+    private Vendor vendor;
+    private String name;
+    private boolean nameSet;
+    private String baseUrl;
+    private boolean baseUrlSet;
     private Secret apiKey;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> queryParams = new LinkedHashMap<>();
@@ -327,19 +583,37 @@ public final class OpenAiProvider implements ProviderAdapter {
 
     private Builder() {}
 
+    /**
+     * Whose quirks to follow; also the defaults for {@link #name} ({@link Vendor#defaultName()})
+     * and {@link #baseUrl} ({@link Vendor#defaultBaseUrl()}). Default: recognized from the base URL
+     * ({@link Vendor#detect}), with the name {@code "openai"}.
+     */
+    public Builder vendor(Vendor vendor) {
+      this.vendor = Objects.requireNonNull(vendor, "vendor");
+      return this;
+    }
+
     /** The prefix of model strings for this provider, e.g. {@code "openai"} in {@code "openai/gpt-4o"}. */
     public Builder name(String name) {
       this.name = name;
+      this.nameSet = true;
       return this;
     }
 
-    /** The API root, e.g. {@code https://api.openai.com/v1} or {@code http://localhost:8000/v1}. */
+    /**
+     * The API root, e.g. {@code https://api.openai.com/v1} or {@code http://localhost:8000/v1}; for
+     * {@link Vendor#AZURE_OPENAI} the resource endpoint, e.g. {@code https://my-resource.openai.azure.com}.
+     */
     public Builder baseUrl(String baseUrl) {
       this.baseUrl = baseUrl;
+      this.baseUrlSet = true;
       return this;
     }
 
-    /** Sent as {@code Authorization: Bearer <key>}, read at each request. Leave unset for servers that need none. */
+    /**
+     * Read at each request and sent as {@code Authorization: Bearer <key>} (as {@code api-key:
+     * <key>} for Azure). Leave unset for servers that need none.
+     */
     public Builder apiKey(Secret apiKey) {
       this.apiKey = apiKey;
       return this;
@@ -350,6 +624,18 @@ public final class OpenAiProvider implements ProviderAdapter {
       Objects.requireNonNull(name, "header name");
       Objects.requireNonNull(value, "header value");
       headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * The app attribution headers OpenRouter reads for its rankings: {@code HTTP-Referer} (your
+     * app's URL) and, if {@code title} is not null, {@code X-Title}.
+     */
+    public Builder appAttribution(String referer, String title) {
+      header("HTTP-Referer", Objects.requireNonNull(referer, "referer"));
+      if (title != null) {
+        header("X-Title", title);
+      }
       return this;
     }
 
@@ -388,7 +674,8 @@ public final class OpenAiProvider implements ProviderAdapter {
     /**
      * Whether to send the output limit as {@code max_completion_tokens} (OpenAI's current name,
      * required by its reasoning models) instead of {@code max_tokens} (what most compatible servers
-     * understand). Default: true exactly when the base URL is {@code api.openai.com}.
+     * understand). Default: the vendor's {@link Quirk#MAX_COMPLETION_TOKENS}, which OpenAI and Azure
+     * OpenAI have.
      */
     public Builder useMaxCompletionTokens(boolean useMaxCompletionTokens) {
       this.maxCompletionTokens = useMaxCompletionTokens;
@@ -402,11 +689,19 @@ public final class OpenAiProvider implements ProviderAdapter {
     }
 
     public OpenAiProvider build() {
-      if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
-        throw new IllegalArgumentException("OpenAiProvider.name must be letters, digits, '_', '.' or '-' "
-            + "(it is the prefix of model strings such as \"openai/gpt-4o\"), got: " + quote(name));
+      String url = baseUrlSet ? baseUrl : vendor == null ? DEFAULT_BASE_URL : vendor.defaultBaseUrl().orElse(null);
+      if (!baseUrlSet && url == null) {
+        throw new IllegalArgumentException("OpenAiProvider.baseUrl is required for Vendor." + vendor + ": "
+            + (vendor == Vendor.AZURE_OPENAI ? "the resource endpoint, e.g. https://my-resource.openai.azure.com"
+            : "the API root of the server, e.g. http://localhost:8000/v1"));
       }
-      String base = normalizeBaseUrl(baseUrl);
+      Vendor v = vendor != null ? vendor : Vendor.detect(url == null ? "" : url);
+      String n = nameSet ? name : vendor != null ? vendor.defaultName() : "openai";
+      if (n == null || !n.matches("[A-Za-z0-9_.-]+")) {
+        throw new IllegalArgumentException("OpenAiProvider.name must be letters, digits, '_', '.' or '-' "
+            + "(it is the prefix of model strings such as \"openai/gpt-4o\"), got: " + quote(n));
+      }
+      String base = normalizeBaseUrl(url, v);
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("OpenAiProvider.timeout must be positive, got: " + timeout);
       }
@@ -420,8 +715,12 @@ public final class OpenAiProvider implements ProviderAdapter {
       if (maxResponseBytes <= 0) {
         throw new IllegalArgumentException("OpenAiProvider.maxResponseBytes must be > 0, got: " + maxResponseBytes);
       }
-      URI endpoint = endpoint(base);
-      HttpRequest.Builder probe = HttpRequest.newBuilder(endpoint);
+      if (v.quirks().contains(Quirk.DEPLOYMENT_IN_PATH) && !queryParams.containsKey("api-version")) {
+        queryParams.put("api-version", AZURE_API_VERSION);
+      }
+      String query = query();
+      URI probeUri = URI.create(base + "/chat/completions" + query);
+      HttpRequest.Builder probe = HttpRequest.newBuilder(probeUri);
       for (Map.Entry<String, String> h : headers.entrySet()) {
         String lower = h.getKey().toLowerCase(Locale.ROOT);
         if (lower.equals("content-type") || lower.equals("accept")) {
@@ -435,10 +734,10 @@ public final class OpenAiProvider implements ProviderAdapter {
               + e.getMessage(), e);
         }
       }
-      return new OpenAiProvider(this, base, endpoint);
+      return new OpenAiProvider(this, v, n, base, query);
     }
 
-    private static String normalizeBaseUrl(String url) {
+    private static String normalizeBaseUrl(String url, Vendor vendor) {
       String hint = "OpenAiProvider.baseUrl must be an absolute http(s) URL such as " + DEFAULT_BASE_URL
           + " or http://localhost:8000/v1, got: ";
       if (url == null || url.isBlank()) {
@@ -467,15 +766,25 @@ public final class OpenAiProvider implements ProviderAdapter {
         throw new IllegalArgumentException("OpenAiProvider.baseUrl must not contain credentials; use apiKey(...) "
             + "or header(...), got a URL with user info for host " + uri.getHost());
       }
-      if (u.endsWith("/chat/completions")) {
+      if (u.endsWith("/chat/completions") || u.endsWith("/embeddings")) {
         throw new IllegalArgumentException("OpenAiProvider.baseUrl must be the API root without /chat/completions "
-            + "(it is appended), got: " + quote(url));
+            + "or /embeddings (they are appended), got: " + quote(url));
+      }
+      if (vendor.quirks().contains(Quirk.DEPLOYMENT_IN_PATH)) {
+        if (u.contains("/deployments")) {
+          throw new IllegalArgumentException("OpenAiProvider.baseUrl for Vendor." + vendor + " is the resource "
+              + "endpoint such as https://my-resource.openai.azure.com; the model of each request names the "
+              + "deployment, got: " + quote(url));
+        }
+        if (u.endsWith("/openai")) {
+          u = u.substring(0, u.length() - "/openai".length());
+        }
       }
       return u;
     }
 
-    private URI endpoint(String base) {
-      StringBuilder sb = new StringBuilder(base).append("/chat/completions");
+    private String query() {
+      StringBuilder sb = new StringBuilder();
       String sep = "?";
       for (Map.Entry<String, String> q : queryParams.entrySet()) {
         if (q.getKey().isBlank()) {
@@ -485,7 +794,7 @@ public final class OpenAiProvider implements ProviderAdapter {
             .append('=').append(URLEncoder.encode(q.getValue(), StandardCharsets.UTF_8));
         sep = "&";
       }
-      return URI.create(sb.toString());
+      return sb.toString();
     }
 
     private static String quote(String s) {

@@ -81,11 +81,12 @@ class OpenAiProviderBuilderTest {
   @Test
   void fromEnv_readsBaseUrl_andSendsAKeyOnlyIfSet() {
     Map<String, String> env = Map.of("OPENAI_BASE_URL", "http://localhost:8000/v1");
-    try (OpenAiProvider local = OpenAiProvider.fromEnv(env::get, Secret.fromEnv("SWITCHBOARD_TEST_UNSET_KEY"))) {
+    try (OpenAiProvider local = OpenAiProvider.fromEnv(null, env::get,
+        k -> Secret.fromEnv("SWITCHBOARD_TEST_UNSET_KEY"))) {
       assertThat(local.baseUrl()).isEqualTo("http://localhost:8000/v1");
       assertThat(local.toString()).contains("no apiKey");
     }
-    try (OpenAiProvider cloud = OpenAiProvider.fromEnv(k -> null, Secret.of(KEY))) {
+    try (OpenAiProvider cloud = OpenAiProvider.fromEnv(null, k -> null, k -> Secret.of(KEY))) {
       assertThat(cloud.baseUrl()).isEqualTo(OpenAiProvider.DEFAULT_BASE_URL);
       assertThat(cloud.toString()).contains("apiKey=value").doesNotContain(KEY);
     }

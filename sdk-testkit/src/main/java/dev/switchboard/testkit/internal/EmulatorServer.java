@@ -47,6 +47,10 @@ public final class EmulatorServer {
   private final AtomicBoolean closed = new AtomicBoolean();
   private int received;
   private long sequence;
+  private double faultRate;
+  private java.util.Random faultRandom = new java.util.Random(0);
+  private List<Reply> faultMix = List.of();
+  private int injected;
 
   /** Creates and starts the server on a free port. */
   public EmulatorServer(String name, WireRenderer renderer) {
@@ -143,6 +147,7 @@ public final class EmulatorServer {
     byte[] body = raw.getBody() == null ? new byte[0] : raw.getBody();
     RecordedRequest request = renderer.read(raw.getMethod().getName(), raw.getUrl(), headers, body);
     boolean chat = renderer.isChat(request);
+    boolean record = chat || renderer.isRecorded(request);
     Reply queued = null;
     long seq;
     synchronized (lock) {
@@ -150,21 +155,66 @@ public final class EmulatorServer {
       if (chat) {
         queued = replies.poll();
       }
-      received++;
-      recorded.add(request);
+      if (record) {
+        received++;
+        recorded.add(request);
+      }
     }
     String model = SimulatedModel.modelFor(request);
     if (!chat) {
       return new Outcome(renderer.renderOther(new RenderContext(request, seq, model, Usage.ZERO)), Duration.ZERO);
     }
-    Reply reply = queued != null ? queued : SimulatedModel.answer(request);
+    Reply injected = queued == null ? injectedFault() : null;
+    Reply reply = queued != null ? queued : injected != null ? injected : SimulatedModel.answer(request);
     Usage usage = reply.usage().orElseGet(() -> SimulatedModel.estimateUsage(request, reply));
     RenderContext context = new RenderContext(request, seq, reply.model().orElse(model), usage);
-    return new Outcome(renderer.render(reply, context), reply.delay());
+    return new Outcome(renderer.render(reply, context), reply.delay(), reply.stallAfterFirstEvent());
   }
 
-  /** A response and how long to wait before sending it; the renderer never sees delays. */
-  private record Outcome(WireResponse response, Duration delay) {}
+  /** What the next unscripted chat request gets instead of the simulated answer, if anything. */
+  private Reply injectedFault() {
+    synchronized (lock) {
+      if (faultRate <= 0 || faultRandom.nextDouble() >= faultRate) {
+        return null;
+      }
+      injected++;
+      return faultMix.get(faultRandom.nextInt(faultMix.size()));
+    }
+  }
+
+  /**
+   * From now on, a share {@code rate} of chat requests that find no scripted reply get one of
+   * {@code mix}, picked at random from a generator seeded with {@code seed}; the rest get the
+   * simulated answer. {@code rate} 0 turns injection off.
+   */
+  public void injectFaults(double rate, long seed, List<Reply> mix) {
+    if (rate < 0 || rate > 1) {
+      throw new IllegalArgumentException("fault rate must be within [0, 1], got " + rate);
+    }
+    if (rate > 0 && mix.isEmpty()) {
+      throw new IllegalArgumentException("fault injection needs at least one Reply in the mix");
+    }
+    synchronized (lock) {
+      faultRate = rate;
+      faultRandom = new java.util.Random(seed);
+      faultMix = List.copyOf(mix);
+      injected = 0;
+    }
+  }
+
+  /** How many injected faults were served since {@link #injectFaults}. */
+  public int injectedFaults() {
+    synchronized (lock) {
+      return injected;
+    }
+  }
+
+  /** A response, how long to wait before sending it, and how long to stall after its first event. */
+  private record Outcome(WireResponse response, Duration delay, Duration stall) {
+    Outcome(WireResponse response, Duration delay) {
+      this(response, delay, Duration.ZERO);
+    }
+  }
 
   private final class Transformer implements ResponseDefinitionTransformerV2 {
     @Override
@@ -186,11 +236,71 @@ public final class EmulatorServer {
         outcome = new Outcome(WireResponse.of(500, Map.of("content-type", "text/plain; charset=utf-8"),
             "the " + name + " failed to render a reply (a testkit bug): " + e), Duration.ZERO);
       }
-      return toDefinition(outcome.response(), outcome.delay());
+      return toDefinition(outcome.response(), outcome.delay(), outcome.stall());
     }
   }
 
-  private static ResponseDefinition toDefinition(WireResponse response, Duration delay) {
+  private static boolean isStream(WireResponse response) {
+    for (Map.Entry<String, String> h : response.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase("content-type")
+          && (h.getValue().contains("event-stream") || h.getValue().contains("ndjson"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How often a stalled stream sends a keep-alive while it holds its events back. */
+  private static final Duration STALL_TICK = Duration.ofMillis(100);
+
+  /**
+   * Lays out a stalled stream for WireMock's chunked dribble, which sends {@code n} equal chunks
+   * with an equal pause before each: chunk 1 is the first event, the last chunk the rest, and the
+   * chunks between are keep-alives (SSE comments or blank NDJSON lines, which readers skip). So the
+   * first event arrives after one tick, then nothing but keep-alives until the stall is over.
+   * Returns the body and the number of chunks.
+   */
+  static Stalled stalledAfterFirstEvent(byte[] body, WireResponse response, Duration stall) {
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    boolean sse = response.headers().entrySet().stream()
+        .anyMatch(h -> h.getKey().equalsIgnoreCase("content-type") && h.getValue().contains("event-stream"));
+    String separator = sse ? "\n\n" : "\n";
+    // The first event that carries answer text (a role-only opening chunk is not an event for the caller).
+    java.util.regex.Matcher firstText = java.util.regex.Pattern.compile("\"(content|text)\":\"[^\"]").matcher(text);
+    int from = firstText.find() ? firstText.start() : 0;
+    int cut = text.indexOf(separator, from);
+    if (cut < 0) {
+      return new Stalled(body, 1);
+    }
+    String first = text.substring(0, cut + separator.length());
+    String rest = text.substring(cut + separator.length());
+    int size = Math.max(utf8Length(first), utf8Length(rest)) + 8;
+    int chunks = (int) Math.max(3, stall.toMillis() / STALL_TICK.toMillis() + 1);
+    StringBuilder out = new StringBuilder();
+    out.append(padded(first, size, sse));
+    for (int i = 0; i < chunks - 2; i++) {
+      out.append(padded("", size, sse));
+    }
+    out.append(padded(rest, size, sse));
+    return new Stalled(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), chunks);
+  }
+
+  record Stalled(byte[] body, int chunks) {}
+
+  private static String padded(String segment, int size, boolean sse) {
+    int missing = size - utf8Length(segment);
+    if (!sse) {
+      return segment + "\n".repeat(missing);
+    }
+    // ":" + dashes + "\n\n" is a comment; 3 bytes at least
+    return segment + ":" + "-".repeat(missing - 3) + "\n\n";
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  private static ResponseDefinition toDefinition(WireResponse response, Duration delay, Duration stall) {
     ResponseDefinitionBuilder b = aResponse();
     if (!delay.isZero()) {
       b.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delay.toMillis()));
@@ -203,7 +313,13 @@ public final class EmulatorServer {
     }
     b.withStatus(response.status());
     response.headers().forEach(b::withHeader);
-    b.withBody(response.body());
+    byte[] body = response.body();
+    if (!stall.isZero() && isStream(response)) {
+      Stalled stalled = stalledAfterFirstEvent(body, response, stall);
+      body = stalled.body();
+      b.withChunkedDribbleDelay(stalled.chunks(), (int) (stalled.chunks() * STALL_TICK.toMillis()));
+    }
+    b.withBody(body);
     return b.build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.testkit.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,18 +11,24 @@ import dev.switchboard.testkit.ErrorKind;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.testkit.Reply;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * OpenAI's chat-completions protocol ({@code POST /v1/chat/completions}, {@code GET /v1/models}):
+ * OpenAI's chat-completions protocol ({@code POST /v1/chat/completions}, {@code GET /v1/models},
+ * and {@code POST /v1/embeddings}, which takes queued replies like chat: errors, raw bodies, faults):
  * JSON completions, server-sent-event chunk streams ending in {@code data: [DONE]}, and OpenAI's
  * error bodies and statuses. Stateless and thread-safe.
  */
 public final class OpenAiWire implements WireRenderer {
   static final String CHAT_PATH = "/v1/chat/completions";
+  static final String EMBEDDINGS_PATH = "/v1/embeddings";
+  /** The vector size of emulated embeddings when the request asks for none. */
+  static final int DEFAULT_EMBEDDING_DIMENSIONS = 64;
   static final String MODELS_PATH = "/v1/models";
   /** A fixed creation time, so rendered bodies are deterministic. */
   static final long CREATED = 1_735_689_600L;
@@ -52,7 +59,8 @@ public final class OpenAiWire implements WireRenderer {
 
   @Override
   public boolean isChat(RecordedRequest request) {
-    return request.method().equals("POST") && pathOnly(request.path()).equals(CHAT_PATH);
+    return request.method().equals("POST")
+        && (pathOnly(request.path()).equals(CHAT_PATH) || pathOnly(request.path()).equals(EMBEDDINGS_PATH));
   }
 
   @Override
@@ -97,6 +105,13 @@ public final class OpenAiWire implements WireRenderer {
     Fault fault = reply.fault().orElse(null);
     if (fault == Fault.CONNECTION_RESET || fault == Fault.EMPTY_RESPONSE) {
       return WireResponse.fault(fault);
+    }
+    if (fault == Fault.MID_STREAM_ERROR && !request.streamRequested()) {
+      return error(context, 500, "server_error", null, null,
+          "The server had an error while processing your request. Sorry about that!");
+    }
+    if (pathOnly(request.path()).equals(EMBEDDINGS_PATH)) {
+      return embeddings(reply, context, fault);
     }
     if (request.streamRequested()) {
       return stream(reply, context, request.includeUsageRequested(), fault);
@@ -191,6 +206,11 @@ public final class OpenAiWire implements WireRenderer {
     if (fault == Fault.TRUNCATED_STREAM) {
       return WireResponse.of(200, headers(context, "text/event-stream"), sse.toString());
     }
+    if (fault == Fault.MID_STREAM_ERROR) {
+      sse.append("data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry "
+          + "about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+      return WireResponse.of(200, headers(context, "text/event-stream"), sse.toString());
+    }
     if (fault == Fault.MALFORMED_CHUNK) {
       sse.append("data: {\"id\":\"").append(id(context)).append("\",\"object\":\"chat.completion.chunk\",")
           .append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"and then the ch\n\n");
@@ -275,6 +295,88 @@ public final class OpenAiWire implements WireRenderer {
       default:
         return "stop";
     }
+  }
+
+  // ---- embeddings ----
+
+  /**
+   * Deterministic embeddings: a hashed bag of the lower-cased words of each input, L2-normalized, so
+   * texts that share most words are close (cosine near 1) and unrelated ones are not. Usage counts
+   * about four characters per token unless the reply gives usage.
+   */
+  private static WireResponse embeddings(Reply reply, RenderContext context, Fault fault) {
+    JsonNode body = context.request().json();
+    JsonNode input = body.path("input");
+    List<String> texts = new ArrayList<>();
+    if (input.isTextual()) {
+      texts.add(input.textValue());
+    } else if (input.isArray() && !input.isEmpty()) {
+      for (JsonNode item : input) {
+        if (!item.isTextual()) {
+          return error(context, 400, "invalid_request_error", "input", null,
+              "'input' must be a string or an array of strings.");
+        }
+        texts.add(item.textValue());
+      }
+    } else {
+      return error(context, 400, "invalid_request_error", "input", null, "'input' is a required property.");
+    }
+    JsonNode dims = body.path("dimensions");
+    int dimensions = dims.isIntegralNumber() ? dims.intValue() : DEFAULT_EMBEDDING_DIMENSIONS;
+    if (dimensions < 1 || dimensions > 8192) {
+      return error(context, 400, "invalid_request_error", "dimensions", null,
+          "Invalid value for 'dimensions': expected an integer between 1 and 8192.");
+    }
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    long tokens = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      ObjectNode item = data.addObject();
+      item.put("object", "embedding");
+      item.put("index", i);
+      ArrayNode vector = item.putArray("embedding");
+      for (float f : embed(texts.get(i), dimensions)) {
+        vector.add(f);
+      }
+      tokens += Math.max(1, (texts.get(i).length() + 3) / 4);
+    }
+    root.put("model", context.model());
+    long promptTokens = reply.usage().map(Usage::inputTokens).orElse(tokens);
+    root.putObject("usage").put("prompt_tokens", promptTokens).put("total_tokens", promptTokens);
+    String json = root.toString();
+    if (fault != null) {
+      return WireResponse.of(200, headers(context, JSON), json.substring(0, json.length() / 2));
+    }
+    return WireResponse.of(200, headers(context, JSON), json);
+  }
+
+  /** The hashed bag of words of {@code text}, L2-normalized; a fixed unit vector for text without words. */
+  static float[] embed(String text, int dimensions) {
+    float[] v = new float[dimensions];
+    for (String word : text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (word.isEmpty()) {
+        continue;
+      }
+      int h = 0x811c9dc5;
+      for (byte b : word.getBytes(StandardCharsets.UTF_8)) {
+        h = (h ^ (b & 0xff)) * 0x01000193;
+      }
+      v[Math.floorMod(h, dimensions)] += (h & 0x40000000) == 0 ? 1f : -1f;
+    }
+    double norm = 0;
+    for (float f : v) {
+      norm += (double) f * f;
+    }
+    if (norm == 0) {
+      v[0] = 1f;
+      return v;
+    }
+    float scale = (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= scale;
+    }
+    return v;
   }
 
   // ---- errors ----

@@ -30,4 +30,14 @@ public interface WireRenderer {
 
   /** Answers a request that is not a chat exchange: model listings, unknown paths. */
   WireResponse renderOther(RenderContext context);
+
+  /**
+   * Whether a request that is not a chat exchange is recorded (counted by {@code requestCount()}
+   * and returned by {@code takeRequest()}). Background traffic a client sends on its own schedule,
+   * such as health probes and metric scrapes, answers {@code false} so it never gets in the way of
+   * assertions about the calls under test. Chat exchanges are always recorded. Default: true.
+   */
+  default boolean isRecorded(RecordedRequest request) {
+    return true;
+  }
 }

@@ -66,6 +66,14 @@ import javax.net.ssl.SSLHandshakeException;
  * provider and model, says what to do, and is redacted: the configured API key and anything that
  * looks like a key or bearer token are replaced by {@code ****}.
  *
+ * <p>Vendor codes: {@code data_inspection_failed} (DashScope) is a content filter like {@code
+ * content_filter}; with {@code businessCodes} on (quirk BUSINESS_ERROR_CODES, GLM/Zhipu), a numeric
+ * business code in {@code error.code} decides over the HTTP status: {@code 1000}-{@code 1004}
+ * authentication, {@code 1110}-{@code 1112} and {@code 1121} account locked or inactive, {@code 1113}
+ * account in arrears (quota), {@code 1210} and {@code 1212}-{@code 1215} invalid request, {@code 1211}
+ * no such model, {@code 1220} no permission, {@code 1261} prompt too long, {@code 1301} content
+ * filter, {@code 1302} too much concurrency (rate limit).
+ *
  * <p>Immutable and thread-safe. Not API.
  */
 public final class OpenAiErrorMapper {
@@ -80,6 +88,7 @@ public final class OpenAiErrorMapper {
   private final Secret apiKey;
   private final String endpoint;
   private final Clock clock;
+  private final boolean businessCodes;
 
   /**
    * @param apiKey the configured key, for redaction and for saying where it came from; {@code
@@ -88,9 +97,15 @@ public final class OpenAiErrorMapper {
    * @param clock for {@code retry-after} HTTP dates
    */
   public OpenAiErrorMapper(Secret apiKey, String endpoint, Clock clock) {
+    this(apiKey, endpoint, clock, false);
+  }
+
+  /** @param businessCodes whether numeric vendor codes in {@code error.code} decide (GLM/Zhipu) */
+  public OpenAiErrorMapper(Secret apiKey, String endpoint, Clock clock, boolean businessCodes) {
     this.apiKey = apiKey;
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.businessCodes = businessCodes;
   }
 
   /** What a non-2xx response means. Never throws. */
@@ -219,6 +234,13 @@ public final class OpenAiErrorMapper {
         .requestId(OpenAiWire.requestId(headers))
         .providerCode(providerCode);
     String what = redact(describe(origin, e));
+    if (businessCodes) {
+      Business business = Business.of(e.code);
+      if (business != null) {
+        status = business.status;
+        e = new ErrorBody(e.message, e.type, business.word, e.param, e.numericStatus);
+      }
+    }
     String p = provider;
     String m = "model '" + model + "'";
     if (status == 400 || status == 413 || status == 422) {
@@ -333,7 +355,7 @@ public final class OpenAiErrorMapper {
   }
 
   private static boolean isContentFilter(ErrorBody e) {
-    return is(e, "content_filter") || is(e, "content_policy_violation")
+    return is(e, "content_filter") || is(e, "content_policy_violation") || is(e, "data_inspection_failed")
         || contains(e.message, "content management policy", "content_policy_violation");
   }
 
@@ -387,6 +409,41 @@ public final class OpenAiErrorMapper {
       return 529;
     }
     return 500;
+  }
+
+  /** A GLM/Zhipu business code, as the status and code word it stands for. */
+  private record Business(int status, String word) {
+    static Business of(String code) {
+      if (code == null || !code.matches("\\d{4}")) {
+        return null;
+      }
+      int c = Integer.parseInt(code);
+      if (c >= 1000 && c <= 1004) {
+        return new Business(401, "invalid_api_key");
+      }
+      if (c == 1110 || c == 1111 || c == 1112 || c == 1121 || c == 1220) {
+        return new Business(403, "permission_denied");
+      }
+      if (c == 1113) {
+        return new Business(429, "insufficient_quota");
+      }
+      if (c == 1211) {
+        return new Business(404, "model_not_found");
+      }
+      if (c == 1210 || c >= 1212 && c <= 1215) {
+        return new Business(400, "invalid_request");
+      }
+      if (c == 1261) {
+        return new Business(400, "context_length_exceeded");
+      }
+      if (c == 1301) {
+        return new Business(400, "content_filter");
+      }
+      if (c == 1302) {
+        return new Business(429, "rate_limit_exceeded");
+      }
+      return null;
+    }
   }
 
   // ---- error bodies ----

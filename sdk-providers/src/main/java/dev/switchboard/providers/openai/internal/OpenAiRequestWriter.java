@@ -38,6 +38,10 @@ import java.util.Map;
  *       the body whatever their text looked like, and their numbers keep every digit.
  *   <li>{@link OpenAiOptions#extraFields()} replace fields of the same name; a JSON {@code null}
  *       removes the field.
+ *   <li>What differs between servers comes from the {@link OpenAiDialect}: the output-limit name,
+ *       {@code stream_options}, {@code messages[].name}, and where the thinking switch goes.
+ *   <li>Assistant turns never carry reasoning ({@code reasoning_content}): DeepSeek rejects it in
+ *       input messages, and no server needs it back from Switchboard.
  * </ul>
  *
  * Stateless and thread-safe. Not API.
@@ -46,17 +50,27 @@ public final class OpenAiRequestWriter {
   private OpenAiRequestWriter() {}
 
   /**
-   * The body for {@code request}; {@code stream} adds {@code "stream":true} and {@code
-   * stream_options.include_usage}, so the last chunk reports usage.
+   * The body for {@code request} to a generic server; {@code stream} adds {@code "stream":true} and
+   * {@code stream_options.include_usage}, so the last chunk reports usage.
    */
   public static byte[] write(ChatRequest request, boolean stream, boolean maxCompletionTokens) {
+    return write(request, stream, OpenAiDialect.generic(maxCompletionTokens));
+  }
+
+  /**
+   * The body for {@code request} in {@code dialect}.
+   *
+   * @throws IllegalArgumentException if the request asks for something the dialect cannot say
+   *     (a thinking switch for a vendor without one)
+   */
+  public static byte[] write(ChatRequest request, boolean stream, OpenAiDialect dialect) {
     OpenAiOptions options = request.tag(OpenAiOptions.class).orElse(null);
     Map<String, String> extras = options == null ? Map.of() : options.extraFields();
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
-      writeMessages(g, request.messages());
+      writeMessages(g, request.messages(), dialect.messageNames());
       boolean hasTools = !request.tools().isEmpty();
       if (hasTools && !extras.containsKey("tools")) {
         writeTools(g, request.tools());
@@ -76,7 +90,7 @@ public final class OpenAiRequestWriter {
       if (request.topP().isPresent() && !extras.containsKey("top_p")) {
         g.writeNumberField("top_p", request.topP().get());
       }
-      String maxField = maxCompletionTokens ? "max_completion_tokens" : "max_tokens";
+      String maxField = dialect.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens";
       if (request.maxOutputTokens().isPresent() && !extras.containsKey(maxField)) {
         g.writeNumberField(maxField, request.maxOutputTokens().get());
       }
@@ -92,12 +106,13 @@ public final class OpenAiRequestWriter {
       }
       if (stream) {
         g.writeBooleanField("stream", true);
-        if (!extras.containsKey("stream_options")) {
+        if (dialect.streamUsageOption() && !extras.containsKey("stream_options")) {
           g.writeObjectFieldStart("stream_options");
           g.writeBooleanField("include_usage", true);
           g.writeEndObject();
         }
       }
+      writeThinking(g, options == null ? null : options.thinking().orElse(null), stream, dialect, extras);
       if (options != null) {
         writeOptions(g, options, extras);
       }
@@ -108,7 +123,7 @@ public final class OpenAiRequestWriter {
     return out.toByteArray();
   }
 
-  private static void writeMessages(JsonGenerator g, List<Message> messages) throws IOException {
+  private static void writeMessages(JsonGenerator g, List<Message> messages, boolean names) throws IOException {
     g.writeArrayFieldStart("messages");
     for (Message m : messages) {
       g.writeStartObject();
@@ -151,7 +166,7 @@ public final class OpenAiRequestWriter {
         }
         default -> throw new IllegalStateException("unknown role " + m.role());
       }
-      if (m.name().isPresent() && m.role() != dev.switchboard.Role.TOOL) {
+      if (names && m.name().isPresent() && m.role() != dev.switchboard.Role.TOOL) {
         g.writeStringField("name", m.name().get());
       }
       g.writeEndObject();
@@ -237,6 +252,47 @@ public final class OpenAiRequestWriter {
       default -> throw new IllegalStateException("unknown response format " + format);
     }
     g.writeEndObject();
+  }
+
+  private static void writeThinking(JsonGenerator g, Boolean thinking, boolean stream, OpenAiDialect dialect,
+      Map<String, String> extras) throws IOException {
+    if (thinking == null) {
+      if (dialect.noThinkingWithoutStream() && !stream && !extras.containsKey("enable_thinking")) {
+        g.writeBooleanField("enable_thinking", false);
+      }
+      return;
+    }
+    switch (dialect.thinking()) {
+      case ENABLE_THINKING -> {
+        if (!extras.containsKey("enable_thinking")) {
+          g.writeBooleanField("enable_thinking", thinking);
+        }
+      }
+      case TYPE_OBJECT -> {
+        if (!extras.containsKey("thinking")) {
+          g.writeObjectFieldStart("thinking");
+          g.writeStringField("type", thinking ? "enabled" : "disabled");
+          g.writeEndObject();
+        }
+      }
+      case REASONING_OBJECT -> {
+        if (!extras.containsKey("reasoning")) {
+          g.writeObjectFieldStart("reasoning");
+          g.writeBooleanField("enabled", thinking);
+          g.writeEndObject();
+        }
+      }
+      case CHAT_TEMPLATE_KWARGS -> {
+        if (!extras.containsKey("chat_template_kwargs")) {
+          g.writeObjectFieldStart("chat_template_kwargs");
+          g.writeBooleanField("enable_thinking", thinking);
+          g.writeEndObject();
+        }
+      }
+      default -> throw new IllegalArgumentException("OpenAiOptions.thinking is set, but " + dialect.vendor()
+          + " has no switch for thinking; use OpenAiOptions.reasoningEffort(...) for reasoning models, or "
+          + "OpenAiOptions.extraField(...) for a field the server documents");
+    }
   }
 
   private static void writeOptions(JsonGenerator g, OpenAiOptions options, Map<String, String> extras)

@@ -40,9 +40,8 @@ public final class OpenAiResponseReader {
     if (root == null || !root.isObject()) {
       throw decoding("is not a JSON object", status, headers, body, provider, model, mapper, null);
     }
-    JsonNode error = root.get("error");
     JsonNode choices = root.get("choices");
-    if (error != null && !error.isNull() && (choices == null || choices.isEmpty())) {
+    if (OpenAiStreamDecoder.isError(root)) {
       throw mapper.mapBodyError(status, headers, root, provider, model, "an error object in an HTTP " + status + " body");
     }
     if (choices == null || !choices.isArray() || choices.isEmpty()) {

@@ -37,9 +37,10 @@ import java.util.Map;
  *       changed, for servers that repeat it on every chunk).
  *   <li>{@code data: [DONE]}, or the end of the body after a {@code finish_reason}, → one {@link
  *       ChatEvent.Completed} with the accumulated answer, then completion.
- *   <li>An {@code {"error":...}} chunk or an {@code event: error} → the {@link OpenAiErrorMapper}'s
- *       exception; once events went out, wrapped in a {@link ChatStreamException} carrying the
- *       partial answer.
+ *   <li>An {@code {"error":...}} chunk (also next to a choice with {@code finish_reason: "error"},
+ *       as OpenRouter sends it), a choice finished with {@code "error"}, or an {@code event: error}
+ *       → the {@link OpenAiErrorMapper}'s exception; once events went out, wrapped in a {@link
+ *       ChatStreamException} carrying the partial answer.
  *   <li>A malformed chunk → {@link DecodingException} before any event, {@link ChatStreamException}
  *       after; a body that ends without {@code finish_reason} or {@code [DONE]} → {@link
  *       ChatStreamException} ("truncated"); a broken connection → {@link ChatStreamException}, or the
@@ -49,7 +50,8 @@ import java.util.Map;
  * <p>Quirks handled: tool-call deltas without {@code index} (keyed by a new {@code id}, else the
  * call being built, else their position); a server that answers a stream request with a plain JSON
  * completion ({@code Content-Type: application/json}), which becomes the same events; error objects
- * inside a 200 stream. Every stream ends in exactly one {@link ChatEvent.Completed} or one failure.
+ * inside a 200 stream; usage in Groq's {@code x_groq.usage}. Every stream ends in exactly one
+ * {@link ChatEvent.Completed} or one failure.
  *
  * <p>Not thread-safe: driven by one transport callback at a time, as {@link ByteStreamConsumer}
  * promises. Not API.
@@ -175,9 +177,8 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
   }
 
   private void onChunk(JsonNode chunk) {
-    JsonNode error = chunk.get("error");
     JsonNode choices = chunk.get("choices");
-    if (error != null && !error.isNull() && (choices == null || choices.isEmpty())) {
+    if (isError(chunk)) {
       throw streamError(chunk);
     }
     if (id == null) {
@@ -199,10 +200,34 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
       }
     }
     Usage usage = OpenAiWire.usage(chunk.get("usage"));
+    if (usage == null) {
+      // Quirk X_GROQ_USAGE: Groq's last chunk reports usage in x_groq.usage.
+      usage = OpenAiWire.usage(chunk.path("x_groq").get("usage"));
+    }
     if (usage != null && !usage.equals(lastUsage)) {
       lastUsage = usage;
       emit(new ChatEvent.UsageReport(usage));
     }
+  }
+
+  /**
+   * An error chunk: an {@code error} object without choices (OpenAI), or next to a choice that
+   * finished with {@code "error"} (quirk ERROR_IN_STREAM: OpenRouter), or such a choice alone.
+   */
+  static boolean isError(JsonNode chunk) {
+    JsonNode error = chunk.get("error");
+    boolean hasError = error != null && !error.isNull();
+    JsonNode choices = chunk.get("choices");
+    if (choices == null || !choices.isArray() || choices.isEmpty()) {
+      return hasError;
+    }
+    boolean finishedWithError = "error".equals(OpenAiWire.string(OpenAiResponseReader.firstChoice(choices),
+        "finish_reason"));
+    return finishedWithError || hasError && isErrorObjectWithMessage(error);
+  }
+
+  private static boolean isErrorObjectWithMessage(JsonNode error) {
+    return error.isTextual() || error.isObject() && error.hasNonNull("message");
   }
 
   private void onDelta(JsonNode delta) {

@@ -97,16 +97,25 @@ public final class OpenAiWire {
    * tokens) to input, {@code prompt_tokens_details.cached_tokens} to cached input, {@code
    * completion_tokens} to output, {@code completion_tokens_details.reasoning_tokens} to reasoning.
    *
-   * <p>Quirks: DeepSeek reports cache hits as {@code prompt_cache_hit_tokens}; some servers use
-   * {@code input_tokens}/{@code output_tokens}. Parts larger than their whole are cut to it, so a
-   * server's arithmetic slip never fails the call. Returns {@code null} if {@code node} is not an
-   * object.
+   * <p>Quirks: DeepSeek reports cache hits as {@code prompt_cache_hit_tokens} (and the input as
+   * hits plus {@code prompt_cache_miss_tokens} where {@code prompt_tokens} is missing); some servers
+   * use {@code input_tokens}/{@code output_tokens}; OpenRouter adds {@code cost} and {@code
+   * cost_details}, which are ignored. Parts larger than their whole are cut to it, so a server's
+   * arithmetic slip never fails the call. Returns {@code null} if {@code node} is not an object.
    */
   public static Usage usage(JsonNode node) {
     if (node == null || !node.isObject()) {
       return null;
     }
-    long input = node.has("prompt_tokens") ? count(node.get("prompt_tokens")) : count(node.get("input_tokens"));
+    long input;
+    if (node.has("prompt_tokens")) {
+      input = count(node.get("prompt_tokens"));
+    } else if (node.has("input_tokens")) {
+      input = count(node.get("input_tokens"));
+    } else {
+      long sum = count(node.get("prompt_cache_hit_tokens")) + count(node.get("prompt_cache_miss_tokens"));
+      input = sum < 0 ? Long.MAX_VALUE : sum;
+    }
     long output = node.has("completion_tokens")
         ? count(node.get("completion_tokens")) : count(node.get("output_tokens"));
     long cached = count(node.path("prompt_tokens_details").get("cached_tokens"));

@@ -1,0 +1,509 @@
+package dev.switchboard.providers.anthropic.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStreamException;
+import dev.switchboard.DecodingException;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.ToolCall;
+import dev.switchboard.Usage;
+import dev.switchboard.internal.Json;
+import dev.switchboard.internal.http.ByteStreamConsumer;
+import dev.switchboard.internal.sse.SseEvent;
+import dev.switchboard.internal.sse.SseFormatException;
+import dev.switchboard.internal.sse.SseParser;
+import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.internal.stream.ResponseAccumulator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpHeaders;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Decodes a streamed Messages body (Server-Sent Events with {@code event:} names) into {@link
+ * ChatEvent}s on a {@link PushChatStream}.
+ *
+ * <ul>
+ *   <li>{@code message_start}: the message id, model and initial usage (input, cache reads and
+ *       writes). Nothing is emitted yet, so a failure right after it still counts as "before the
+ *       first event" and can be retried or failed over.
+ *   <li>{@code content_block_start}: a {@code text} block (its initial text, if any, as a {@link
+ *       ChatEvent.TextDelta}); a {@code tool_use} block as the first {@link ChatEvent.ToolCallDelta}
+ *       with id and name, its index the block's position among the tool-use blocks; a {@code
+ *       thinking} block; a {@code redacted_thinking} block as the reasoning "{@value
+ *       AnthropicWire#REDACTED_THINKING}" (its content is encrypted). Other blocks (server tools)
+ *       are skipped.
+ *   <li>{@code content_block_delta}: {@code text_delta} → {@link ChatEvent.TextDelta}, {@code
+ *       input_json_delta} ({@code partial_json}) → {@link ChatEvent.ToolCallDelta}, {@code
+ *       thinking_delta} → {@link ChatEvent.ReasoningDelta}; {@code signature_delta} and unknown
+ *       deltas are ignored. Consecutive thinking blocks are separated by a blank line, as in {@link
+ *       AnthropicResponseReader}.
+ *   <li>{@code content_block_stop}: a tool-use block that streamed no input gets {@code "{}"}, so a
+ *       call without parameters reads the same streamed or not.
+ *   <li>{@code message_delta}: the stop reason and the usage, whose {@code output_tokens} is
+ *       cumulative (a field it repeats from {@code message_start} replaces the earlier value) →
+ *       one {@link ChatEvent.UsageReport} with the normalized usage whenever it changes.
+ *   <li>{@code message_stop} → one {@link ChatEvent.Completed}, then completion. {@code ping} and
+ *       unknown events are ignored.
+ *   <li>An {@code error} event (e.g. {@code overloaded_error}) → the {@link AnthropicErrorMapper}'s
+ *       exception ({@link dev.switchboard.ServerException}, retryable, for an overload) if nothing
+ *       was emitted yet, else a {@link ChatStreamException} with the partial answer and the mapped
+ *       exception as its cause.
+ *   <li>A malformed event → {@link DecodingException} before any event, {@link ChatStreamException}
+ *       after; a body that ends without {@code message_stop} → {@link ChatStreamException}
+ *       ("truncated"); a broken connection → {@link ChatStreamException}, or the mapper's {@code
+ *       TransportException} if nothing was emitted yet.
+ * </ul>
+ *
+ * <p>Quirks: the adapter's JSON-answer tool (see {@link AnthropicRequestWriter}) streams its input
+ * as {@link ChatEvent.TextDelta}s, not as a tool call; a server that answers a stream request with
+ * a plain JSON message ({@code Content-Type: application/json}, as some gateways do) becomes the
+ * same events. Every stream ends in exactly one {@link ChatEvent.Completed} or one failure.
+ *
+ * <p>Not thread-safe: driven by one transport callback at a time, as {@link ByteStreamConsumer}
+ * promises. Not API.
+ */
+public final class AnthropicStreamDecoder implements ByteStreamConsumer, SseParser.Handler {
+  private static final String RAISE_HINT = "AnthropicProvider.builder().maxResponseBytes(...)";
+
+  private enum Kind {
+    TEXT,
+    THINKING,
+    TOOL,
+    ANSWER,
+    OTHER
+  }
+
+  /** A content block being streamed. */
+  private static final class Block {
+    final Kind kind;
+    final int toolIndex;
+    final String startInput;
+    boolean inputSeen;
+    boolean thinkingSeen;
+
+    Block(Kind kind, int toolIndex, String startInput) {
+      this.kind = kind;
+      this.toolIndex = toolIndex;
+      this.startInput = startInput;
+    }
+  }
+
+  private final PushChatStream out;
+  private final String provider;
+  private final String model;
+  private final int status;
+  private final HttpHeaders headers;
+  private final AnthropicErrorMapper mapper;
+  private final int maxEventBytes;
+  private final String schemaTool;
+  private final SseParser parser;
+  private final boolean jsonBody;
+  private final ResponseAccumulator acc = new ResponseAccumulator();
+  private final Map<Integer, Block> blocks = new HashMap<>();
+  private ByteArrayOutputStream json;
+  private String id;
+  private String responseModel;
+  private String rawStop;
+  private AnthropicWire.Counts counts = AnthropicWire.Counts.NONE;
+  private Usage reported;
+  private int nextToolIndex;
+  private boolean reasoningSeen;
+  private boolean finished;
+
+  /**
+   * @param status and {@code headers} of the 2xx response, for request ids and error mapping
+   * @param schemaTool the name of the JSON-answer tool, or {@code null}
+   * @param maxEventBytes bounds one SSE line/event (and a plain JSON answer)
+   */
+  public AnthropicStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
+      String schemaTool, AnthropicErrorMapper mapper, int maxEventBytes) {
+    this.out = out;
+    this.provider = provider;
+    this.model = model;
+    this.status = status;
+    this.headers = headers;
+    this.schemaTool = schemaTool;
+    this.mapper = mapper;
+    this.maxEventBytes = maxEventBytes;
+    this.parser = new SseParser(this, maxEventBytes);
+    this.jsonBody = headers.firstValue("content-type")
+        .map(v -> v.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
+  }
+
+  // ---- bytes in ----
+
+  @Override
+  public void onBytes(ByteBuffer chunk) {
+    if (finished) {
+      chunk.position(chunk.limit());
+      return;
+    }
+    if (jsonBody) {
+      collectJson(chunk);
+    } else {
+      parser.feed(chunk);
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    if (finished) {
+      return;
+    }
+    if (jsonBody) {
+      finishJsonBody();
+      return;
+    }
+    parser.finish();
+    if (finished) {
+      return;
+    }
+    finished = true;
+    out.fail(new ChatStreamException(mapper.redact("the stream from " + provider + " for model '" + model
+        + "' was truncated: the body ended after " + acc.eventCount()
+        + " events without message_stop. The partial answer is attached; retrying repeats the whole request."),
+        details(true), partial(), null));
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    out.fail(toFailure(error));
+  }
+
+  // ---- SSE events ----
+
+  @Override
+  public void onEvent(SseEvent event) {
+    if (finished) {
+      return;
+    }
+    String data = event.data().strip();
+    if ("error".equals(event.type())) {
+      throw streamError(parseErrorEvent(data));
+    }
+    if (data.isEmpty()) {
+      return;
+    }
+    JsonNode node;
+    try {
+      node = AnthropicWire.parse(data);
+    } catch (IOException | RuntimeException e) {
+      throw malformed("an event is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", data, e);
+    }
+    if (node == null || !node.isObject()) {
+      throw malformed("an event is not a JSON object", data, null);
+    }
+    String type = "message".equals(event.type()) ? AnthropicWire.string(node, "type") : event.type();
+    if (type == null) {
+      return;
+    }
+    switch (type) {
+      case "message_start" -> onMessageStart(node.path("message"));
+      case "content_block_start" -> onBlockStart(index(node), node.path("content_block"));
+      case "content_block_delta" -> onBlockDelta(index(node), node.path("delta"));
+      case "content_block_stop" -> onBlockStop(index(node));
+      case "message_delta" -> onMessageDelta(node);
+      case "message_stop" -> complete();
+      case "error" -> throw streamError(node);
+      default -> {
+        // ping, and event types added after this adapter was written
+      }
+    }
+  }
+
+  private void onMessageStart(JsonNode message) {
+    id = nonEmpty(AnthropicWire.string(message, "id"));
+    responseModel = nonEmpty(AnthropicWire.string(message, "model"));
+    counts = counts.merge(AnthropicWire.Counts.of(message.get("usage")));
+  }
+
+  private void onBlockStart(int index, JsonNode block) {
+    String type = AnthropicWire.string(block, "type");
+    if (type == null) {
+      type = "";
+    }
+    switch (type) {
+      case "text" -> {
+        blocks.put(index, new Block(Kind.TEXT, -1, null));
+        String text = AnthropicWire.string(block, "text");
+        if (text != null && !text.isEmpty()) {
+          emit(new ChatEvent.TextDelta(text));
+        }
+      }
+      case "thinking" -> {
+        Block b = new Block(Kind.THINKING, -1, null);
+        blocks.put(index, b);
+        thinking(b, AnthropicWire.string(block, "thinking"));
+      }
+      case "redacted_thinking" -> {
+        Block b = new Block(Kind.OTHER, -1, null);
+        blocks.put(index, b);
+        thinking(b, AnthropicWire.REDACTED_THINKING);
+      }
+      case "tool_use" -> {
+        String name = AnthropicWire.string(block, "name");
+        JsonNode input = block.get("input");
+        String startInput = input != null && (input.isTextual() || (input.isObject() && !input.isEmpty()))
+            ? AnthropicWire.input(input) : null;
+        if (schemaTool != null && schemaTool.equals(name)) {
+          blocks.put(index, new Block(Kind.ANSWER, -1, startInput));
+        } else {
+          int toolIndex = nextToolIndex++;
+          blocks.put(index, new Block(Kind.TOOL, toolIndex, startInput));
+          emit(new ChatEvent.ToolCallDelta(toolIndex, nonEmpty(AnthropicWire.string(block, "id")),
+              name == null ? "" : name, ""));
+        }
+      }
+      default -> blocks.put(index, new Block(Kind.OTHER, -1, null));
+    }
+  }
+
+  private void onBlockDelta(int index, JsonNode delta) {
+    Block block = blocks.get(index);
+    String type = AnthropicWire.string(delta, "type");
+    if (block == null || type == null) {
+      return;
+    }
+    switch (type) {
+      case "text_delta" -> {
+        String text = AnthropicWire.string(delta, "text");
+        if (text != null && !text.isEmpty() && block.kind != Kind.OTHER) {
+          emit(new ChatEvent.TextDelta(text));
+        }
+      }
+      case "thinking_delta" -> {
+        if (block.kind == Kind.THINKING) {
+          thinking(block, AnthropicWire.string(delta, "thinking"));
+        }
+      }
+      case "input_json_delta" -> {
+        String partial = AnthropicWire.string(delta, "partial_json");
+        if (partial == null || partial.isEmpty()) {
+          return;
+        }
+        if (block.kind == Kind.TOOL) {
+          block.inputSeen = true;
+          emit(new ChatEvent.ToolCallDelta(block.toolIndex, null, null, partial));
+        } else if (block.kind == Kind.ANSWER) {
+          block.inputSeen = true;
+          emit(new ChatEvent.TextDelta(partial));
+        }
+      }
+      default -> {
+        // signature_delta, citations_delta, ...
+      }
+    }
+  }
+
+  private void onBlockStop(int index) {
+    Block block = blocks.get(index);
+    if (block == null || block.inputSeen) {
+      return;
+    }
+    String input = block.startInput != null ? block.startInput : "{}";
+    if (block.kind == Kind.TOOL) {
+      block.inputSeen = true;
+      emit(new ChatEvent.ToolCallDelta(block.toolIndex, null, null, input));
+    } else if (block.kind == Kind.ANSWER) {
+      block.inputSeen = true;
+      emit(new ChatEvent.TextDelta(input));
+    }
+  }
+
+  private void onMessageDelta(JsonNode node) {
+    String stop = AnthropicWire.string(node.path("delta"), "stop_reason");
+    if (stop != null && !stop.isEmpty()) {
+      rawStop = stop;
+    }
+    counts = counts.merge(AnthropicWire.Counts.of(node.get("usage")));
+    reportUsage();
+  }
+
+  private void thinking(Block block, String text) {
+    if (text == null || text.isEmpty()) {
+      return;
+    }
+    if (!block.thinkingSeen && reasoningSeen) {
+      emit(new ChatEvent.ReasoningDelta(AnthropicWire.THINKING_SEPARATOR));
+    }
+    block.thinkingSeen = true;
+    reasoningSeen = true;
+    emit(new ChatEvent.ReasoningDelta(text));
+  }
+
+  private void reportUsage() {
+    if (counts.isEmpty()) {
+      return;
+    }
+    Usage usage = counts.toUsage();
+    if (!usage.equals(reported)) {
+      reported = usage;
+      emit(new ChatEvent.UsageReport(usage));
+    }
+  }
+
+  private void emit(ChatEvent event) {
+    acc.add(event);
+    out.emit(event);
+  }
+
+  private void complete() {
+    finished = true;
+    if (reported == null) {
+      reportUsage();
+    }
+    List<ToolCall> calls = acc.toolCalls();
+    ChatResponse response = acc.toResponseBuilder()
+        .id(id == null ? "" : id)
+        .provider(provider)
+        .model(responseModel == null ? model : responseModel)
+        .finishReason(AnthropicWire.finishReason(rawStop, !calls.isEmpty()))
+        .rawFinishReason(rawStop)
+        .requestId(AnthropicWire.requestId(headers))
+        .build();
+    out.emit(new ChatEvent.Completed(response));
+    out.complete();
+  }
+
+  private static int index(JsonNode node) {
+    JsonNode index = node.get("index");
+    return index != null && index.isIntegralNumber() && index.canConvertToInt() ? index.intValue() : -1;
+  }
+
+  // ---- a plain JSON answer to a stream request ----
+
+  private void collectJson(ByteBuffer chunk) {
+    if (json == null) {
+      json = new ByteArrayOutputStream(Math.min(8192, maxEventBytes));
+    }
+    int n = chunk.remaining();
+    if (n > maxEventBytes - json.size()) {
+      throw new DecodingException("the answer of " + provider + " for model '" + model + "' is larger than the limit of "
+          + maxEventBytes + " bytes and was not read to the end; raise the limit with " + RAISE_HINT, details(false));
+    }
+    byte[] bytes = new byte[n];
+    chunk.get(bytes);
+    json.write(bytes, 0, n);
+  }
+
+  private void finishJsonBody() {
+    finished = true;
+    byte[] body = json == null ? new byte[0] : json.toByteArray();
+    ChatResponse response;
+    try {
+      response = AnthropicResponseReader.read(status, headers, body, provider, model, schemaTool, mapper);
+    } catch (ChatException e) {
+      out.fail(e);
+      return;
+    }
+    if (response.reasoning().isPresent()) {
+      out.emit(new ChatEvent.ReasoningDelta(response.reasoning().get()));
+    }
+    if (!response.text().isEmpty()) {
+      out.emit(new ChatEvent.TextDelta(response.text()));
+    }
+    List<ToolCall> calls = response.toolCalls();
+    for (int i = 0; i < calls.size(); i++) {
+      ToolCall c = calls.get(i);
+      out.emit(new ChatEvent.ToolCallDelta(i, c.id(), c.name(), c.argumentsJson()));
+    }
+    if (!response.usage().equals(Usage.ZERO)) {
+      out.emit(new ChatEvent.UsageReport(response.usage()));
+    }
+    out.emit(new ChatEvent.Completed(response));
+    out.complete();
+  }
+
+  // ---- failures ----
+
+  private JsonNode parseErrorEvent(String data) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(data);
+      if (node != null && node.isObject()) {
+        return node;
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // fall through: the data is the message
+    }
+    return Json.MAPPER.createObjectNode().put("message", data.isEmpty() ? "error event without data" : data);
+  }
+
+  /** The mapped error of an error event; wrapped with the partial answer once events went out. */
+  private ChatException streamError(JsonNode errorEvent) {
+    ChatException mapped =
+        mapper.mapBodyError(status, headers, errorEvent, provider, model, "an error event in the stream");
+    if (acc.eventCount() == 0) {
+      return mapped;
+    }
+    return new ChatStreamException(provider + " sent an error in the middle of the stream for model '" + model
+        + "' after " + acc.eventCount() + " events. The partial answer is attached. " + mapped.getMessage(),
+        mapped.details(), partial(), mapped);
+  }
+
+  private ChatException malformed(String what, String data, Throwable cause) {
+    String detail = what + (data == null ? ""
+        : ": '" + Json.excerpt(data, AnthropicErrorMapper.EXCERPT_CHARS - 1) + "'");
+    if (acc.eventCount() == 0) {
+      return new DecodingException(mapper.redact(provider + " sent a stream for model '" + model
+          + "' that could not be decoded: " + detail
+          + ". Check that the base URL points at Anthropic's Messages API (the adapter appends /v1/messages)."),
+          details(false), cause);
+    }
+    return new ChatStreamException(mapper.redact(provider + " sent a stream for model '" + model
+        + "' that broke after " + acc.eventCount() + " events: " + detail + ". The partial answer is attached."),
+        details(false), partial(), cause);
+  }
+
+  private ChatException toFailure(Throwable error) {
+    if (error instanceof ChatException ce) {
+      return ce;
+    }
+    if (error instanceof SseFormatException) {
+      return malformed(error.getMessage() + "; raise it with " + RAISE_HINT, null, error);
+    }
+    if (acc.eventCount() == 0) {
+      return mapper.mapFailure(error, provider, model);
+    }
+    String cause = error.getMessage() == null ? error.getClass().getSimpleName()
+        : error.getClass().getSimpleName() + ": " + Json.excerpt(error.getMessage(), 200);
+    return new ChatStreamException(mapper.redact("the connection to " + provider + " broke in the middle of the stream "
+        + "for model '" + model + "' after " + acc.eventCount() + " events (" + cause
+        + "). The partial answer is attached; retrying repeats the whole request."), details(true), partial(), error);
+  }
+
+  private ErrorDetails details(boolean retryable) {
+    return ErrorDetails.builder()
+        .provider(provider)
+        .model(model)
+        .statusCode(status)
+        .requestId(AnthropicWire.requestId(headers))
+        .retryable(retryable)
+        .build();
+  }
+
+  /** What arrived so far, with the usage known so far (the input is billed even when the stream breaks). */
+  private ChatResponse partial() {
+    ChatResponse.Builder b = acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
+        .id(id == null ? "" : id)
+        .requestId(AnthropicWire.requestId(headers));
+    if (!acc.hasUsage() && !counts.isEmpty()) {
+      b.usage(counts.toUsage());
+    }
+    return b.build();
+  }
+
+  private static String nonEmpty(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

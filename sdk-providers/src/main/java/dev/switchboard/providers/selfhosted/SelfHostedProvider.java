@@ -1,0 +1,687 @@
+package dev.switchboard.providers.selfhosted;
+
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import dev.switchboard.ChatStreamException;
+import dev.switchboard.EmbeddingRequest;
+import dev.switchboard.EmbeddingResponse;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.InvalidRequestException;
+import dev.switchboard.Secret;
+import dev.switchboard.TransportException;
+import dev.switchboard.internal.Futures;
+import dev.switchboard.internal.Json;
+import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.providers.openai.OpenAiProvider;
+import dev.switchboard.providers.selfhosted.internal.ControlPlane;
+import dev.switchboard.providers.selfhosted.internal.PrometheusText;
+import dev.switchboard.providers.selfhosted.internal.Replica;
+import dev.switchboard.providers.selfhosted.internal.ReplicaPool;
+import dev.switchboard.providers.selfhosted.internal.TrackedStream;
+import dev.switchboard.spi.Capabilities;
+import dev.switchboard.spi.ProviderAdapter;
+import dev.switchboard.spi.Ticker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Self-hosted GPU servers (vLLM, SGLang, TGI, llama.cpp) over their OpenAI-compatible API, as one
+ * provider spread over one or more replicas that serve the same models:
+ *
+ * <pre>{@code
+ * try (SelfHostedProvider vllm = SelfHostedProvider.builder()
+ *     .name("vllm")
+ *     .backend(Backend.VLLM)
+ *     .replica("http://gpu-1:8000")
+ *     .replica("http://gpu-2:8000")
+ *     .build()) {
+ *   Switchboard sb = Switchboard.builder().provider(vllm).build();
+ *   System.out.println(sb.chat("vllm/Qwen/Qwen3-32B", "Say hi"));
+ * }
+ * }</pre>
+ *
+ * <p><b>Calls.</b> Each replica has its own {@link OpenAiProvider} on {@code {replica}/v1} (all
+ * sharing one HTTP client); {@link #chat}, {@link #stream} and {@link #embed} go to one replica,
+ * with the request first {@linkplain Backend#adapt adapted} to the backend ({@link
+ * SelfHostedOptions} become the backend's own fields). Errors are the OpenAI adapter's typed
+ * exceptions, naming this provider; an option the backend cannot honour fails with {@link
+ * InvalidRequestException} before anything is sent. Like every adapter it never retries: a retry or
+ * fallback interceptor in front of it will, and its next attempt goes to the next-best replica.
+ *
+ * <p><b>Choosing a replica.</b> Each call goes to the healthy replica with the lowest load score:
+ * the running plus waiting requests its {@code /metrics} reported at the last scrape, plus the
+ * calls this client has in flight to it (counted from the start of a call until its future
+ * completes, or until its stream delivers the last event, fails or is closed). Ties go round-robin.
+ * If no replica is healthy, the call still goes to the least recently failed one rather than failing
+ * unsent. {@link #replicas()} shows the state the choice is made from.
+ *
+ * <p><b>Health.</b> A background refresh probes {@code GET {replica}/health} (200 healthy; anything
+ * else, e.g. llama.cpp's 503 while loading, or no answer within {@link Builder#healthTimeout}, is
+ * unhealthy) and then reads {@code /metrics}, every {@link Builder#scrapeInterval} (default 5 s).
+ * A call that fails with a {@link TransportException} (refused, reset, TLS), or whose stream breaks
+ * on a connection error, takes its replica out of the pool at once. An unhealthy replica is probed
+ * again every {@link Builder#unhealthyRetryInterval} (default 10 s) and rejoins the pool as soon as
+ * {@code /health} answers 200. Replicas count as healthy until their first probe. A replica whose
+ * metrics cannot be read (metrics off, e.g. SGLang without {@code --enable-metrics}) stays in the
+ * pool with load 0 from the server; only in-flight calls then tell it apart.
+ *
+ * <p><b>Models.</b> {@link #listModels()} unions {@code /v1/models} over the healthy replicas. The
+ * refresh also lists a replica's models once after it (re)joins, so {@link #capabilities} can report
+ * {@code max_model_len} (from vLLM and recent SGLang) as the maximum context.
+ *
+ * <p><b>Threads and time.</b> The refresh runs on the {@link Builder#scheduler scheduler} (by
+ * default one daemon thread this provider owns): each round only starts non-blocking requests and
+ * schedules the next round when they are done, so no thread waits on the network and nothing is
+ * scheduled while a round runs. Intervals are measured with the {@link Builder#ticker ticker}. Tests
+ * inject both and call {@link #refreshNow()}, so they never sleep.
+ *
+ * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
+ * {@link #close()} stops the refresh (cancelling its next round; an injected scheduler is left
+ * running, an owned one is shut down), closes the per-replica adapters and stops the HTTP client's
+ * threads, so close it after the calls that use it have ended; calls still in flight may fail.
+ */
+public final class SelfHostedProvider implements ProviderAdapter {
+  private static final Logger log = LoggerFactory.getLogger(SelfHostedProvider.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final String name;
+  private final Backend backend;
+  private final ReplicaPool pool;
+  private final ControlPlane control;
+  private final Ticker ticker;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final ExecutorService httpExecutor;
+  private final long scrapeNanos;
+  private final long retryNanos;
+  private final Secret apiKey;
+  private final Map<String, Integer> maxModelLen = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object tickLock = new Object();
+  private ScheduledFuture<?> nextRound; // guarded by tickLock
+  private volatile CompletableFuture<Void> lastRound = CompletableFuture.completedFuture(null);
+
+  private SelfHostedProvider(Builder b, String name, List<String> replicaUrls) {
+    this.name = name;
+    this.backend = b.backend;
+    this.ticker = b.ticker;
+    this.apiKey = b.apiKey;
+    this.scrapeNanos = b.scrapeInterval.toNanos();
+    this.retryNanos = b.unhealthyRetryInterval.toNanos();
+    int id = IDS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.httpExecutor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "switchboard-" + name + "-pool-" + id + "-http-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    // Model servers speak HTTP/1.1 (uvicorn, axum, cpp-httplib); asking for it skips the h2c upgrade.
+    HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(b.connectTimeout)
+        .executor(httpExecutor)
+        .build();
+    this.control = new ControlPlane(client, apiKey, b.healthTimeout);
+    List<Replica> replicas = new ArrayList<>();
+    for (int i = 0; i < replicaUrls.size(); i++) {
+      String url = replicaUrls.get(i);
+      OpenAiProvider.Builder adapter = OpenAiProvider.builder()
+          .name(name)
+          .baseUrl(url + backend.apiPath())
+          .httpClient(client)
+          .timeout(b.timeout);
+      if (apiKey != null) {
+        adapter.apiKey(apiKey);
+      }
+      replicas.add(new Replica(i, url, URI.create(url + backend.healthPath()), URI.create(url + backend.metricsPath()),
+          URI.create(url + backend.modelsPath()), adapter.build()));
+    }
+    this.pool = new ReplicaPool(replicas);
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownsScheduler = false;
+    } else {
+      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "switchboard-" + name + "-pool-" + id + "-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+      own.setRemoveOnCancelPolicy(true);
+      this.scheduler = own;
+      this.ownsScheduler = true;
+    }
+    scheduleRound(0);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The backend profile the replicas run. */
+  public Backend backend() {
+    return backend;
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> chat(ChatRequest request) {
+    ChatRequest adapted;
+    try {
+      adapted = prepare(request);
+    } catch (ChatException e) {
+      return Futures.failed(e);
+    }
+    return call(adapted.model(), replica -> replica.adapter().chat(adapted));
+  }
+
+  @Override
+  public ChatStream stream(ChatRequest request) {
+    ChatRequest adapted;
+    try {
+      adapted = prepare(request);
+    } catch (ChatException e) {
+      return FailedChatStream.of(e);
+    }
+    Replica replica = pool.acquire();
+    ChatStream inner;
+    try {
+      inner = replica.adapter().stream(adapted);
+    } catch (RuntimeException e) {
+      replica.release();
+      throw e;
+    }
+    return new TrackedStream(inner, replica::release, failure -> noteFailure(replica, failure));
+  }
+
+  /** Embeds through the chosen replica's OpenAI-compatible {@code /v1/embeddings}. */
+  @Override
+  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+    if (closed.get()) {
+      return Futures.failed(closedException(request.model()));
+    }
+    return call(request.model(), replica -> replica.adapter().embed(request));
+  }
+
+  /**
+   * The backend's {@link Backend#capabilities()}, with the maximum context set from {@code
+   * max_model_len} when a model listing reported one for {@code model}.
+   */
+  @Override
+  public Capabilities capabilities(String model) {
+    Capabilities base = backend.capabilities();
+    Integer length = model == null ? null : maxModelLen.get(model);
+    return length == null || length <= 0 ? base : base.toBuilder().maxContextTokens(length).build();
+  }
+
+  /**
+   * The models the healthy replicas serve (all replicas, when none is healthy), in order of first
+   * appearance, from their {@code GET /v1/models}. Replicas that cannot be asked are left out; fails
+   * only when none answers, with a {@link TransportException} if every failure was at the transport
+   * level, else a {@link ChatException}.
+   */
+  public CompletableFuture<List<String>> listModels() {
+    if (closed.get()) {
+      return Futures.failed(closedException(""));
+    }
+    List<Replica> targets = new ArrayList<>();
+    for (Replica r : pool.replicas()) {
+      if (r.isHealthy()) {
+        targets.add(r);
+      }
+    }
+    if (targets.isEmpty()) {
+      targets.addAll(pool.replicas());
+    }
+    List<CompletableFuture<Map<String, Integer>>> listings = new ArrayList<>();
+    for (Replica r : targets) {
+      listings.add(fetchModels(r));
+    }
+    return CompletableFuture.allOf(listings.toArray(new CompletableFuture<?>[0])).handle((v, ignored) -> {
+      Set<String> models = new LinkedHashSet<>();
+      List<String> errors = new ArrayList<>();
+      boolean allTransport = true;
+      int answered = 0;
+      for (int i = 0; i < listings.size(); i++) {
+        CompletableFuture<Map<String, Integer>> f = listings.get(i);
+        try {
+          models.addAll(f.join().keySet());
+          answered++;
+        } catch (RuntimeException e) {
+          Throwable cause = Futures.unwrap(e);
+          allTransport &= cause instanceof IOException;
+          errors.add(targets.get(i).baseUrl() + ": " + ControlPlane.describe(cause));
+        }
+      }
+      if (answered == 0) {
+        String message = "none of the " + targets.size() + " replicas of " + name + " (" + backend.name()
+            + ") listed its models: " + String.join("; ", errors)
+            + ". Check that the servers are up and the replica URLs are right.";
+        ErrorDetails details = ErrorDetails.builder().provider(name).model("").retryable(allTransport).build();
+        throw allTransport ? new TransportException(message, details) : new ChatException(message, details);
+      }
+      return List.copyOf(models);
+    });
+  }
+
+  /** The state of every replica, in the order they were configured. */
+  public List<ReplicaStatus> replicas() {
+    long now = ticker.read();
+    List<ReplicaStatus> out = new ArrayList<>();
+    for (Replica r : pool.replicas()) {
+      out.add(r.snapshot(now));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Probes every replica once now, whatever its schedule: {@code /health}, then for healthy ones
+   * {@code /metrics} (and {@code /v1/models} if not yet listed). The future completes when all
+   * answers are applied; it never fails for a replica's sake (that replica is marked unhealthy).
+   *
+   * @throws IllegalStateException (through the future) after {@link #close()}
+   */
+  public CompletableFuture<Void> refreshNow() {
+    if (closed.get()) {
+      return Futures.failed(new IllegalStateException("SelfHostedProvider '" + name + "' is closed"));
+    }
+    List<CompletableFuture<Void>> work = new ArrayList<>();
+    for (Replica r : pool.replicas()) {
+      work.add(refresh(r));
+    }
+    return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /** The last background round, completing once its answers are applied and the next round is scheduled. */
+  CompletableFuture<Void> lastBackgroundRound() {
+    return lastRound;
+  }
+
+  /** Stops the refresh and releases the HTTP client's threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (tickLock) {
+      if (nextRound != null) {
+        nextRound.cancel(false);
+        nextRound = null;
+      }
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+    for (Replica r : pool.replicas()) {
+      r.adapter().close();
+    }
+    httpExecutor.shutdown();
+  }
+
+  @Override
+  public String toString() {
+    List<String> urls = new ArrayList<>();
+    for (Replica r : pool.replicas()) {
+      urls.add(r.baseUrl());
+    }
+    return "SelfHostedProvider[name=" + name + ", backend=" + backend.name()
+        + (backend.legacyGuidedDecoding() ? " (legacy guided_*)" : "") + ", replicas=" + urls
+        + (apiKey == null ? ", no apiKey" : ", apiKey=" + apiKey.description()) + "]";
+  }
+
+  // ---- calls ----
+
+  private ChatRequest prepare(ChatRequest request) {
+    if (closed.get()) {
+      throw closedException(request.model());
+    }
+    try {
+      return backend.adapt(request);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage() + " (provider " + name + ", model '" + request.model() + "')",
+          ErrorDetails.of(name, request.model()), e);
+    }
+  }
+
+  private <T> CompletableFuture<T> call(String model, Function<Replica, CompletableFuture<T>> send) {
+    Replica replica = pool.acquire();
+    CompletableFuture<T> inner;
+    try {
+      inner = send.apply(replica);
+    } catch (RuntimeException e) {
+      replica.release();
+      return Futures.failed(e);
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    inner.whenComplete((value, error) -> {
+      // Released before the caller sees the outcome, so the next call already counts it as done.
+      replica.release();
+      if (error == null) {
+        result.complete(value);
+      } else {
+        Throwable cause = Futures.unwrap(error);
+        if (cause instanceof ChatException ce) {
+          noteFailure(replica, ce);
+        }
+        result.completeExceptionally(cause);
+      }
+    });
+    return Futures.cancelling(result, inner);
+  }
+
+  private void noteFailure(Replica replica, ChatException failure) {
+    boolean transport = failure instanceof TransportException
+        || (failure instanceof ChatStreamException && failure.getCause() instanceof IOException);
+    if (!transport) {
+      return;
+    }
+    replica.markFailed("call failed: " + failure.getClass().getSimpleName() + ": "
+        + Json.excerpt(failure.getMessage(), 200), ticker.read());
+    log.info("{}: replica {} is out of the pool after a transport failure; it is probed again every {} ms",
+        name, replica.baseUrl(), TimeUnit.NANOSECONDS.toMillis(retryNanos));
+  }
+
+  private ChatException closedException(String model) {
+    return new ChatException("SelfHostedProvider '" + name + "' is closed; build a new one to call model '" + model
+        + "'", ErrorDetails.of(name, model));
+  }
+
+  // ---- background refresh ----
+
+  private void scheduleRound(long delayNanos) {
+    synchronized (tickLock) {
+      if (closed.get()) {
+        return;
+      }
+      try {
+        nextRound = scheduler.schedule(this::round, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        log.warn("{}: the scheduler refused the next health/metrics refresh ({}); replica health is no longer "
+            + "updated in the background", name, e.toString());
+      }
+    }
+  }
+
+  /** One background round: probes the replicas that are due, then schedules the next round. */
+  private void round() {
+    if (closed.get()) {
+      return;
+    }
+    CompletableFuture<Void> work;
+    try {
+      long now = ticker.read();
+      List<CompletableFuture<Void>> due = new ArrayList<>();
+      for (Replica r : pool.replicas()) {
+        if (r.isDue(now, scrapeNanos, retryNanos)) {
+          due.add(refresh(r));
+        }
+      }
+      work = CompletableFuture.allOf(due.toArray(new CompletableFuture<?>[0]));
+    } catch (RuntimeException e) {
+      log.warn("{}: a background refresh round failed: {}", name, e.toString());
+      work = CompletableFuture.completedFuture(null);
+    }
+    lastRound = work.handle((v, e) -> {
+      scheduleRound(Math.min(scrapeNanos, retryNanos));
+      return null;
+    });
+  }
+
+  /** Probes one replica; never fails. */
+  private CompletableFuture<Void> refresh(Replica replica) {
+    long seq = replica.beginCheck(ticker.read());
+    return control.get(replica.healthUri(), ControlPlane.MAX_HEALTH_BYTES)
+        .handle((response, error) -> {
+          boolean ok = error == null && response.ok();
+          String why = ok ? null : error != null
+              ? "health probe failed: " + ControlPlane.describe(error)
+              : "health probe answered HTTP " + response.status() + excerpt(response);
+          boolean applied = replica.applyHealth(seq, ok, why, ticker.read());
+          if (!ok && applied) {
+            log.debug("{}: replica {} is unhealthy: {}", name, replica.baseUrl(), why);
+          }
+          return applied && ok;
+        })
+        .thenCompose(healthy -> healthy ? scrape(replica, seq) : CompletableFuture.<Void>completedFuture(null))
+        .exceptionally(e -> {
+          log.warn("{}: refreshing replica {} failed unexpectedly: {}", name, replica.baseUrl(), e.toString());
+          return null;
+        });
+  }
+
+  private CompletableFuture<Void> scrape(Replica replica, long seq) {
+    CompletableFuture<Void> metrics = control.get(replica.metricsUri(), ControlPlane.MAX_METRICS_BYTES)
+        .handle((response, error) -> {
+          if (error != null) {
+            replica.applyScrapeFailure(seq, "metrics: " + ControlPlane.describe(error));
+          } else if (!response.ok()) {
+            replica.applyScrapeFailure(seq, "metrics answered HTTP " + response.status()
+                + (response.status() == 404 || response.status() == 501
+                    ? " (are metrics enabled? SGLang needs --enable-metrics, llama.cpp --metrics)" : "")
+                + excerpt(response));
+          } else {
+            ControlPlane.Load load = ControlPlane.readLoad(PrometheusText.parse(response.text()),
+                backend.runningSeries(), backend.waitingSeries(), backend.kvCacheUsageSeries());
+            replica.applyLoad(seq, load.running(), load.waiting(), load.kvCacheUsage(), ticker.read());
+          }
+          return null;
+        });
+    if (replica.models() != null) {
+      return metrics;
+    }
+    CompletableFuture<Void> models = fetchModels(replica).handle((m, e) -> null);
+    return CompletableFuture.allOf(metrics, models);
+  }
+
+  private CompletableFuture<Map<String, Integer>> fetchModels(Replica replica) {
+    return control.get(replica.modelsUri(), ControlPlane.MAX_MODELS_BYTES).thenApply(response -> {
+      if (!response.ok()) {
+        throw new IllegalStateException("GET " + replica.modelsUri() + " answered HTTP " + response.status()
+            + excerpt(response));
+      }
+      Map<String, Integer> models = ControlPlane.readModels(response.body());
+      replica.applyModels(models);
+      models.forEach((id, length) -> {
+        if (length > 0) {
+          maxModelLen.put(id, length);
+        }
+      });
+      return models;
+    });
+  }
+
+  private static String excerpt(ControlPlane.Response response) {
+    String text = Json.excerpt(response.text(), 120);
+    return text.isEmpty() ? "" : " (" + text + ")";
+  }
+
+  /** Not thread-safe. {@link #build()} validates and names the field at fault. */
+  public static final class Builder {
+    private String name;
+    private Backend backend;
+    private final List<String> replicas = new ArrayList<>();
+    private Secret apiKey;
+    private Duration scrapeInterval = Duration.ofSeconds(5);
+    private Duration healthTimeout = Duration.ofSeconds(2);
+    private Duration unhealthyRetryInterval = Duration.ofSeconds(10);
+    private Duration timeout = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Ticker ticker = Ticker.system();
+    private ScheduledExecutorService scheduler;
+
+    private Builder() {}
+
+    /**
+     * The prefix of model strings, e.g. {@code "vllm"} in {@code "vllm/Qwen/Qwen3-32B"}. Default:
+     * the backend's name.
+     */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** The server software the replicas run. Required. */
+    public Builder backend(Backend backend) {
+      this.backend = backend;
+      return this;
+    }
+
+    /**
+     * Adds a replica by its root URL, e.g. {@code http://gpu-1:8000} (not {@code .../v1}: the
+     * backend's paths are appended). Repeatable; all replicas must serve the same models.
+     */
+    public Builder replica(String baseUrl) {
+      this.replicas.add(Objects.requireNonNull(baseUrl, "replica baseUrl"));
+      return this;
+    }
+
+    /** Sent as {@code Authorization: Bearer <key>} (vLLM/SGLang {@code --api-key}). Optional. */
+    public Builder apiKey(Secret apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** How often healthy replicas are probed and their metrics read. Default 5 s. */
+    public Builder scrapeInterval(Duration scrapeInterval) {
+      this.scrapeInterval = scrapeInterval;
+      return this;
+    }
+
+    /** The time each probe ({@code /health}, {@code /metrics}, {@code /v1/models}) may take. Default 2 s. */
+    public Builder healthTimeout(Duration healthTimeout) {
+      this.healthTimeout = healthTimeout;
+      return this;
+    }
+
+    /** How often an unhealthy replica is probed for its return. Default 10 s. */
+    public Builder unhealthyRetryInterval(Duration unhealthyRetryInterval) {
+      this.unhealthyRetryInterval = unhealthyRetryInterval;
+      return this;
+    }
+
+    /** The default time a call may take; {@link ChatRequest#timeout()} overrides it. Default 60 s. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** The time to connect to a replica. Default 5 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** The time source for intervals and {@link ReplicaStatus#sinceLastScrape()}; tests inject a fake one. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Runs the background refresh; the caller keeps ownership (it is not shut down by {@link
+     * #close()}, only this provider's pending round is cancelled). Default: one daemon thread owned
+     * by the provider. Tests pass a manual scheduler so that nothing runs unless they say so.
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    public SelfHostedProvider build() {
+      if (backend == null) {
+        throw new IllegalArgumentException("SelfHostedProvider.backend is required: Backend.VLLM, Backend.SGLANG, "
+            + "Backend.TGI or Backend.LLAMA_CPP");
+      }
+      String n = name != null ? name : backend.name();
+      if (!n.matches("[A-Za-z0-9_.-]+")) {
+        throw new IllegalArgumentException("SelfHostedProvider.name must be letters, digits, '_', '.' or '-' "
+            + "(it is the prefix of model strings such as \"vllm/Qwen/Qwen3-32B\"), got: '" + n + "'");
+      }
+      if (replicas.isEmpty()) {
+        throw new IllegalArgumentException("SelfHostedProvider.replica is required: add the root URL of at least "
+            + "one server, e.g. replica(\"http://gpu-1:8000\")");
+      }
+      List<String> urls = new ArrayList<>();
+      for (String replica : replicas) {
+        String url = normalize(replica);
+        if (urls.contains(url)) {
+          throw new IllegalArgumentException("SelfHostedProvider.replica " + url + " is given twice");
+        }
+        urls.add(url);
+      }
+      requirePositive("scrapeInterval", scrapeInterval);
+      requirePositive("healthTimeout", healthTimeout);
+      requirePositive("unhealthyRetryInterval", unhealthyRetryInterval);
+      requirePositive("timeout", timeout);
+      requirePositive("connectTimeout", connectTimeout);
+      return new SelfHostedProvider(this, n, urls);
+    }
+
+    private static void requirePositive(String field, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("SelfHostedProvider." + field + " must be positive, got: " + value);
+      }
+    }
+
+    private static String normalize(String url) {
+      String hint = "SelfHostedProvider.replica must be the absolute http(s) root URL of a server, such as "
+          + "http://gpu-1:8000, got: ";
+      String u = url.trim();
+      while (u.endsWith("/")) {
+        u = u.substring(0, u.length() - 1);
+      }
+      URI uri;
+      try {
+        uri = new URI(u);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(hint + "'" + url + "' (" + e.getMessage() + ")", e);
+      }
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException(hint + "'" + url + "'");
+      }
+      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException("SelfHostedProvider.replica must not have a query or fragment, got: '"
+            + url + "'");
+      }
+      if (uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("SelfHostedProvider.replica must not contain credentials; use "
+            + "apiKey(...), got a URL with user info for host " + uri.getHost());
+      }
+      if (u.endsWith("/v1")) {
+        throw new IllegalArgumentException("SelfHostedProvider.replica is the server root without /v1 (the "
+            + "backend's /v1, /health and /metrics paths are appended), got: '" + url + "'");
+      }
+      return u;
+    }
+  }
+}

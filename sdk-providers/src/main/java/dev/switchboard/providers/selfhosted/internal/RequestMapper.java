@@ -1,0 +1,225 @@
+package dev.switchboard.providers.selfhosted.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ResponseFormat;
+import dev.switchboard.internal.Json;
+import dev.switchboard.providers.openai.OpenAiOptions;
+import dev.switchboard.providers.selfhosted.SelfHostedOptions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates a request's {@link SelfHostedOptions} and {@link ResponseFormat} into the top-level
+ * body fields one self-hosted server understands, as {@link OpenAiOptions#extraFields()} on the
+ * request handed to the OpenAI-compatible adapter. The per-backend table is documented on {@link
+ * dev.switchboard.providers.selfhosted.Backend}.
+ *
+ * <p>Extra fields the caller already put on an {@link OpenAiOptions} tag win over the ones written
+ * here, so a caller can always override a mapping. A request with nothing to translate is returned
+ * as it is (the same instance). Stateless and thread-safe. Not API.
+ */
+public final class RequestMapper {
+  /** Characters with a meaning in the regex dialects of outlines, xgrammar and Python's re. */
+  private static final String REGEX_META = "\\.^$|?*+()[]{}";
+
+  private RequestMapper() {}
+
+  /**
+   * The request to send to {@code backendName}'s OpenAI-compatible endpoint.
+   *
+   * @throws IllegalArgumentException naming the backend and the option when the backend cannot
+   *     honour it, or when two output constraints are combined
+   */
+  public static ChatRequest adapt(ChatRequest request, Dialect dialect, boolean legacyGuided, String backendName) {
+    SelfHostedOptions options = request.tag(SelfHostedOptions.class).orElse(null);
+    ResponseFormat format = request.responseFormat().filter(f -> f.type() != ResponseFormat.Type.TEXT).orElse(null);
+    boolean guided = options != null && options.hasGuidedDecoding();
+    if (guided && format != null) {
+      throw new IllegalArgumentException("the request to " + backendName + " sets both " + format
+          + " and a SelfHostedOptions guided constraint; each constrains the whole output, so keep one");
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    switch (dialect) {
+      case VLLM -> vllm(options, format, legacyGuided, fields);
+      case SGLANG -> sglang(options, fields);
+      case TGI -> tgi(request, options, format, backendName, fields);
+      case LLAMA_CPP -> llamaCpp(options, backendName, fields);
+      default -> throw new IllegalStateException("unknown dialect " + dialect);
+    }
+    if (fields.isEmpty()) {
+      return request;
+    }
+    OpenAiOptions existing = request.tag(OpenAiOptions.class).orElse(null);
+    OpenAiOptions.Builder merged = existing == null ? OpenAiOptions.builder() : existing.toBuilder();
+    for (Map.Entry<String, String> field : fields.entrySet()) {
+      if (existing == null || !existing.extraFields().containsKey(field.getKey())) {
+        merged.extraField(field.getKey(), field.getValue());
+      }
+    }
+    return request.toBuilder().tag(OpenAiOptions.class, merged.build()).build();
+  }
+
+  // ---- per backend ----
+
+  private static void vllm(SelfHostedOptions options, ResponseFormat format, boolean legacy,
+      Map<String, String> fields) {
+    if (options != null) {
+      options.topK().ifPresent(k -> fields.put("top_k", Integer.toString(k)));
+      options.minP().ifPresent(p -> fields.put("min_p", number(p)));
+      options.repetitionPenalty().ifPresent(r -> fields.put("repetition_penalty", number(r)));
+    }
+    if (legacy) {
+      // vLLM before 0.12: guided_* top-level fields; a JSON schema goes as guided_json.
+      if (format != null && format.type() == ResponseFormat.Type.JSON_SCHEMA) {
+        fields.put("guided_json", format.jsonSchema().orElseThrow());
+        fields.put("response_format", "null");
+      }
+      if (options != null) {
+        options.guidedRegex().ifPresent(r -> fields.put("guided_regex", Json.write(r)));
+        if (!options.guidedChoice().isEmpty()) {
+          fields.put("guided_choice", Json.write(options.guidedChoice()));
+        }
+        options.guidedGrammar().ifPresent(g -> fields.put("guided_grammar", Json.write(g)));
+      }
+      return;
+    }
+    // vLLM 0.12 and later: one structured_outputs object; response_format stays the standard one.
+    if (options != null && options.hasGuidedDecoding()) {
+      ObjectNode structured = Json.MAPPER.createObjectNode();
+      options.guidedRegex().ifPresent(r -> structured.put("regex", r));
+      if (!options.guidedChoice().isEmpty()) {
+        ArrayNode choices = structured.putArray("choice");
+        options.guidedChoice().forEach(choices::add);
+      }
+      options.guidedGrammar().ifPresent(g -> structured.put("grammar", g));
+      fields.put("structured_outputs", structured.toString());
+    }
+  }
+
+  private static void sglang(SelfHostedOptions options, Map<String, String> fields) {
+    if (options == null) {
+      return;
+    }
+    options.topK().ifPresent(k -> fields.put("top_k", Integer.toString(k)));
+    options.minP().ifPresent(p -> fields.put("min_p", number(p)));
+    options.repetitionPenalty().ifPresent(r -> fields.put("repetition_penalty", number(r)));
+    options.guidedRegex().ifPresent(r -> fields.put("regex", Json.write(r)));
+    if (!options.guidedChoice().isEmpty()) {
+      fields.put("regex", Json.write(choiceRegex(options.guidedChoice())));
+    }
+    options.guidedGrammar().ifPresent(g -> fields.put("ebnf", Json.write(g)));
+  }
+
+  private static void tgi(ChatRequest request, SelfHostedOptions options, ResponseFormat format, String backendName,
+      Map<String, String> fields) {
+    if (options != null) {
+      if (options.topK().isPresent()) {
+        throw unsupported(backendName, "topK", "TGI's /v1/chat/completions has no top_k field (only its /generate "
+            + "endpoint does)");
+      }
+      if (options.minP().isPresent()) {
+        throw unsupported(backendName, "minP", "TGI has no min_p sampling");
+      }
+      if (options.repetitionPenalty().isPresent()) {
+        throw unsupported(backendName, "repetitionPenalty", "TGI's /v1/chat/completions has no repetition_penalty "
+            + "field (it derives one from presence_penalty; set that with OpenAiOptions.extraField)");
+      }
+      if (options.guidedGrammar().isPresent()) {
+        throw unsupported(backendName, "guidedGrammar", "TGI constrains output only by JSON schema or regex");
+      }
+    }
+    ObjectNode grammar = null;
+    if (format != null) {
+      grammar = Json.MAPPER.createObjectNode();
+      grammar.put("type", "json");
+      if (format.type() == ResponseFormat.Type.JSON_SCHEMA) {
+        grammar.set("value", Json.parse(format.jsonSchema().orElseThrow(), "ResponseFormat jsonSchema"));
+      } else {
+        grammar.putObject("value").put("type", "object");
+      }
+    } else if (options != null && options.guidedRegex().isPresent()) {
+      grammar = Json.MAPPER.createObjectNode().put("type", "regex").put("value", options.guidedRegex().get());
+    } else if (options != null && !options.guidedChoice().isEmpty()) {
+      grammar = Json.MAPPER.createObjectNode().put("type", "regex")
+          .put("value", choiceRegex(options.guidedChoice()));
+    }
+    if (grammar != null) {
+      if (!request.tools().isEmpty()) {
+        throw new IllegalArgumentException("the request to " + backendName + " has both tools and an output "
+            + "constraint; TGI accepts response_format or tools but not both, so drop one");
+      }
+      fields.put("response_format", grammar.toString());
+    }
+  }
+
+  private static void llamaCpp(SelfHostedOptions options, String backendName, Map<String, String> fields) {
+    if (options == null) {
+      return;
+    }
+    options.topK().ifPresent(k -> fields.put("top_k", Integer.toString(k)));
+    options.minP().ifPresent(p -> fields.put("min_p", number(p)));
+    options.repetitionPenalty().ifPresent(r -> fields.put("repeat_penalty", number(r)));
+    if (options.guidedRegex().isPresent()) {
+      throw unsupported(backendName, "guidedRegex", "llama.cpp constrains output by GBNF grammar or JSON schema, "
+          + "not by regex; write the pattern as guidedGrammar in GBNF");
+    }
+    if (!options.guidedChoice().isEmpty()) {
+      fields.put("grammar", Json.write(choiceGbnf(options.guidedChoice())));
+    }
+    options.guidedGrammar().ifPresent(g -> fields.put("grammar", Json.write(g)));
+  }
+
+  // ---- helpers ----
+
+  /** A regex matching exactly one of {@code choices}: {@code (a|b|c)} with metacharacters escaped. */
+  static String choiceRegex(List<String> choices) {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < choices.size(); i++) {
+      if (i > 0) {
+        sb.append('|');
+      }
+      for (char c : choices.get(i).toCharArray()) {
+        if (REGEX_META.indexOf(c) >= 0) {
+          sb.append('\\');
+        }
+        sb.append(c);
+      }
+    }
+    return sb.append(')').toString();
+  }
+
+  /** A GBNF grammar whose root is exactly one of {@code choices}: {@code root ::= "a" | "b"}. */
+  static String choiceGbnf(List<String> choices) {
+    StringBuilder sb = new StringBuilder("root ::= ");
+    for (int i = 0; i < choices.size(); i++) {
+      if (i > 0) {
+        sb.append(" | ");
+      }
+      sb.append('"');
+      for (char c : choices.get(i).toCharArray()) {
+        switch (c) {
+          case '"' -> sb.append("\\\"");
+          case '\\' -> sb.append("\\\\");
+          case '\n' -> sb.append("\\n");
+          case '\r' -> sb.append("\\r");
+          case '\t' -> sb.append("\\t");
+          default -> sb.append(c);
+        }
+      }
+      sb.append('"');
+    }
+    return sb.toString();
+  }
+
+  private static String number(double value) {
+    return Json.write(value);
+  }
+
+  private static IllegalArgumentException unsupported(String backendName, String option, String why) {
+    return new IllegalArgumentException("SelfHostedOptions." + option + " is not supported by backend "
+        + backendName + ": " + why + ". Remove it for this backend.");
+  }
+}
