@@ -54,6 +54,21 @@ public final class EmulatorExtension<E extends ProviderEmulator>
     return of(OpenAiEmulator.class, OpenAiEmulator::start);
   }
 
+  /** One {@link AnthropicEmulator} per test class. */
+  public static EmulatorExtension<AnthropicEmulator> anthropic() {
+    return of(AnthropicEmulator.class, AnthropicEmulator::start);
+  }
+
+  /** One {@link OllamaEmulator} per test class. */
+  public static EmulatorExtension<OllamaEmulator> ollama() {
+    return of(OllamaEmulator.class, OllamaEmulator::start);
+  }
+
+  /** One {@link VllmEmulator} per test class. */
+  public static EmulatorExtension<VllmEmulator> vllm() {
+    return of(VllmEmulator.class, VllmEmulator::start);
+  }
+
   /** An extension running the emulator {@code starter} starts, resolved as parameters of {@code type}. */
   public static <E extends ProviderEmulator> EmulatorExtension<E> of(Class<E> type, Supplier<? extends E> starter) {
     return new EmulatorExtension<>(type, starter);
