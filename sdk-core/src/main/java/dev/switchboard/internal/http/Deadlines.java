@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Many call deadlines on one lazily scheduled check, so that arming and disarming a deadline costs
  * no thread wake-up. {@code CompletableFuture.orTimeout} and {@code HttpRequest.timeout} each wake a
  * timer thread per call (the JDK's delay scheduler, or the HTTP client's selector); with thousands
- * of short calls that was a measurable share of a call's CPU (see docs/benchmarks.md).
+ * of short calls that is a measurable share of a call's CPU (OverheadBench in sdk-examples).
  *
  * <p>How: {@link #start} adds the deadline to a set and schedules a check only if none is pending at
  * or before it; {@link Deadline#cancel()} just removes it. A check fires what has expired and

@@ -91,8 +91,8 @@ import org.slf4j.LoggerFactory;
  * pool, which on machines with two CPUs or fewer is a new thread per call. That thread dominates the
  * client CPU of a call there; {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} (or
  * more CPUs) removes it. This provider does not wait for that hand-off (it completes from the body
- * subscriber), runs the client's steps without extra hand-offs, and arms timeouts without waking a
- * timer thread (measured with {@code OverheadBench} in sdk-examples).
+ * subscriber) and arms timeouts without waking a timer thread (measured with {@code OverheadBench}
+ * in sdk-examples).
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
  * {@link #close()} stops the HTTP client's threads if this provider built that client (as far as
@@ -112,8 +112,6 @@ public final class OpenAiProvider implements ProviderAdapter {
   private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
   private static final AtomicBoolean POOL_NOTE_LOGGED = new AtomicBoolean();
-  /** Set while this thread starts an exchange, so the client's first steps run here (see HandOff). */
-  private static final ThreadLocal<Boolean> STARTING = new ThreadLocal<>();
 
   private final String name;
   private final Vendor vendor;
@@ -161,12 +159,15 @@ public final class OpenAiProvider implements ProviderAdapter {
     } else {
       int id = CLIENT_IDS.incrementAndGet();
       AtomicInteger threads = new AtomicInteger();
-      this.ownedExecutor = Executors.newCachedThreadPool(
-          r -> new HttpThread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet()));
+      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
       this.expiryExecutor = ownedExecutor;
       this.client = HttpClient.newBuilder()
           .connectTimeout(b.connectTimeout != null ? b.connectTimeout : Duration.ofSeconds(10))
-          .executor(new HandOff(ownedExecutor))
+          .executor(ownedExecutor)
           .build();
     }
     if (ForkJoinPool.getCommonPoolParallelism() <= 1 && POOL_NOTE_LOGGED.compareAndSet(false, true)) {
@@ -278,21 +279,15 @@ public final class OpenAiProvider implements ProviderAdapter {
       stream.fail(e);
       return stream;
     }
-    Boolean outer = STARTING.get();
-    STARTING.set(Boolean.TRUE);
-    try {
-      StreamingExchange.start(
-          client,
-          http,
-          stream,
-          info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
-              maxResponseBytes),
-          (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
-          failure -> errors.mapFailure(failure, name, model),
-          MAX_ERROR_BODY_BYTES);
-    } finally {
-      STARTING.set(outer);
-    }
+    StreamingExchange.start(
+        client,
+        http,
+        stream,
+        info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
+            maxResponseBytes),
+        (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
+        failure -> errors.mapFailure(failure, name, model),
+        MAX_ERROR_BODY_BYTES);
     return stream;
   }
 
@@ -417,14 +412,10 @@ public final class OpenAiProvider implements ProviderAdapter {
       return body;
     };
     CompletableFuture<HttpResponse<byte[]>> exchange;
-    Boolean outer = STARTING.get();
-    STARTING.set(Boolean.TRUE);
     try {
       exchange = client.sendAsync(http, handler);
     } catch (RuntimeException e) {
       return Futures.failed(mapper.mapFailure(e, name, model));
-    } finally {
-      STARTING.set(outer);
     }
     exchange.whenComplete((response, error) -> {
       if (error != null && !result.isDone()) {
@@ -528,40 +519,6 @@ public final class OpenAiProvider implements ProviderAdapter {
       }
     }
     return out.toString(StandardCharsets.US_ASCII);
-  }
-
-  /** The threads of a client this provider built. */
-  private static final class HttpThread extends Thread {
-    HttpThread(Runnable task, String name) {
-      super(task, name);
-      setDaemon(true);
-    }
-  }
-
-  /**
-   * The executor of a client this provider builds. It runs a task at once on the thread that
-   * submits it when that is one of the client's own threads, or the caller while it starts an
-   * exchange; it hands everything else off to the pool, above all what the client's selector
-   * thread submits, so no decoding ever runs on the selector. That is what the JDK's own executor
-   * does for the blocking {@code send} (while {@code sendAsync} hands every step off), and it saves
-   * a thread hand-off per step of an exchange. A consumer asking a stream for more data is handed
-   * off too, so stream events are never produced inside the consumer's own call.
-   */
-  private static final class HandOff implements Executor {
-    private final ExecutorService pool;
-
-    HandOff(ExecutorService pool) {
-      this.pool = pool;
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      if (Thread.currentThread() instanceof HttpThread || STARTING.get() != null) {
-        task.run();
-      } else {
-        pool.execute(task);
-      }
-    }
   }
 
   /** Not thread-safe. {@link #build()} validates and names the field at fault. */
