@@ -29,6 +29,10 @@ import java.util.Map;
  * <pre>mvn -B -q -Pdemo -DskipTests verify -Ddemo.mainClass=dev.switchboard.examples.bench.OverheadBench</pre>
  *
  * Arguments: {@code [calls per round, default 4000] [rounds, default 5] [warm-up calls, default 6000]}.
+ *
+ * <p>"raw sendAsync" is the fair baseline for a non-blocking client: on JDK 17, {@code sendAsync}
+ * hands its result to the common pool, which with parallelism 1 (2 CPUs) starts a thread per call;
+ * the blocking {@code send} skips that.
  */
 public final class OverheadBench {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -77,6 +81,26 @@ public final class OverheadBench {
       return json.path("choices").path(0).path("message").path("content").asText();
     };
 
+    Client rawAsync = () -> {
+      ObjectNode body = MAPPER.createObjectNode().put("model", "gpt-4o-mini");
+      body.putArray("messages").addObject().put("role", "user").put("content", "Why route LLM traffic by cost?");
+      HttpRequest request = HttpRequest.newBuilder(uri)
+          .header("Content-Type", "application/json")
+          .header("Authorization", "Bearer bench-key")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+          .build();
+      JsonNode json = rawHttp.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+          .thenApply(r -> {
+            try {
+              return MAPPER.readTree(r.body());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }).join();
+      json.path("usage").path("prompt_tokens").asLong();
+      return json.path("choices").path(0).path("message").path("content").asText();
+    };
+
     OpenAiProvider adapter = OpenAiProvider.builder().name("openai").baseUrl(baseUrl)
         .apiKey(dev.switchboard.Secret.of("bench-key")).build();
     ChatRequest local = ChatRequest.of("gpt-4o-mini", "Why route LLM traffic by cost?");
@@ -92,6 +116,7 @@ public final class OverheadBench {
 
     Map<String, Client> clients = new LinkedHashMap<>();
     clients.put("raw java.net.http + Jackson", raw);
+    clients.put("raw sendAsync + Jackson", rawAsync);
     clients.put("Switchboard adapter alone", adapterOnly);
     clients.put("Switchboard.chat (full chain)", chain);
 
@@ -118,8 +143,9 @@ public final class OverheadBench {
     }
     long n = (long) calls * rounds;
     double rawCpu = totals.get("raw java.net.http + Jackson")[0] / 1000.0 / n;
-    System.out.printf(Locale.ROOT, "%d calls x %d rounds each, after %d warm-up calls; Java %s, %d cores%n",
-        calls, rounds, warmup, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "%d calls x %d rounds each, after %d warm-up calls; Java %s, %d cores, "
+        + "common pool parallelism %d%n", calls, rounds, warmup, System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     System.out.printf(Locale.ROOT, "%-32s %14s %14s %10s%n", "client", "CPU us/call", "wall us/call", "CPU ratio");
     for (Map.Entry<String, long[]> e : totals.entrySet()) {
       double cpu = e.getValue()[0] / 1000.0 / n;
