@@ -60,4 +60,14 @@ public final class ManualTime implements Ticker, Scheduler {
       next.run();
     }
   }
+
+  /** Asserts that some task is due within {@code window} (a retry or a rate-limit wait was scheduled). */
+  public synchronized void awaitTaskDue(Duration window) {
+    for (long[] at : due) {
+      if (at[0] <= now + window.toNanos()) {
+        return;
+      }
+    }
+    throw new AssertionError("no task due within " + window + "; pending " + due.size());
+  }
 }

@@ -240,4 +240,27 @@ class ResilienceTest {
     assertThat(stream.collect().text()).hasSize(200);
     assertThat(openai.streams).hasSize(1);
   }
+
+  @Test
+  void rateLimit_spacesCallsOnTheScheduler_andRefusesWaitsOverAMinute() {
+    Switchboard sb = switchboard(retries().rateLimit("openai", 60, 0).build());
+    CompletableFuture<ChatResponse> first = sb.chatAsync(ChatRequest.of("openai/m", "a"));
+    CompletableFuture<ChatResponse> second = sb.chatAsync(ChatRequest.of("openai/m", "b"));
+    assertThat(openai.calls).hasSize(1); // 60 a minute: the second waits about a second
+    time.awaitTaskDue(Duration.ofSeconds(1));
+    time.advance(Duration.ofSeconds(1));
+    assertThat(openai.calls).hasSize(2);
+    openai.calls.get(0).complete(FakeAdapter.answer("a"));
+    openai.calls.get(1).complete(FakeAdapter.answer("b"));
+    assertThat(first.join().text()).isEqualTo("a");
+    assertThat(second.join().text()).isEqualTo("b");
+
+    Switchboard tight = switchboard(Resilience.builder().maxAttempts(1).rateLimit("openai", 1, 0).build());
+    tight.chatAsync(ChatRequest.of("openai/m", "c"));
+    CompletableFuture<ChatResponse> refused = tight.chatAsync(ChatRequest.of("openai/m", "d"));
+    CompletableFuture<ChatResponse> refusedToo = tight.chatAsync(ChatRequest.of("openai/m", "e"));
+    assertThat(refused.isDone() || refusedToo.isDone()).as("a wait over a minute is refused at once").isTrue();
+    assertThatThrownBy((refusedToo.isDone() ? refusedToo : refused)::join)
+        .hasCauseInstanceOf(RateLimitException.class).hasMessageContaining("client-side rate limit");
+  }
 }
