@@ -69,7 +69,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code "<adapter name>/test-model"}. Besides what each case checks, every failure must name the
  * provider and model, carry the HTTP status when there was one, never contain the API key, and
  * come from exactly one request (adapters never retry). An adapter that cannot support a case
- * overrides its method with {@code @Disabled("why")} (and the same test annotations).
+ * overrides its method with JUnit's {@code Disabled} annotation and a reason (and the same test annotations).
  *
  * <p>Every test is bounded by a {@link Timeout}; nothing sleeps. Not thread-safe: JUnit runs the
  * cases of one class one at a time (the emulator is shared and reset before each).
