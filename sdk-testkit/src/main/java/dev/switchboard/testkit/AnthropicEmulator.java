@@ -1,8 +1,6 @@
 package dev.switchboard.testkit;
 
 import dev.switchboard.testkit.internal.AnthropicWire;
-import dev.switchboard.testkit.internal.EmulatorServer;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -41,14 +39,12 @@ import java.util.List;
  * <p>Thread-safe. The creator closes it; for tests, {@code EmulatorExtension.of(AnthropicEmulator.class,
  * AnthropicEmulator::start)} does that.
  */
-public final class AnthropicEmulator implements ProviderEmulator {
+public final class AnthropicEmulator extends AbstractEmulator<AnthropicEmulator> {
   /** The models {@code GET /v1/models} lists unless others are given. */
   public static final List<String> DEFAULT_MODELS = List.of("test-model", "claude-sonnet-4-5", "claude-haiku-4-5");
 
-  private final EmulatorServer server;
-
   private AnthropicEmulator(List<String> models) {
-    this.server = new EmulatorServer("Anthropic emulator", new AnthropicWire(models));
+    super("Anthropic emulator", new AnthropicWire(models));
   }
 
   /** Starts an emulator on 127.0.0.1 and a free port. */
@@ -64,57 +60,6 @@ public final class AnthropicEmulator implements ProviderEmulator {
   /** {@code http://127.0.0.1:PORT}, without a path: Anthropic clients append {@code /v1/messages}. */
   @Override
   public String baseUrl() {
-    return server.baseUrl();
-  }
-
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
-  }
-
-  @Override
-  public AnthropicEmulator enqueue(Reply reply) {
-    server.enqueue(reply);
-    return this;
-  }
-
-  @Override
-  public RecordedRequest takeRequest(Duration timeout) {
-    return server.takeRequest(timeout);
-  }
-
-  @Override
-  public void injectFaults(double rate, long seed, java.util.List<Reply> mix) {
-    server.injectFaults(rate, seed, mix);
-  }
-
-  @Override
-  public int injectedFaults() {
-    return server.injectedFaults();
-  }
-
-  @Override
-  public int requestCount() {
-    return server.requestCount();
-  }
-
-  @Override
-  public int pendingReplies() {
-    return server.pendingReplies();
-  }
-
-  @Override
-  public void reset() {
-    server.reset();
-  }
-
-  @Override
-  public void close() {
-    server.close();
-  }
-
-  @Override
-  public String toString() {
-    return server.toString();
+    return super.baseUrl();
   }
 }

@@ -1,8 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.testkit.internal.EmulatorServer;
 import dev.switchboard.testkit.internal.OllamaWire;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -40,43 +38,31 @@ import java.util.Objects;
  * <p>Thread-safe. The creator closes it; in JUnit use {@code EmulatorExtension.of(OllamaEmulator.class,
  * OllamaEmulator::start)}.
  */
-public final class OllamaEmulator implements ProviderEmulator {
+public final class OllamaEmulator extends AbstractEmulator<OllamaEmulator> {
   /** The models {@code GET /api/tags} lists (and {@code /api/embed} serves) unless others are given. */
   public static final List<String> DEFAULT_MODELS = List.of("test-model", "simulated-model", "nomic-embed-text");
 
   private final OllamaWire wire;
-  private final EmulatorServer server;
 
-  private OllamaEmulator(List<String> models) {
-    this.wire = new OllamaWire(models);
-    this.server = new EmulatorServer("Ollama emulator", wire);
+  private OllamaEmulator(OllamaWire wire) {
+    super("Ollama emulator", wire);
+    this.wire = wire;
   }
 
   /** Starts an emulator on 127.0.0.1 and a free port. */
   public static OllamaEmulator start() {
-    return new OllamaEmulator(DEFAULT_MODELS);
+    return new OllamaEmulator(new OllamaWire(DEFAULT_MODELS));
   }
 
   /** Starts an emulator whose {@code GET /api/tags} lists {@code models}. */
   public static OllamaEmulator start(List<String> models) {
-    return new OllamaEmulator(List.copyOf(models));
+    return new OllamaEmulator(new OllamaWire(List.copyOf(models)));
   }
 
   /** {@code http://127.0.0.1:<port>}, without a path, as Ollama's own base URL. */
   @Override
   public String baseUrl() {
-    return server.baseUrl();
-  }
-
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
-  }
-
-  @Override
-  public OllamaEmulator enqueue(Reply reply) {
-    server.enqueue(reply);
-    return this;
+    return super.baseUrl();
   }
 
   /**
@@ -98,45 +84,10 @@ public final class OllamaEmulator implements ProviderEmulator {
     return this;
   }
 
-  @Override
-  public RecordedRequest takeRequest(Duration timeout) {
-    return server.takeRequest(timeout);
-  }
-
-  @Override
-  public void injectFaults(double rate, long seed, java.util.List<Reply> mix) {
-    server.injectFaults(rate, seed, mix);
-  }
-
-  @Override
-  public int injectedFaults() {
-    return server.injectedFaults();
-  }
-
-  @Override
-  public int requestCount() {
-    return server.requestCount();
-  }
-
-  @Override
-  public int pendingReplies() {
-    return server.pendingReplies();
-  }
-
   /** Also unloads every model from {@code GET /api/ps}. */
   @Override
   public void reset() {
-    server.reset();
+    super.reset();
     wire.unloadAll();
-  }
-
-  @Override
-  public void close() {
-    server.close();
-  }
-
-  @Override
-  public String toString() {
-    return server.toString();
   }
 }

@@ -1,8 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.testkit.internal.EmulatorServer;
 import dev.switchboard.testkit.internal.OpenAiWire;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -31,14 +29,12 @@ import java.util.List;
  *
  * <p>Thread-safe. The creator closes it; {@link EmulatorExtension#openAi()} does that for tests.
  */
-public final class OpenAiEmulator implements ProviderEmulator {
+public final class OpenAiEmulator extends AbstractEmulator<OpenAiEmulator> {
   /** The models {@code GET /v1/models} lists unless others are given. */
   public static final List<String> DEFAULT_MODELS = List.of("test-model", "simulated-model");
 
-  private final EmulatorServer server;
-
   private OpenAiEmulator(List<String> models) {
-    this.server = new EmulatorServer("OpenAI emulator", new OpenAiWire(models));
+    super("OpenAI emulator", new OpenAiWire(models));
   }
 
   /** Starts an emulator on 127.0.0.1 and a free port. */
@@ -49,61 +45,5 @@ public final class OpenAiEmulator implements ProviderEmulator {
   /** Starts an emulator whose {@code GET /v1/models} lists {@code models}. */
   public static OpenAiEmulator start(List<String> models) {
     return new OpenAiEmulator(models);
-  }
-
-  @Override
-  public String baseUrl() {
-    return server.baseUrl();
-  }
-
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
-  }
-
-  @Override
-  public OpenAiEmulator enqueue(Reply reply) {
-    server.enqueue(reply);
-    return this;
-  }
-
-  @Override
-  public RecordedRequest takeRequest(Duration timeout) {
-    return server.takeRequest(timeout);
-  }
-
-  @Override
-  public void injectFaults(double rate, long seed, java.util.List<Reply> mix) {
-    server.injectFaults(rate, seed, mix);
-  }
-
-  @Override
-  public int injectedFaults() {
-    return server.injectedFaults();
-  }
-
-  @Override
-  public int requestCount() {
-    return server.requestCount();
-  }
-
-  @Override
-  public int pendingReplies() {
-    return server.pendingReplies();
-  }
-
-  @Override
-  public void reset() {
-    server.reset();
-  }
-
-  @Override
-  public void close() {
-    server.close();
-  }
-
-  @Override
-  public String toString() {
-    return server.toString();
   }
 }

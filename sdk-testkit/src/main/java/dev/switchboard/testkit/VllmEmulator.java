@@ -1,8 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.testkit.internal.EmulatorServer;
 import dev.switchboard.testkit.internal.VllmWire;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -38,7 +36,7 @@ import java.util.List;
  * The creator closes it; {@code EmulatorExtension.of(VllmEmulator.class, VllmEmulator::start)} does
  * that for tests.
  */
-public final class VllmEmulator implements ProviderEmulator {
+public final class VllmEmulator extends AbstractEmulator<VllmEmulator> {
   /** The models {@code GET /v1/models} lists unless others are given; the first labels the metrics. */
   public static final List<String> DEFAULT_MODELS = OpenAiEmulator.DEFAULT_MODELS;
 
@@ -46,32 +44,26 @@ public final class VllmEmulator implements ProviderEmulator {
   public static final int DEFAULT_MAX_MODEL_LEN = 8192;
 
   private final VllmWire wire;
-  private final EmulatorServer server;
 
-  private VllmEmulator(List<String> models, int maxModelLen) {
-    this.wire = new VllmWire(models, maxModelLen);
-    this.server = new EmulatorServer("vLLM emulator", wire);
+  private VllmEmulator(VllmWire wire) {
+    super("vLLM emulator", wire);
+    this.wire = wire;
   }
 
   /** Starts an emulator on 127.0.0.1 and a free port. */
   public static VllmEmulator start() {
-    return new VllmEmulator(DEFAULT_MODELS, DEFAULT_MAX_MODEL_LEN);
+    return new VllmEmulator(new VllmWire(DEFAULT_MODELS, DEFAULT_MAX_MODEL_LEN));
   }
 
   /** Starts an emulator serving {@code models}, each with {@code max_model_len} {@code maxModelLen}. */
   public static VllmEmulator start(List<String> models, int maxModelLen) {
-    return new VllmEmulator(models, maxModelLen);
+    return new VllmEmulator(new VllmWire(models, maxModelLen));
   }
 
   /** The server root, e.g. {@code http://127.0.0.1:54321}; the OpenAI API is under {@code /v1}. */
   @Override
   public String baseUrl() {
-    return server.baseUrl();
-  }
-
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
+    return super.baseUrl();
   }
 
   /** Makes {@code GET /health} answer 200 ({@code true}) or 503 ({@code false}); returns this emulator. */
@@ -108,51 +100,15 @@ public final class VllmEmulator implements ProviderEmulator {
     return wire.modelListings();
   }
 
-  @Override
-  public VllmEmulator enqueue(Reply reply) {
-    server.enqueue(reply);
-    return this;
-  }
-
-  @Override
-  public RecordedRequest takeRequest(Duration timeout) {
-    return server.takeRequest(timeout);
-  }
-
-  @Override
-  public void injectFaults(double rate, long seed, java.util.List<Reply> mix) {
-    server.injectFaults(rate, seed, mix);
-  }
-
-  @Override
-  public int injectedFaults() {
-    return server.injectedFaults();
-  }
-
-  @Override
-  public int requestCount() {
-    return server.requestCount();
-  }
-
-  @Override
-  public int pendingReplies() {
-    return server.pendingReplies();
-  }
-
   /** Forgets replies and requests, and makes the server healthy and idle with zeroed counters. */
   @Override
   public void reset() {
-    server.reset();
+    super.reset();
     wire.reset();
   }
 
   @Override
-  public void close() {
-    server.close();
-  }
-
-  @Override
   public String toString() {
-    return server + (wire.isHealthy() ? "" : " (unhealthy)");
+    return super.toString() + (wire.isHealthy() ? "" : " (unhealthy)");
   }
 }

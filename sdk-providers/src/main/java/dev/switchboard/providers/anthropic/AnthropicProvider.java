@@ -10,6 +10,7 @@ import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.http.BoundedBodySubscriber;
+import dev.switchboard.internal.http.HttpSettings;
 import dev.switchboard.internal.http.StreamingExchange;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.providers.anthropic.internal.AnthropicErrorMapper;
@@ -19,7 +20,6 @@ import dev.switchboard.providers.anthropic.internal.AnthropicStreamDecoder;
 import dev.switchboard.providers.anthropic.internal.AnthropicWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,17 +149,8 @@ public final class AnthropicProvider implements ProviderAdapter {
       this.client = b.httpClient;
       this.ownedExecutor = null;
     } else {
-      int id = CLIENT_IDS.incrementAndGet();
-      AtomicInteger threads = new AtomicInteger();
-      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      this.client = HttpClient.newBuilder()
-          .connectTimeout(b.connectTimeout != null ? b.connectTimeout : Duration.ofSeconds(10))
-          .executor(ownedExecutor)
-          .build();
+      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
+      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
     }
     this.errors = new AnthropicErrorMapper(apiKey, endpoint.toString(), b.clock);
   }
@@ -327,14 +317,7 @@ public final class AnthropicProvider implements ProviderAdapter {
     if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
       return;
     }
-    // JDK 21+ can shut the client down (closing its connections); JDK 17 cannot, so this is reflective.
-    try {
-      Method shutdown = HttpClient.class.getMethod("shutdown");
-      shutdown.invoke(client);
-    } catch (ReflectiveOperationException | RuntimeException notOnThisJdk) {
-      // JDK 17: the selector thread and idle connections end when the client is collected
-    }
-    ownedExecutor.shutdown();
+    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -490,20 +473,7 @@ public final class AnthropicProvider implements ProviderAdapter {
         throw new IllegalArgumentException("AnthropicProvider.anthropicVersion must not be blank, e.g. "
             + DEFAULT_ANTHROPIC_VERSION);
       }
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("AnthropicProvider.timeout must be positive, got: " + timeout);
-      }
-      if (connectTimeout != null && (connectTimeout.isNegative() || connectTimeout.isZero())) {
-        throw new IllegalArgumentException("AnthropicProvider.connectTimeout must be positive, got: "
-            + connectTimeout);
-      }
-      if (connectTimeout != null && httpClient != null) {
-        throw new IllegalStateException("AnthropicProvider.connectTimeout applies only to the client the provider "
-            + "builds; set it on the HttpClient passed to httpClient(...) instead");
-      }
-      if (maxResponseBytes <= 0) {
-        throw new IllegalArgumentException("AnthropicProvider.maxResponseBytes must be > 0, got: " + maxResponseBytes);
-      }
+      HttpSettings.validate("AnthropicProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
       if (defaultMaxTokens <= 0) {
         throw new IllegalArgumentException("AnthropicProvider.defaultMaxTokens must be > 0, got: " + defaultMaxTokens);
       }

@@ -11,6 +11,7 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.Secret;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.http.BoundedBodySubscriber;
+import dev.switchboard.internal.http.HttpSettings;
 import dev.switchboard.internal.http.StreamingExchange;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.providers.ollama.internal.OllamaErrorMapper;
@@ -20,7 +21,6 @@ import dev.switchboard.providers.ollama.internal.OllamaStreamDecoder;
 import dev.switchboard.providers.ollama.internal.OllamaWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -38,7 +38,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,17 +131,8 @@ public final class OllamaProvider implements ProviderAdapter {
       this.client = b.httpClient;
       this.ownedExecutor = null;
     } else {
-      int id = CLIENT_IDS.incrementAndGet();
-      AtomicInteger threads = new AtomicInteger();
-      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      this.client = HttpClient.newBuilder()
-          .connectTimeout(b.connectTimeout != null ? b.connectTimeout : Duration.ofSeconds(10))
-          .executor(ownedExecutor)
-          .build();
+      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
+      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
     }
     this.errors = new OllamaErrorMapper(apiKey, baseUrl, b.clock);
   }
@@ -374,14 +364,7 @@ public final class OllamaProvider implements ProviderAdapter {
     if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
       return;
     }
-    // JDK 21+ can shut the client down (closing its connections); JDK 17 cannot, so this is reflective.
-    try {
-      Method shutdown = HttpClient.class.getMethod("shutdown");
-      shutdown.invoke(client);
-    } catch (ReflectiveOperationException | RuntimeException notOnThisJdk) {
-      // JDK 17: the selector thread and idle connections end when the client is collected
-    }
-    ownedExecutor.shutdown();
+    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -592,19 +575,7 @@ public final class OllamaProvider implements ProviderAdapter {
             + "(it is the prefix of model strings such as \"ollama/llama3.2\"), got: " + quote(name));
       }
       String base = normalizeBaseUrl(baseUrl);
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("OllamaProvider.timeout must be positive, got: " + timeout);
-      }
-      if (connectTimeout != null && (connectTimeout.isNegative() || connectTimeout.isZero())) {
-        throw new IllegalArgumentException("OllamaProvider.connectTimeout must be positive, got: " + connectTimeout);
-      }
-      if (connectTimeout != null && httpClient != null) {
-        throw new IllegalStateException("OllamaProvider.connectTimeout applies only to the client the provider builds; "
-            + "set it on the HttpClient passed to httpClient(...) instead");
-      }
-      if (maxResponseBytes <= 0) {
-        throw new IllegalArgumentException("OllamaProvider.maxResponseBytes must be > 0, got: " + maxResponseBytes);
-      }
+      HttpSettings.validate("OllamaProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
       HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(base + "/api/chat"));
       for (Map.Entry<String, String> h : headers.entrySet()) {
         String lower = h.getKey().toLowerCase(Locale.ROOT);

@@ -13,6 +13,7 @@ import dev.switchboard.Secret;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.http.BoundedBodySubscriber;
 import dev.switchboard.internal.http.Deadlines;
+import dev.switchboard.internal.http.HttpSettings;
 import dev.switchboard.internal.http.StreamingExchange;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.providers.openai.internal.ModelCatalog;
@@ -26,7 +27,6 @@ import dev.switchboard.providers.openai.internal.OpenAiWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -48,7 +48,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -157,18 +156,9 @@ public final class OpenAiProvider implements ProviderAdapter {
       this.ownedExecutor = null;
       this.expiryExecutor = Runnable::run;
     } else {
-      int id = CLIENT_IDS.incrementAndGet();
-      AtomicInteger threads = new AtomicInteger();
-      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "switchboard-" + name + "-http-" + id + "-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
       this.expiryExecutor = ownedExecutor;
-      this.client = HttpClient.newBuilder()
-          .connectTimeout(b.connectTimeout != null ? b.connectTimeout : Duration.ofSeconds(10))
-          .executor(ownedExecutor)
-          .build();
+      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
     }
     if (ForkJoinPool.getCommonPoolParallelism() <= 1 && POOL_NOTE_LOGGED.compareAndSet(false, true)) {
       log.info("this JVM's common ForkJoinPool has parallelism {}, so java.net.http's sendAsync starts a thread per "
@@ -345,14 +335,7 @@ public final class OpenAiProvider implements ProviderAdapter {
     if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
       return;
     }
-    // JDK 21+ can shut the client down (closing its connections); JDK 17 cannot, so this is reflective.
-    try {
-      Method shutdown = HttpClient.class.getMethod("shutdown");
-      shutdown.invoke(client);
-    } catch (ReflectiveOperationException | RuntimeException notOnThisJdk) {
-      // JDK 17: the selector thread and idle connections end when the client is collected
-    }
-    ownedExecutor.shutdown();
+    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -659,19 +642,7 @@ public final class OpenAiProvider implements ProviderAdapter {
             + "(it is the prefix of model strings such as \"openai/gpt-4o\"), got: " + quote(n));
       }
       String base = normalizeBaseUrl(url, v);
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("OpenAiProvider.timeout must be positive, got: " + timeout);
-      }
-      if (connectTimeout != null && (connectTimeout.isNegative() || connectTimeout.isZero())) {
-        throw new IllegalArgumentException("OpenAiProvider.connectTimeout must be positive, got: " + connectTimeout);
-      }
-      if (connectTimeout != null && httpClient != null) {
-        throw new IllegalStateException("OpenAiProvider.connectTimeout applies only to the client the provider builds; "
-            + "set it on the HttpClient passed to httpClient(...) instead");
-      }
-      if (maxResponseBytes <= 0) {
-        throw new IllegalArgumentException("OpenAiProvider.maxResponseBytes must be > 0, got: " + maxResponseBytes);
-      }
+      HttpSettings.validate("OpenAiProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
       if (v.quirks().contains(Quirk.DEPLOYMENT_IN_PATH) && !queryParams.containsKey("api-version")) {
         queryParams.put("api-version", AZURE_API_VERSION);
       }

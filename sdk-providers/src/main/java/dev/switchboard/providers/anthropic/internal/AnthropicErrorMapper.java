@@ -1,5 +1,7 @@
 package dev.switchboard.providers.anthropic.internal;
 
+import static dev.switchboard.internal.http.ErrorMapping.after;
+import static dev.switchboard.internal.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,6 +18,7 @@ import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.Json;
+import dev.switchboard.internal.http.ErrorMapping;
 import dev.switchboard.internal.http.RetryAfter;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -28,11 +31,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -83,8 +84,6 @@ public final class AnthropicErrorMapper {
   static final int EXCERPT_CHARS = 200;
 
   private static final int MESSAGE_CHARS = 500;
-  private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk|rk|pk)-[A-Za-z0-9_\\-]{12,}");
-  private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=\\-]{8,}");
   private static final List<String> RATE_LIMIT_KINDS = List.of("requests", "tokens", "input-tokens", "output-tokens");
   private static final Duration MAX_HINT = Duration.ofDays(1);
 
@@ -130,7 +129,7 @@ public final class AnthropicErrorMapper {
       return ce;
     }
     ErrorDetails.Builder d = ErrorDetails.builder().provider(provider).model(model);
-    String cause = describe(t);
+    String cause = ErrorMapping.describe(t, EXCERPT_CHARS - 1);
     if (t instanceof HttpConnectTimeoutException) {
       return new ChatTimeoutException(redact(provider + " could not be reached at " + endpoint + " for model '" + model
           + "' within the connect timeout (" + cause + "). Check the network and the base URL, or raise "
@@ -171,12 +170,7 @@ public final class AnthropicErrorMapper {
 
   /** Removes the API key and anything that looks like a key or bearer token. */
   public String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String out = apiKey == null ? text : apiKey.redact(text);
-    out = KEY_LIKE.matcher(out).replaceAll("$1-****");
-    return BEARER.matcher(out).replaceAll("$1****");
+    return ErrorMapping.redact(text, apiKey);
   }
 
   // ---- classification ----
@@ -267,18 +261,6 @@ public final class AnthropicErrorMapper {
     return "Check the API key (" + apiKey.description() + "); retrying will not help.";
   }
 
-  private static String after(Optional<Duration> retryAfter) {
-    return retryAfter.map(d -> " after " + human(d)).orElse(" later");
-  }
-
-  private static String human(Duration d) {
-    if (d.toMillis() < 1000) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    return s < 120 ? s + "s" : (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
-  }
-
   /**
    * The wait until the exhausted rate limit resets, from {@code anthropic-ratelimit-<kind>-reset}
    * (RFC 3339): the latest reset among limits whose remaining count is 0, else the latest of all.
@@ -320,31 +302,18 @@ public final class AnthropicErrorMapper {
   }
 
   private static boolean isContextLength(ErrorBody e) {
-    return contains(e.message, "prompt is too long", "context window", "context length", "context limit",
+    return containsAny(e.message, "prompt is too long", "context window", "context length", "context limit",
         "maximum context", "too many tokens");
   }
 
   private static boolean isContentFilter(ErrorBody e) {
-    return contains(e.message, "content filtering policy", "content policy", "blocked by content");
+    return containsAny(e.message, "content filtering policy", "content policy", "blocked by content");
   }
 
   private static boolean isQuota(ErrorBody e) {
     return "billing_error".equals(e.type)
-        || contains(e.message, "credit balance", "spend limit", "usage limits", "purchase credits",
+        || containsAny(e.message, "credit balance", "spend limit", "usage limits", "purchase credits",
         "plans & billing");
-  }
-
-  private static boolean contains(String text, String... needles) {
-    if (text == null) {
-      return false;
-    }
-    String lower = text.toLowerCase(Locale.ROOT);
-    for (String n : needles) {
-      if (lower.contains(n)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The status an error type stands for; unknown types as 500, a server failing mid-answer. */
@@ -429,11 +398,5 @@ public final class AnthropicErrorMapper {
       sb.append(", ").append(Json.excerpt(e.type, 80));
     }
     return sb.append(": ").append(e.message).toString();
-  }
-
-  private static String describe(Throwable t) {
-    String msg = t.getMessage();
-    return msg == null || msg.isBlank() ? t.getClass().getSimpleName()
-        : t.getClass().getSimpleName() + ": " + Json.excerpt(msg, EXCERPT_CHARS - 1);
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.providers.anthropic.internal;
 
+import dev.switchboard.internal.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -10,7 +11,6 @@ import java.math.BigDecimal;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Small tolerant readers for Anthropic's JSON, shared by the response reader, the stream decoder and
@@ -153,10 +153,6 @@ public final class AnthropicWire {
 
   /** A single-line excerpt of at most {@code max} characters of a body, decoded as UTF-8. */
   public static String excerpt(byte[] body, int max) {
-    if (body == null || body.length == 0) {
-      return "";
-    }
-    int n = Math.min(body.length, max * 4 + 16);
-    return Json.excerpt(new String(body, 0, n, StandardCharsets.UTF_8), max);
+    return ErrorMapping.excerpt(body, max);
   }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.providers.ollama.internal;
 
+import static dev.switchboard.internal.http.ErrorMapping.after;
+import static dev.switchboard.internal.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,6 +18,7 @@ import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.Json;
+import dev.switchboard.internal.http.ErrorMapping;
 import dev.switchboard.internal.http.RetryAfter;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -29,7 +32,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -80,7 +82,6 @@ public final class OllamaErrorMapper {
   public static final int EXCERPT_CHARS = 200;
 
   private static final int MESSAGE_CHARS = 500;
-  private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=\\-]{8,}");
 
   private final Secret apiKey;
   private final String baseUrl;
@@ -120,7 +121,7 @@ public final class OllamaErrorMapper {
       return ce;
     }
     ErrorDetails.Builder d = ErrorDetails.builder().provider(provider).model(model);
-    String cause = describe(t);
+    String cause = ErrorMapping.describe(t, EXCERPT_CHARS - 1);
     String forModel = forModel(model);
     if (t instanceof HttpConnectTimeoutException) {
       return new ChatTimeoutException(redact(provider + " at " + baseUrl + " did not accept the connection" + forModel
@@ -165,11 +166,7 @@ public final class OllamaErrorMapper {
 
   /** Removes the API key and anything that looks like a bearer token. */
   public String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String out = apiKey == null ? text : apiKey.redact(text);
-    return BEARER.matcher(out).replaceAll("$1****");
+    return ErrorMapping.redactKeyAndBearer(text, apiKey);
   }
 
   // ---- classification ----
@@ -197,7 +194,7 @@ public final class OllamaErrorMapper {
             + " (" + what + "). Change the prompt; retrying it unchanged will not help.", d.build());
       }
       return new InvalidRequestException(p + on + " rejected the request to " + m + " as invalid (" + what + "). "
-          + (contains(e.message, "does not support") ? "Use a model that supports this feature (see `ollama show "
+          + (containsAny(e.message, "does not support") ? "Use a model that supports this feature (see `ollama show "
           + (model.isEmpty() ? "<model>" : model) + "`), or leave the feature out"
           : "Fix the request") + "; retrying it unchanged will not help.", d.build());
     }
@@ -214,7 +211,7 @@ public final class OllamaErrorMapper {
           + "). Add credit or switch provider; retrying will not help.", d.build());
     }
     if (status == 404) {
-      if (isModelNotFound(e) || (!model.isEmpty() && contains(e.message, model.toLowerCase(Locale.ROOT)))) {
+      if (isModelNotFound(e) || (!model.isEmpty() && containsAny(e.message, model.toLowerCase(Locale.ROOT)))) {
         String name = model.isEmpty() ? "<model>" : model;
         return new ModelNotFoundException(p + on + " does not have " + m + " (" + what + "). Pull it with `ollama pull "
             + name + "`, or check the name with `ollama list`.", d.build());
@@ -244,11 +241,11 @@ public final class OllamaErrorMapper {
     }
     if (status >= 500 && status <= 599) {
       String hint;
-      if (contains(e.message, "runner process has terminated", "runner process no longer running", "out of memory",
+      if (containsAny(e.message, "runner process has terminated", "runner process no longer running", "out of memory",
           "cudamalloc")) {
         hint = "The model runner crashed, often for lack of memory: a smaller OllamaOptions.numCtx(...) or a smaller "
             + "model may help; retrying may help too";
-      } else if (status == 503 || contains(e.message, "server busy", "maximum pending requests")) {
+      } else if (status == 503 || containsAny(e.message, "server busy", "maximum pending requests")) {
         hint = "Ollama is busy or unavailable (its request queue, OLLAMA_MAX_QUEUE, may be full); retry"
             + after(retryAfter) + ", lower the concurrency, or fall back to another provider";
       } else {
@@ -261,25 +258,13 @@ public final class OllamaErrorMapper {
         + ". Check the base URL and that it points at an Ollama server.", d.build());
   }
 
-  private static String after(Optional<Duration> retryAfter) {
-    return retryAfter.map(d -> " after " + human(d)).orElse(" later");
-  }
-
-  private static String human(Duration d) {
-    if (d.toMillis() < 1000) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    return s < 120 ? s + "s" : (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
-  }
-
   private static boolean isContextLength(ErrorBody e) {
-    return contains(e.message, "context length", "context window", "context_length", "maximum context",
+    return containsAny(e.message, "context length", "context window", "context_length", "maximum context",
         "exceeds the context", "prompt is too long");
   }
 
   private static boolean isContentFilter(ErrorBody e) {
-    return contains(e.message, "content filter", "content_filter", "content policy", "content_policy");
+    return containsAny(e.message, "content filter", "content_filter", "content policy", "content_policy");
   }
 
   private static boolean isModelNotFound(ErrorBody e) {
@@ -289,37 +274,24 @@ public final class OllamaErrorMapper {
   }
 
   private static boolean isQuota(ErrorBody e) {
-    return contains(e.message, "quota", "billing", "credit", "upgrade your plan", "subscription")
+    return containsAny(e.message, "quota", "billing", "credit", "upgrade your plan", "subscription")
         || "insufficient_quota".equals(e.code);
-  }
-
-  private static boolean contains(String text, String... needles) {
-    if (text == null) {
-      return false;
-    }
-    String lower = text.toLowerCase(Locale.ROOT);
-    for (String n : needles) {
-      if (lower.contains(n)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static int inferStatus(ErrorBody e) {
     if (isModelNotFound(e)) {
       return 404;
     }
-    if (isContextLength(e) || isContentFilter(e) || contains(e.message, "does not support", "invalid", "cannot unmarshal")) {
+    if (isContextLength(e) || isContentFilter(e) || containsAny(e.message, "does not support", "invalid", "cannot unmarshal")) {
       return 400;
     }
-    if (isQuota(e) || contains(e.message, "rate limit", "too many requests")) {
+    if (isQuota(e) || containsAny(e.message, "rate limit", "too many requests")) {
       return 429;
     }
-    if (contains(e.message, "unauthorized")) {
+    if (containsAny(e.message, "unauthorized")) {
       return 401;
     }
-    if (contains(e.message, "server busy", "unavailable", "overloaded")) {
+    if (containsAny(e.message, "server busy", "unavailable", "overloaded")) {
       return 503;
     }
     return 500;
@@ -389,11 +361,5 @@ public final class OllamaErrorMapper {
 
   private static String describe(String origin, ErrorBody e) {
     return origin + (e.code == null ? "" : ", " + Json.excerpt(e.code, 80)) + ": " + e.message;
-  }
-
-  private static String describe(Throwable t) {
-    String msg = t.getMessage();
-    return msg == null || msg.isBlank() ? t.getClass().getSimpleName()
-        : t.getClass().getSimpleName() + ": " + Json.excerpt(msg, EXCERPT_CHARS - 1);
   }
 }

@@ -14,6 +14,7 @@ import dev.switchboard.internal.http.ByteStreamConsumer;
 import dev.switchboard.internal.http.LineSplitter;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.internal.stream.ResponseAccumulator;
+import dev.switchboard.internal.stream.StreamFailures;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.ByteBuffer;
@@ -189,12 +190,7 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
   private ChatException streamError(JsonNode errorLine) {
     ChatException mapped = mapper.mapBodyError(status, headers, errorLine, provider, model,
         "an error line in the stream");
-    if (acc.eventCount() == 0) {
-      return mapped;
-    }
-    return new ChatStreamException(provider + " sent an error in the middle of the stream for model '" + model
-        + "' after " + acc.eventCount() + " events. The partial answer is attached. " + mapped.getMessage(),
-        mapped.details(), partial(), mapped);
+    return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
   }
 
   private ChatException malformed(String what, String line, Throwable cause) {
@@ -204,9 +200,8 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
           + "' that could not be decoded: " + detail + ". Check that the base URL points at an Ollama server (the "
           + "root, such as http://127.0.0.1:11434)."), details(false), cause);
     }
-    return new ChatStreamException(mapper.redact(provider + " sent a stream for model '" + model
-        + "' that broke after " + acc.eventCount() + " events: " + detail + ". The partial answer is attached."),
-        details(false), partial(), cause);
+    return StreamFailures.brokenAfterEvents(detail, provider, model, acc.eventCount(), mapper::redact, details(false),
+        partial(), cause);
   }
 
   private ChatException toFailure(Throwable error) {
@@ -219,11 +214,8 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
     if (acc.eventCount() == 0) {
       return mapper.mapFailure(error, provider, model);
     }
-    String cause = error.getMessage() == null ? error.getClass().getSimpleName()
-        : error.getClass().getSimpleName() + ": " + Json.excerpt(error.getMessage(), 200);
-    return new ChatStreamException(mapper.redact("the connection to " + provider + " broke in the middle of the stream "
-        + "for model '" + model + "' after " + acc.eventCount() + " events (" + cause
-        + "). The partial answer is attached; retrying repeats the whole request."), details(true), partial(), error);
+    return StreamFailures.connectionBroke(error, provider, model, acc.eventCount(), mapper::redact, details(true),
+        partial());
   }
 
   private ErrorDetails details(boolean retryable) {

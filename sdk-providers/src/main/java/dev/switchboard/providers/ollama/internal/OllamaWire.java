@@ -1,5 +1,6 @@
 package dev.switchboard.providers.ollama.internal;
 
+import dev.switchboard.internal.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.FinishReason;
 import dev.switchboard.ToolCall;
@@ -7,7 +8,6 @@ import dev.switchboard.Usage;
 import dev.switchboard.internal.Json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -201,11 +201,7 @@ public final class OllamaWire {
 
   /** A single-line excerpt of at most {@code max} characters of a body, decoded as UTF-8. */
   public static String excerpt(byte[] body, int max) {
-    if (body == null || body.length == 0) {
-      return "";
-    }
-    int n = Math.min(body.length, max * 4 + 16);
-    return Json.excerpt(new String(body, 0, n, StandardCharsets.UTF_8), max);
+    return ErrorMapping.excerpt(body, max);
   }
 
   /** {@code model:latest} for a name without a tag, as Ollama names models in {@code /api/ps}. */

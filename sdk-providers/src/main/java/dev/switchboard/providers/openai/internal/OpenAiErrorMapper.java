@@ -1,5 +1,7 @@
 package dev.switchboard.providers.openai.internal;
 
+import static dev.switchboard.internal.http.ErrorMapping.after;
+import static dev.switchboard.internal.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,6 +18,7 @@ import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
 import dev.switchboard.internal.Futures;
 import dev.switchboard.internal.Json;
+import dev.switchboard.internal.http.ErrorMapping;
 import dev.switchboard.internal.http.RetryAfter;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -81,8 +84,6 @@ public final class OpenAiErrorMapper {
   static final int EXCERPT_CHARS = 200;
 
   private static final int MESSAGE_CHARS = 500;
-  private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk|rk|pk)-[A-Za-z0-9_\\-]{12,}");
-  private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=\\-]{8,}");
   private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|h|m|s)");
 
   private final Secret apiKey;
@@ -133,7 +134,7 @@ public final class OpenAiErrorMapper {
       return ce;
     }
     ErrorDetails.Builder d = ErrorDetails.builder().provider(provider).model(model);
-    String cause = describe(t);
+    String cause = ErrorMapping.describe(t, EXCERPT_CHARS - 1);
     if (t instanceof HttpConnectTimeoutException) {
       return new ChatTimeoutException(redact(provider + " could not be reached at " + endpoint + " for model '" + model
           + "' within the connect timeout (" + cause + "). Check the network and the base URL, or raise "
@@ -174,12 +175,7 @@ public final class OpenAiErrorMapper {
 
   /** Removes the API key and anything that looks like a key or bearer token. */
   public String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String out = apiKey == null ? text : apiKey.redact(text);
-    out = KEY_LIKE.matcher(out).replaceAll("$1-****");
-    return BEARER.matcher(out).replaceAll("$1****");
+    return ErrorMapping.redact(text, apiKey);
   }
 
   /**
@@ -314,18 +310,6 @@ public final class OpenAiErrorMapper {
     return "Check the API key (" + apiKey.description() + "); retrying will not help.";
   }
 
-  private static String after(Optional<Duration> retryAfter) {
-    return retryAfter.map(d -> " after " + human(d)).orElse(" later");
-  }
-
-  private static String human(Duration d) {
-    if (d.toMillis() < 1000) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    return s < 120 ? s + "s" : (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
-  }
-
   /** The reset of the exhausted limit: the one whose remaining count is 0, else the later of both. */
   private static Optional<Duration> rateLimitReset(HttpHeaders headers) {
     Optional<Duration> requests = headers.firstValue("x-ratelimit-reset-requests")
@@ -350,13 +334,13 @@ public final class OpenAiErrorMapper {
 
   private static boolean isContextLength(ErrorBody e) {
     return is(e, "context_length_exceeded")
-        || contains(e.message, "context_length_exceeded", "maximum context length", "context length",
+        || containsAny(e.message, "context_length_exceeded", "maximum context length", "context length",
         "context window");
   }
 
   private static boolean isContentFilter(ErrorBody e) {
     return is(e, "content_filter") || is(e, "content_policy_violation") || is(e, "data_inspection_failed")
-        || contains(e.message, "content management policy", "content_policy_violation");
+        || containsAny(e.message, "content management policy", "content_policy_violation");
   }
 
   private static boolean isQuota(ErrorBody e) {
@@ -365,19 +349,6 @@ public final class OpenAiErrorMapper {
 
   private static boolean is(ErrorBody e, String word) {
     return word.equalsIgnoreCase(e.code) || word.equalsIgnoreCase(e.type);
-  }
-
-  private static boolean contains(String text, String... needles) {
-    if (text == null) {
-      return false;
-    }
-    String lower = text.toLowerCase(Locale.ROOT);
-    for (String n : needles) {
-      if (lower.contains(n)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static int inferStatus(ErrorBody e) {
@@ -509,11 +480,5 @@ public final class OpenAiErrorMapper {
       sb.append(", ").append(Json.excerpt(label, 80));
     }
     return sb.append(": ").append(e.message).toString();
-  }
-
-  private static String describe(Throwable t) {
-    String msg = t.getMessage();
-    return msg == null || msg.isBlank() ? t.getClass().getSimpleName()
-        : t.getClass().getSimpleName() + ": " + Json.excerpt(msg, EXCERPT_CHARS - 1);
   }
 }

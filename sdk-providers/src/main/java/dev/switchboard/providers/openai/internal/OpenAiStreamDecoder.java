@@ -16,6 +16,7 @@ import dev.switchboard.internal.sse.SseFormatException;
 import dev.switchboard.internal.sse.SseParser;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.internal.stream.ResponseAccumulator;
+import dev.switchboard.internal.stream.StreamFailures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
@@ -155,7 +156,7 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
     }
     String data = event.data().strip();
     if ("error".equals(event.type())) {
-      throw streamError(parseErrorEvent(data));
+      throw streamError(StreamFailures.errorObject(data));
     }
     if (data.isEmpty()) {
       return;
@@ -349,28 +350,11 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
 
   // ---- failures ----
 
-  private JsonNode parseErrorEvent(String data) {
-    try {
-      JsonNode node = Json.MAPPER.readTree(data);
-      if (node != null && node.isObject()) {
-        return node;
-      }
-    } catch (IOException | RuntimeException notJson) {
-      // fall through: the data is the message
-    }
-    return Json.MAPPER.createObjectNode().put("message", data.isEmpty() ? "error event without data" : data);
-  }
-
   /** The mapped error of an error chunk; wrapped with the partial answer once events went out. */
   private ChatException streamError(JsonNode errorChunk) {
     ChatException mapped =
         mapper.mapBodyError(status, headers, errorChunk, provider, model, "an error event in the stream");
-    if (acc.eventCount() == 0) {
-      return mapped;
-    }
-    return new ChatStreamException(provider + " sent an error in the middle of the stream for model '" + model
-        + "' after " + acc.eventCount() + " events. The partial answer is attached. " + mapped.getMessage(),
-        mapped.details(), partial(), mapped);
+    return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
   }
 
   private ChatException malformed(String what, String data, Throwable cause) {
@@ -381,9 +365,8 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
           + ". Check that the base URL points at an OpenAI-compatible /chat/completions endpoint."),
           details(false), cause);
     }
-    return new ChatStreamException(mapper.redact(provider + " sent a stream for model '" + model
-        + "' that broke after " + acc.eventCount() + " events: " + detail + ". The partial answer is attached."),
-        details(false), partial(), cause);
+    return StreamFailures.brokenAfterEvents(detail, provider, model, acc.eventCount(), mapper::redact, details(false),
+        partial(), cause);
   }
 
   private ChatException toFailure(Throwable error) {
@@ -396,11 +379,8 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
     if (acc.eventCount() == 0) {
       return mapper.mapFailure(error, provider, model);
     }
-    String cause = error.getMessage() == null ? error.getClass().getSimpleName()
-        : error.getClass().getSimpleName() + ": " + Json.excerpt(error.getMessage(), 200);
-    return new ChatStreamException(mapper.redact("the connection to " + provider + " broke in the middle of the stream "
-        + "for model '" + model + "' after " + acc.eventCount() + " events (" + cause
-        + "). The partial answer is attached; retrying repeats the whole request."), details(true), partial(), error);
+    return StreamFailures.connectionBroke(error, provider, model, acc.eventCount(), mapper::redact, details(true),
+        partial());
   }
 
   private ErrorDetails details(boolean retryable) {

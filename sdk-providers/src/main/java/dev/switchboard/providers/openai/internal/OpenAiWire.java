@@ -1,5 +1,6 @@
 package dev.switchboard.providers.openai.internal;
 
+import dev.switchboard.internal.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.FinishReason;
 import dev.switchboard.Usage;
@@ -7,7 +8,6 @@ import dev.switchboard.internal.Json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Small tolerant readers for OpenAI-compatible JSON, shared by the response reader and the stream
@@ -146,11 +146,6 @@ public final class OpenAiWire {
 
   /** A single-line excerpt of at most {@code max} characters of a body, decoded as UTF-8. */
   public static String excerpt(byte[] body, int max) {
-    if (body == null || body.length == 0) {
-      return "";
-    }
-    // Decode a little more than needed: whitespace collapses and multi-byte characters shrink.
-    int n = Math.min(body.length, max * 4 + 16);
-    return Json.excerpt(new String(body, 0, n, StandardCharsets.UTF_8), max);
+    return ErrorMapping.excerpt(body, max);
   }
 }
