@@ -15,6 +15,7 @@ import dev.switchboard.internal.sse.SseEvent;
 import dev.switchboard.internal.sse.SseFormatException;
 import dev.switchboard.internal.sse.SseParser;
 import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.internal.stream.Replay;
 import dev.switchboard.internal.stream.ResponseAccumulator;
 import dev.switchboard.internal.stream.StreamFailures;
 import java.io.ByteArrayOutputStream;
@@ -327,25 +328,7 @@ public final class OpenAiStreamDecoder implements ByteStreamConsumer, SseParser.
       out.fail(e);
       return;
     }
-    if (response.reasoning().isPresent()) {
-      out.emit(new ChatEvent.ReasoningDelta(response.reasoning().get()));
-    }
-    if (!response.text().isEmpty()) {
-      out.emit(new ChatEvent.TextDelta(response.text()));
-    }
-    if (response.refusal().isPresent()) {
-      out.emit(new ChatEvent.RefusalDelta(response.refusal().get()));
-    }
-    List<ToolCall> calls = response.toolCalls();
-    for (int i = 0; i < calls.size(); i++) {
-      ToolCall c = calls.get(i);
-      out.emit(new ChatEvent.ToolCallDelta(i, c.id(), c.name(), c.argumentsJson()));
-    }
-    if (!response.usage().equals(Usage.ZERO)) {
-      out.emit(new ChatEvent.UsageReport(response.usage()));
-    }
-    out.emit(new ChatEvent.Completed(response));
-    out.complete();
+    Replay.whole(out, response);
   }
 
   // ---- failures ----
