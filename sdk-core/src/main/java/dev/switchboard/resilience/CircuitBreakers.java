@@ -99,6 +99,7 @@ public final class CircuitBreakers {
     }
     Breaker b = breakers.computeIfAbsent(providerModel, k -> new Breaker());
     CircuitState before;
+    CircuitState probed;
     CircuitState after;
     synchronized (b) {
       b.lastFailure = ticker.read();
@@ -106,13 +107,15 @@ public final class CircuitBreakers {
       if (before == CircuitState.OPEN && coolDownOver(b)) {
         b.failsafe.halfOpen();
       }
+      probed = b.state();
       b.failsafe.recordFailure();
       after = b.state();
-      if (after == CircuitState.OPEN && before != CircuitState.OPEN) {
-        b.openedAt = b.lastFailure;
+      if (after == CircuitState.OPEN && probed != CircuitState.OPEN) {
+        b.openedAt = b.lastFailure; // a fresh cool-down, also when a cooled-down breaker failed again
       }
     }
-    announce(providerModel, before, after, events);
+    announce(providerModel, before, probed, events);
+    announce(providerModel, probed, after, events);
   }
 
   static boolean counts(ChatException failure) {

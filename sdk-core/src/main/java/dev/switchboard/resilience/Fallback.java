@@ -134,10 +134,22 @@ public final class Fallback implements Interceptor {
         chain.events().fallback(chain.call(), candidates.get(next - 2 < 0 ? 0 : next - 2), model, cause);
       }
       long started = chain.ticker().read();
-      CompletableFuture<ChatResponse> f = chain.proceed(rewrite(chain.request(), model));
+      CompletableFuture<ChatResponse> f = proceedSafely(model);
       inFlight.add(f);
       f.whenComplete((response, error) -> finished(model, f, started, response, error));
       scheduleHedge(model);
+    }
+
+    /** The candidate's exchange; a rewrite that throws fails this candidate instead of escaping to a callback thread. */
+    private CompletableFuture<ChatResponse> proceedSafely(String model) {
+      try {
+        return chain.proceed(rewrite(chain.request(), model));
+      } catch (ChatException e) {
+        return CompletableFuture.failedFuture(e);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(new ChatException("the rewrite for '" + model + "' threw " + e,
+            ErrorDetails.of("", model), e));
+      }
     }
 
     private void scheduleHedge(String model) {

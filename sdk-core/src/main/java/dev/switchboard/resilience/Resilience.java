@@ -166,6 +166,10 @@ public final class Resilience implements Interceptor {
       attempt++;
       CompletableFuture<ChatResponse> f = guarded(chain, request, target, () -> chain.proceed(request));
       inFlight = f;
+      if (result.isCancelled()) {
+        f.cancel(true); // the caller cancelled while this attempt was starting
+        return;
+      }
       f.whenComplete((response, error) -> {
         if (error == null) {
           if (target != null && breakers != null) {
@@ -404,6 +408,8 @@ public final class Resilience implements Interceptor {
       return call.get();
     }
     AtomicReference<CompletableFuture<ChatResponse>> started = new AtomicReference<>();
+    AtomicReference<Scheduler.Cancellable> waitTimer = new AtomicReference<>();
+    AtomicBoolean cancelled = new AtomicBoolean();
     CompletableFuture<Void> permit = p == null ? CompletableFuture.completedFuture(null) : p.acquire();
     CompletableFuture<ChatResponse> out = permit.thenCompose(ignored -> {
       Duration wait = reserveRate(target, request);
@@ -416,9 +422,15 @@ public final class Resilience implements Interceptor {
         return f;
       }
       CompletableFuture<ChatResponse> delayed = new CompletableFuture<>();
-      chain.scheduler().schedule(wait, () -> {
+      waitTimer.set(chain.scheduler().schedule(wait, () -> {
+        if (cancelled.get()) {
+          return;
+        }
         CompletableFuture<ChatResponse> f = call.get();
         started.set(f);
+        if (cancelled.get()) {
+          f.cancel(true);
+        }
         f.whenComplete((r, e) -> {
           if (e != null) {
             delayed.completeExceptionally(e);
@@ -426,11 +438,16 @@ public final class Resilience implements Interceptor {
             delayed.complete(r);
           }
         });
-      });
+      }));
       return delayed;
     });
     out.whenComplete((r, e) -> {
       if (out.isCancelled()) {
+        cancelled.set(true);
+        Scheduler.Cancellable timer = waitTimer.get();
+        if (timer != null) {
+          timer.cancel();
+        }
         permit.cancel(true);
         CompletableFuture<ChatResponse> f = started.get();
         if (f != null) {
@@ -439,17 +456,15 @@ public final class Resilience implements Interceptor {
       }
     });
     if (p != null) {
-      // Return the permit once the exchange is over, or at once if it never started.
-      out.whenComplete((r, e) -> {
+      // Return a permit only once it was granted, and only when its exchange is over (or never started).
+      permit.thenRun(() -> out.whenComplete((r, e) -> {
         CompletableFuture<ChatResponse> f = started.get();
         if (f == null || f.isDone()) {
-          if (permit.isDone() && !permit.isCompletedExceptionally()) {
-            p.release();
-          }
+          p.release();
         } else {
           f.whenComplete((r2, e2) -> p.release());
         }
-      });
+      }));
     }
     return out;
   }

@@ -214,4 +214,17 @@ class FallbackTest {
     premium.calls.get(0).complete(FakeAdapter.answer("direct"));
     assertThat(f.join().text()).isEqualTo("direct");
   }
+
+  @Test
+  void rewriteThatThrows_failsTheCallInsteadOfHanging() {
+    Switchboard sb = switchboard(Fallback.builder().chain("ranker", "cheap/m", "premium/m")
+        .rewrite("premium/m", r -> {
+          throw new IllegalStateException("bad rewrite");
+        }).build());
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("ranker", "hi"));
+    ServerException first = overloaded("cheap");
+    cheap.calls.get(0).completeExceptionally(first);
+    assertThatThrownBy(f::join).cause().isSameAs(first)
+        .satisfies(e -> assertThat(e.getSuppressed()[0]).hasMessageContaining("bad rewrite"));
+  }
 }

@@ -263,4 +263,23 @@ class ResilienceTest {
     assertThatThrownBy((refusedToo.isDone() ? refusedToo : refused)::join)
         .hasCauseInstanceOf(RateLimitException.class).hasMessageContaining("client-side rate limit");
   }
+
+  @Test
+  void callCancelledWhileWaitingForItsRateLimitSlot_neverStarts() {
+    Switchboard sb = switchboard(retries().rateLimit("openai", 60, 0).maxConcurrency("openai", 1).build());
+    CompletableFuture<ChatResponse> first = sb.chatAsync(ChatRequest.of("openai/m", "a"));
+    openai.calls.get(0).complete(FakeAdapter.answer("a"));
+    first.join();
+    CompletableFuture<ChatResponse> waiting = sb.chatAsync(ChatRequest.of("openai/m", "b"));
+    time.awaitTaskDue(Duration.ofSeconds(1));
+    waiting.cancel(true);
+    time.advance(Duration.ofSeconds(2));
+    assertThat(openai.calls).hasSize(1);
+    // the concurrency permit came back: the next call goes through once its rate-limit slot comes
+    CompletableFuture<ChatResponse> next = sb.chatAsync(ChatRequest.of("openai/m", "c"));
+    time.advance(Duration.ofSeconds(3));
+    assertThat(openai.calls).hasSize(2);
+    openai.calls.get(1).complete(FakeAdapter.answer("c"));
+    assertThat(next.join().text()).isEqualTo("c");
+  }
 }

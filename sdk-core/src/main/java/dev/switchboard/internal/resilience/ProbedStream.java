@@ -107,12 +107,33 @@ public final class ProbedStream extends ForwardingChatStream {
 
   @Override
   public void onReady(Runnable action) {
-    lastReadyAction = action;
+    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable once = () -> {
+      if (ran.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
+    lastReadyAction = once;
     if (releasing && !held.isEmpty()) {
-      action.run();
+      once.run();
       return;
     }
-    super.onReady(action);
+    super.onReady(once);
+  }
+
+  /**
+   * A failure while events are held back reached no caller: surface the retryable cause of a
+   * broken stream, so that a retry or a fallback can still take over.
+   */
+  @Override
+  protected dev.switchboard.ChatException onFailure(dev.switchboard.ChatException failure) {
+    cancelTimer();
+    if (!releasing && failure instanceof dev.switchboard.ChatStreamException
+        && failure.getCause() instanceof dev.switchboard.ChatException cause) {
+      held.clear();
+      return cause;
+    }
+    return failure;
   }
 
   @Override
@@ -128,7 +149,7 @@ public final class ProbedStream extends ForwardingChatStream {
     }
   }
 
-  private void cancelTimer() {
+  private synchronized void cancelTimer() {
     if (windowTimer != null) {
       windowTimer.cancel();
       windowTimer = null;

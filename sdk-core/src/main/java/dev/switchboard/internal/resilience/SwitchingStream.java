@@ -6,6 +6,7 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatStream;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.internal.stream.AttemptSource;
+import dev.switchboard.internal.stream.FailedChatStream;
 import java.time.Duration;
 import java.util.List;
 
@@ -78,6 +79,10 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
         finished = true;
         throw failure;
       }
+      if (closed) {
+        finished = true;
+        return null;
+      }
       List<Attempt> recorded = failure.attempts().isEmpty() ? AttemptSource.of(c) : failure.attempts();
       Duration delay = strategy.onFailure(failure, recorded);
       if (delay == null) {
@@ -88,7 +93,11 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
         current = null;
       }
       if (delay.isZero() || delay.isNegative()) {
-        install(strategy.next());
+        if (closed) {
+          finished = true;
+          return null;
+        }
+        install(startNext());
         return poll();
       }
       startLater(delay);
@@ -107,11 +116,23 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
   private void startLater(Duration delay) {
     Scheduler.Cancellable handle = scheduler.schedule(delay, () -> {
       if (!closed) {
-        install(strategy.next());
+        install(startNext());
       }
     });
     synchronized (this) {
       pendingStart = handle;
+    }
+  }
+
+  /** The next attempt; a strategy that throws yields a stream failing with that error, never an escape. */
+  private ChatStream startNext() {
+    try {
+      return strategy.next();
+    } catch (ChatException e) {
+      return FailedChatStream.of(e);
+    } catch (RuntimeException e) {
+      return FailedChatStream.of(new ChatException("starting the next attempt failed: " + e,
+          dev.switchboard.ErrorDetails.of("", ""), e));
     }
   }
 

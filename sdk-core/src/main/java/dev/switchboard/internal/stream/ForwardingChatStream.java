@@ -11,7 +11,9 @@ import dev.switchboard.ChatStream;
  */
 public class ForwardingChatStream implements ChatStream, AttemptSource {
   protected final ChatStream delegate;
-  private volatile ChatException aborted;
+  /** Null while running; then either the abort's failure or {@link #COMPLETED}, whichever came first. */
+  private final java.util.concurrent.atomic.AtomicReference<Object> end = new java.util.concurrent.atomic.AtomicReference<>();
+  private static final Object COMPLETED = new Object();
   private volatile boolean abortDelivered;
 
   public ForwardingChatStream(ChatStream delegate) {
@@ -37,14 +39,8 @@ public class ForwardingChatStream implements ChatStream, AttemptSource {
    * only the first abort counts. Returns false if the stream had already finished or was aborted.
    */
   public boolean abort(ChatException failure) {
-    if (aborted != null || delegate.isFinished()) {
+    if (delegate.isFinished() || !end.compareAndSet(null, failure)) {
       return false;
-    }
-    synchronized (this) {
-      if (aborted != null) {
-        return false;
-      }
-      aborted = failure;
     }
     delegate.close();
     return true;
@@ -52,12 +48,17 @@ public class ForwardingChatStream implements ChatStream, AttemptSource {
 
   /** True once {@link #abort} took effect. */
   protected boolean isAborted() {
-    return aborted != null;
+    return end.get() instanceof ChatException;
+  }
+
+  private ChatException aborted() {
+    Object e = end.get();
+    return e instanceof ChatException ce ? ce : null;
   }
 
   @Override
   public ChatEvent poll() {
-    ChatException abort = aborted;
+    ChatException abort = aborted();
     if (abort != null) {
       if (abortDelivered) {
         return null;
@@ -71,6 +72,14 @@ public class ForwardingChatStream implements ChatStream, AttemptSource {
       event = delegate.poll();
     } catch (ChatException e) {
       throw onFailure(e);
+    }
+    if (event instanceof ChatEvent.Completed && !end.compareAndSet(null, COMPLETED)) {
+      ChatException lost = aborted();
+      if (lost != null) {
+        // The abort won the race: the late final event is dropped and the failure delivered instead.
+        abortDelivered = true;
+        throw onFailure(lost);
+      }
     }
     if (event != null) {
       return onEvent(event);
@@ -88,12 +97,12 @@ public class ForwardingChatStream implements ChatStream, AttemptSource {
 
   @Override
   public boolean isFinished() {
-    return aborted != null ? abortDelivered : delegate.isFinished();
+    return aborted() != null ? abortDelivered : delegate.isFinished();
   }
 
   @Override
   public void onReady(Runnable action) {
-    if (aborted != null) {
+    if (aborted() != null) {
       action.run();
       return;
     }

@@ -109,6 +109,7 @@ public final class Streams {
         return;
       }
       AtomicLong demand = new AtomicLong();
+      AtomicBoolean terminated = new AtomicBoolean();
       Drain drain = new Drain(stream, new ChatStreamHandler() {
         @Override
         public void onEvent(ChatEvent event) {
@@ -117,20 +118,26 @@ public final class Streams {
 
         @Override
         public void onComplete(ChatResponse response) {
-          subscriber.onComplete();
+          if (terminated.compareAndSet(false, true)) {
+            subscriber.onComplete();
+          }
         }
 
         @Override
         public void onError(ChatException error) {
-          subscriber.onError(error);
+          if (terminated.compareAndSet(false, true)) {
+            subscriber.onError(error);
+          }
         }
       }, demand);
       subscriber.onSubscribe(new Flow.Subscription() {
         @Override
         public void request(long n) {
           if (n <= 0) {
-            stream.close();
-            subscriber.onError(new IllegalArgumentException("Flow.Subscription.request(n) needs n > 0, got " + n));
+            drain.cancel();
+            if (terminated.compareAndSet(false, true)) {
+              subscriber.onError(new IllegalArgumentException("Flow.Subscription.request(n) needs n > 0, got " + n));
+            }
             return;
           }
           demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
@@ -187,6 +194,11 @@ public final class Streams {
         } catch (ChatException e) {
           done = true;
           handler.onError(e);
+          return;
+        } catch (RuntimeException e) {
+          done = true;
+          stream.close();
+          handler.onError(new ChatException("the stream failed: " + e, ErrorDetails.of("", ""), e));
           return;
         }
         if (event == null) {

@@ -202,4 +202,57 @@ class StreamsTest {
         .containsExactly("call_a weather {\"city\":\"Paris\"}", "call_b time {}");
     assertThat(acc.partial("p", "m").text()).isEqualTo("checking");
   }
+
+  @Test
+  void abortAfterTheFinalEvent_isRefused_soACompletedCallStaysCompleted() {
+    PushChatStream inner = new PushChatStream();
+    ForwardingChatStream stream = new ForwardingChatStream(inner);
+    inner.emit(new ChatEvent.Completed(DONE));
+    inner.complete();
+    assertThat(stream.poll()).isInstanceOf(ChatEvent.Completed.class);
+    assertThat(stream.abort(new ServerException("late timeout", ErrorDetails.of("p", "m")))).isFalse();
+    assertThat(stream.poll()).isNull();
+    assertThat(stream.isFinished()).isTrue();
+  }
+
+  @Test
+  void abortBeforeTheFinalEventIsTaken_winsAndDropsIt() {
+    PushChatStream inner = new PushChatStream();
+    ForwardingChatStream stream = new ForwardingChatStream(inner);
+    inner.emit(new ChatEvent.TextDelta("a"));
+    assertThat(stream.abort(new ServerException("timeout", ErrorDetails.of("p", "m")))).isTrue();
+    assertThatThrownBy(stream::poll).hasMessage("timeout");
+    assertThat(stream.poll()).isNull();
+  }
+
+  @Test
+  void publisher_requestOfZero_signalsExactlyOneError() {
+    PushChatStream stream = new PushChatStream();
+    List<Object> signals = new ArrayList<>();
+    Flow.Subscription[] sub = new Flow.Subscription[1];
+    stream.publisher().subscribe(new Flow.Subscriber<>() {
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        sub[0] = s;
+      }
+
+      @Override
+      public void onNext(ChatEvent item) {
+        signals.add(item);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        signals.add(t);
+      }
+
+      @Override
+      public void onComplete() {
+        signals.add("complete");
+      }
+    });
+    sub[0].request(1);
+    sub[0].request(0);
+    assertThat(signals).singleElement().isInstanceOf(IllegalArgumentException.class);
+  }
 }
