@@ -2,28 +2,42 @@ package dev.switchboard.internal;
 
 import dev.switchboard.spi.Scheduler;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** One daemon thread that only times tasks; tasks that take long should hand off. Not API. */
+/**
+ * One daemon thread keeps time; due tasks run on a fixed pool of daemon workers (one per core, at
+ * least two), so that a slow task (a stream handler woken by a retry, say) never delays the timer
+ * and thus another call's timeout. Not API.
+ */
 public final class SystemScheduler implements Scheduler {
   public static final SystemScheduler INSTANCE = new SystemScheduler();
 
-  private final ScheduledThreadPoolExecutor executor;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ExecutorService workers;
 
   private SystemScheduler() {
-    executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "switchboard-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
+    timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "switchboard-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    AtomicInteger n = new AtomicInteger();
+    int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+    workers = Executors.newFixedThreadPool(size, r -> daemon(r, "switchboard-scheduler-" + n.incrementAndGet()));
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
   }
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> f = timer.schedule(() -> workers.execute(task), Math.max(0, delay.toNanos()),
+        TimeUnit.NANOSECONDS);
     return () -> f.cancel(false);
   }
 }
