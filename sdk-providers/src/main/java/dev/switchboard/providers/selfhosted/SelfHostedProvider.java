@@ -22,6 +22,7 @@ import dev.switchboard.providers.selfhosted.internal.ReplicaPool;
 import dev.switchboard.providers.selfhosted.internal.TrackedStream;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
+import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.io.IOException;
 import java.net.URI;
@@ -39,9 +40,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,14 +93,13 @@ import org.slf4j.LoggerFactory;
  * {@code max_model_len} (from vLLM and recent SGLang) as the maximum context.
  *
  * <p><b>Threads and time.</b> The refresh runs on the {@link Builder#scheduler scheduler} (by
- * default one daemon thread this provider owns): each round only starts non-blocking requests and
+ * default {@link Scheduler#system()}, shared with the rest of Switchboard): each round only starts non-blocking requests and
  * schedules the next round when they are done, so no thread waits on the network and nothing is
  * scheduled while a round runs. Intervals are measured with the {@link Builder#ticker ticker}. Tests
  * inject both and call {@link #refreshNow()}, so they never sleep.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
- * {@link #close()} stops the refresh (cancelling its next round; an injected scheduler is left
- * running, an owned one is shut down), closes the per-replica adapters and stops the HTTP client's
+ * {@link #close()} stops the refresh (cancelling its next round), closes the per-replica adapters and stops the HTTP client's
  * threads, so close it after the calls that use it have ended; calls still in flight may fail.
  */
 public final class SelfHostedProvider implements ProviderAdapter {
@@ -114,8 +111,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
   private final ReplicaPool pool;
   private final ControlPlane control;
   private final Ticker ticker;
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
+  private final Scheduler scheduler;
   private final ExecutorService httpExecutor;
   private final long scrapeNanos;
   private final long retryNanos;
@@ -123,7 +119,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
   private final Map<String, Integer> maxModelLen = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object tickLock = new Object();
-  private ScheduledFuture<?> nextRound; // guarded by tickLock
+  private Scheduler.Cancellable nextRound; // guarded by tickLock
   private volatile CompletableFuture<Void> lastRound = CompletableFuture.completedFuture(null);
 
   private SelfHostedProvider(Builder b, String name, List<String> replicaUrls) {
@@ -162,19 +158,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
           URI.create(url + backend.modelsPath()), adapter.build()));
     }
     this.pool = new ReplicaPool(replicas);
-    if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
-      this.ownsScheduler = false;
-    } else {
-      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "switchboard-" + name + "-pool-" + id + "-refresh");
-        t.setDaemon(true);
-        return t;
-      });
-      own.setRemoveOnCancelPolicy(true);
-      this.scheduler = own;
-      this.ownsScheduler = true;
-    }
+    this.scheduler = b.scheduler;
     scheduleRound(0);
   }
 
@@ -333,12 +317,9 @@ public final class SelfHostedProvider implements ProviderAdapter {
     }
     synchronized (tickLock) {
       if (nextRound != null) {
-        nextRound.cancel(false);
+        nextRound.cancel();
         nextRound = null;
       }
-    }
-    if (ownsScheduler) {
-      scheduler.shutdownNow();
     }
     for (Replica r : pool.replicas()) {
       r.adapter().close();
@@ -422,7 +403,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
         return;
       }
       try {
-        nextRound = scheduler.schedule(this::round, delayNanos, TimeUnit.NANOSECONDS);
+        nextRound = scheduler.schedule(Duration.ofNanos(delayNanos), this::round);
       } catch (RejectedExecutionException e) {
         log.warn("{}: the scheduler refused the next health/metrics refresh ({}); replica health is no longer "
             + "updated in the background", name, e.toString());
@@ -535,7 +516,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     private Duration timeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.system();
-    private ScheduledExecutorService scheduler;
+    private Scheduler scheduler = Scheduler.system();
 
     private Builder() {}
 
@@ -606,11 +587,11 @@ public final class SelfHostedProvider implements ProviderAdapter {
     }
 
     /**
-     * Runs the background refresh; the caller keeps ownership (it is not shut down by {@link
-     * #close()}, only this provider's pending round is cancelled). Default: one daemon thread owned
-     * by the provider. Tests pass a manual scheduler so that nothing runs unless they say so.
+     * Where the background refresh is scheduled; {@link #close()} cancels only this provider's
+     * pending round. Default: {@link Scheduler#system()}. Tests pass a manual one (the testkit's
+     * {@code ManualClock}) so that nothing runs unless they say so.
      */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
+    public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }

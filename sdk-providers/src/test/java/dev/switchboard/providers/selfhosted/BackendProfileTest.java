@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.testkit.ManualClock;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.InvalidRequestException;
@@ -295,7 +296,7 @@ class BackendProfileTest {
 
     @Test
     void provider_failsAnUnsupportedOptionAsInvalidRequest_withoutSendingAnything() {
-      ManualScheduler scheduler = new ManualScheduler();
+      ManualClock scheduler = new ManualClock();
       try (SelfHostedProvider tgi = SelfHostedProvider.builder().backend(Backend.TGI)
           .replica("http://127.0.0.1:9").scheduler(scheduler).ticker(scheduler)
           .timeout(Duration.ofSeconds(2)).build()) {

@@ -3,6 +3,7 @@ package dev.switchboard.providers.selfhosted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.testkit.ManualClock;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatStream;
@@ -45,7 +46,7 @@ class ReplicaPoolTest {
   private VllmEmulator a;
   private VllmEmulator b;
   private VllmEmulator c;
-  private ManualScheduler scheduler;
+  private ManualClock scheduler;
   private SelfHostedProvider provider;
 
   @BeforeEach
@@ -53,7 +54,7 @@ class ReplicaPoolTest {
     a = A.emulator();
     b = B.emulator();
     c = C.emulator();
-    scheduler = new ManualScheduler();
+    scheduler = new ManualClock();
     provider = SelfHostedProvider.builder()
         .name("vllm")
         .backend(Backend.VLLM)
@@ -274,7 +275,7 @@ class ReplicaPoolTest {
 
   @Test
   void theBackgroundRefresh_runsOnTheInjectedScheduler_oneRoundAtATime_andStopsOnClose() {
-    assertThat(scheduler.pending()).as("the first round, due at once").isEqualTo(1);
+    assertThat(scheduler.pendingTasks()).as("the first round, due at once").isEqualTo(1);
     assertThat(a.healthChecks()).isZero();
 
     advance(Duration.ZERO);
@@ -282,15 +283,14 @@ class ReplicaPoolTest {
     assertThat(List.of(a.healthChecks(), b.healthChecks(), c.healthChecks())).containsExactly(1, 1, 1);
     assertThat(List.of(a.metricsScrapes(), b.metricsScrapes(), c.metricsScrapes())).containsExactly(1, 1, 1);
     assertThat(List.of(a.modelListings(), b.modelListings(), c.modelListings())).containsExactly(1, 1, 1);
-    assertThat(scheduler.pending()).as("the next round, scheduled when this one finished").isEqualTo(1);
+    assertThat(scheduler.pendingTasks()).as("the next round, scheduled when this one finished").isEqualTo(1);
 
     advance(SCRAPE);
     assertThat(List.of(a.healthChecks(), a.metricsScrapes(), a.modelListings())).containsExactly(2, 2, 1);
 
     provider.close();
 
-    assertThat(scheduler.pending()).isZero();
-    assertThat(scheduler.isShutdown()).as("an injected scheduler belongs to the caller").isFalse();
+    assertThat(scheduler.pendingTasks()).isZero();
     assertThatThrownBy(() -> provider.refreshNow().join()).hasCauseInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> provider.chat(request()).join()).hasCauseInstanceOf(ChatException.class)
         .hasMessageContaining("closed");
