@@ -13,18 +13,15 @@ import dev.switchboard.internal.Json;
 import dev.switchboard.internal.http.ByteStreamConsumer;
 import dev.switchboard.internal.sse.SseEvent;
 import dev.switchboard.internal.sse.SseFormatException;
-import dev.switchboard.internal.sse.SseParser;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.internal.stream.Replay;
 import dev.switchboard.internal.stream.ResponseAccumulator;
+import dev.switchboard.internal.stream.SseStreamDecoder;
 import dev.switchboard.internal.stream.StreamFailures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -71,7 +68,7 @@ import java.util.Map;
  * <p>Not thread-safe: driven by one transport callback at a time, as {@link ByteStreamConsumer}
  * promises. Not API.
  */
-public final class AnthropicStreamDecoder implements ByteStreamConsumer, SseParser.Handler {
+public final class AnthropicStreamDecoder extends SseStreamDecoder {
   private static final String RAISE_HINT = "AnthropicProvider.builder().maxResponseBytes(...)";
 
   private enum Kind {
@@ -97,19 +94,10 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
     }
   }
 
-  private final PushChatStream out;
-  private final String provider;
-  private final String model;
-  private final int status;
-  private final HttpHeaders headers;
   private final AnthropicErrorMapper mapper;
-  private final int maxEventBytes;
   private final String schemaTool;
-  private final SseParser parser;
-  private final boolean jsonBody;
   private final ResponseAccumulator acc = new ResponseAccumulator();
   private final Map<Integer, Block> blocks = new HashMap<>();
-  private ByteArrayOutputStream json;
   private String id;
   private String responseModel;
   private String rawStop;
@@ -117,7 +105,6 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
   private Usage reported;
   private int nextToolIndex;
   private boolean reasoningSeen;
-  private boolean finished;
 
   /**
    * @param status and {@code headers} of the 2xx response, for request ids and error mapping
@@ -126,61 +113,20 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
    */
   public AnthropicStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
       String schemaTool, AnthropicErrorMapper mapper, int maxEventBytes) {
-    this.out = out;
-    this.provider = provider;
-    this.model = model;
-    this.status = status;
-    this.headers = headers;
+    super(out, provider, model, status, headers, maxEventBytes, RAISE_HINT);
     this.schemaTool = schemaTool;
     this.mapper = mapper;
-    this.maxEventBytes = maxEventBytes;
-    this.parser = new SseParser(this, maxEventBytes);
-    this.jsonBody = headers.firstValue("content-type")
-        .map(v -> v.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
   }
 
-  // ---- bytes in ----
+  // ---- end of the body ----
 
   @Override
-  public void onBytes(ByteBuffer chunk) {
-    if (finished) {
-      chunk.position(chunk.limit());
-      return;
-    }
-    if (jsonBody) {
-      collectJson(chunk);
-    } else {
-      parser.feed(chunk);
-    }
-  }
-
-  @Override
-  public void onComplete() {
-    if (finished) {
-      return;
-    }
-    if (jsonBody) {
-      finishJsonBody();
-      return;
-    }
-    parser.finish();
-    if (finished) {
-      return;
-    }
+  protected void onEndOfStream() {
     finished = true;
     out.fail(new ChatStreamException(mapper.redact("the stream from " + provider + " for model '" + model
         + "' was truncated: the body ended after " + acc.eventCount()
         + " events without message_stop. The partial answer is attached; retrying repeats the whole request."),
         details(true), partial(), null));
-  }
-
-  @Override
-  public void onError(Throwable error) {
-    if (finished) {
-      return;
-    }
-    finished = true;
-    out.fail(toFailure(error));
   }
 
   // ---- SSE events ----
@@ -385,23 +331,8 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
 
   // ---- a plain JSON answer to a stream request ----
 
-  private void collectJson(ByteBuffer chunk) {
-    if (json == null) {
-      json = new ByteArrayOutputStream(Math.min(8192, maxEventBytes));
-    }
-    int n = chunk.remaining();
-    if (n > maxEventBytes - json.size()) {
-      throw new DecodingException("the answer of " + provider + " for model '" + model + "' is larger than the limit of "
-          + maxEventBytes + " bytes and was not read to the end; raise the limit with " + RAISE_HINT, details(false));
-    }
-    byte[] bytes = new byte[n];
-    chunk.get(bytes);
-    json.write(bytes, 0, n);
-  }
-
-  private void finishJsonBody() {
-    finished = true;
-    byte[] body = json == null ? new byte[0] : json.toByteArray();
+  @Override
+  protected void finishJsonBody(byte[] body) {
     ChatResponse response;
     try {
       response = AnthropicResponseReader.read(status, headers, body, provider, model, schemaTool, mapper);
@@ -434,7 +365,8 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
         partial(), cause);
   }
 
-  private ChatException toFailure(Throwable error) {
+  @Override
+  protected ChatException toFailure(Throwable error) {
     if (error instanceof ChatException ce) {
       return ce;
     }
@@ -448,7 +380,8 @@ public final class AnthropicStreamDecoder implements ByteStreamConsumer, SsePars
         partial());
   }
 
-  private ErrorDetails details(boolean retryable) {
+  @Override
+  protected ErrorDetails details(boolean retryable) {
     return ErrorDetails.builder()
         .provider(provider)
         .model(model)
