@@ -1,8 +1,8 @@
 package dev.switchboard.internal.http;
 
+import dev.switchboard.internal.sse.LineScanner;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -70,12 +70,6 @@ public final class LineSplitter {
   /** Default bound for one line: 16 MiB. */
   public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-  private static final int INITIAL_BUFFER = 1024;
-  private static final int SCRATCH_SIZE = 8192;
-  private static final byte LF = '\n';
-  private static final byte CR = '\r';
-  private static final byte[] NO_BYTES = new byte[0];
-
   private enum State {
     OPEN,
     FINISHED,
@@ -83,17 +77,10 @@ public final class LineSplitter {
   }
 
   private final Handler handler;
-  private final int maxLineBytes;
 
-  /** Bytes of the current, not yet terminated line (only used when a line spans chunks). */
-  private byte[] lineBuf = NO_BYTES;
+  /** Finds the lines (LF, one CR before it removed), buffers one that spans chunks, skips the BOM. */
+  private final LineScanner lines;
 
-  private int lineLen;
-
-  /** The next line delivered is the first of the body (BOM check). */
-  private boolean firstLine = true;
-
-  private byte[] scratch;
   private long bytesRead;
   private State state = State.OPEN;
 
@@ -107,7 +94,12 @@ public final class LineSplitter {
     if (maxLineBytes <= 0) {
       throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
     }
-    this.maxLineBytes = maxLineBytes;
+    this.lines =
+        new LineScanner(
+            LineScanner.LineEnds.LF,
+            maxLineBytes,
+            this::deliver,
+            () -> new LineTooLongException(maxLineBytes));
   }
 
   /** A splitter with a 16 MiB bound per line. */
@@ -125,21 +117,7 @@ public final class LineSplitter {
     }
     bytesRead += n;
     try {
-      if (bytes.hasArray()) {
-        int start = bytes.arrayOffset() + bytes.position();
-        split(bytes.array(), start, start + n);
-        bytes.position(bytes.limit());
-      } else {
-        byte[] tmp = scratch;
-        if (tmp == null) {
-          tmp = scratch = new byte[SCRATCH_SIZE];
-        }
-        while (bytes.hasRemaining()) {
-          int k = Math.min(bytes.remaining(), tmp.length);
-          bytes.get(tmp, 0, k);
-          split(tmp, 0, k);
-        }
-      }
+      lines.feed(bytes);
     } catch (Throwable t) {
       fail();
       throw t;
@@ -155,7 +133,7 @@ public final class LineSplitter {
     }
     bytesRead += length;
     try {
-      split(bytes, offset, offset + length);
+      lines.feed(bytes, offset, offset + length);
     } catch (Throwable t) {
       fail();
       throw t;
@@ -173,17 +151,10 @@ public final class LineSplitter {
     }
     state = State.FINISHED;
     try {
-      if (lineLen > 0) {
-        int len = lineLen;
-        lineLen = 0;
-        deliver(lineBuf, 0, len);
-      }
+      lines.finish();
     } catch (Throwable t) {
       state = State.FAILED;
       throw t;
-    } finally {
-      lineBuf = NO_BYTES;
-      scratch = null;
     }
   }
 
@@ -203,84 +174,14 @@ public final class LineSplitter {
 
   private void fail() {
     state = State.FAILED;
-    lineBuf = NO_BYTES;
-    lineLen = 0;
-    scratch = null;
+    lines.release();
   }
 
-  // ---- scanning ----
-
-  private void split(byte[] b, int from, int end) {
-    int i = from;
-    while (i < end) {
-      int lf = indexOfLf(b, i, end);
-      if (lf < 0) {
-        appendToLine(b, i, end);
-        return;
-      }
-      if (lineLen > 0) {
-        appendToLine(b, i, lf);
-        int len = lineLen;
-        lineLen = 0;
-        deliver(lineBuf, 0, len);
-      } else {
-        deliver(b, i, lf);
-      }
-      i = lf + 1;
-    }
-  }
-
-  private static int indexOfLf(byte[] b, int from, int end) {
-    for (int i = from; i < end; i++) {
-      if (b[i] == LF) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** Buffers {@code b[from, to)}; the buffer may hold one byte more than the limit: a CR that may end the line. */
-  private void appendToLine(byte[] b, int from, int to) {
-    int n = to - from;
-    if (n == 0) {
+  /** Delivers one line (without terminator, CR or BOM) unless it is empty. */
+  private void deliver(byte[] b, int offset, int length) {
+    if (length == 0) {
       return;
     }
-    long needed = (long) lineLen + n;
-    if (needed > (long) maxLineBytes + 1
-        || (needed == (long) maxLineBytes + 1 && b[to - 1] != CR)) {
-      throw new LineTooLongException(maxLineBytes);
-    }
-    if (needed > lineBuf.length) {
-      lineBuf = grow(lineBuf, (int) needed);
-    }
-    System.arraycopy(b, from, lineBuf, lineLen, n);
-    lineLen = (int) needed;
-  }
-
-  /** A larger copy of {@code buf} holding at least {@code needed} bytes, never past the limit (+1 for a CR). */
-  private byte[] grow(byte[] buf, int needed) {
-    long doubled = Math.max((long) buf.length * 2, INITIAL_BUFFER);
-    int capacity = (int) Math.min(Math.max(doubled, needed), (long) maxLineBytes + 1);
-    return Arrays.copyOf(buf, capacity);
-  }
-
-  /** Delivers the line {@code b[s, e)}: without a trailing CR, without a leading BOM, skipped if empty. */
-  private void deliver(byte[] b, int s, int e) {
-    if (e > s && b[e - 1] == CR) {
-      e--;
-    }
-    if (e - s > maxLineBytes) {
-      throw new LineTooLongException(maxLineBytes);
-    }
-    if (firstLine) {
-      firstLine = false;
-      if (e - s >= 3 && b[s] == (byte) 0xEF && b[s + 1] == (byte) 0xBB && b[s + 2] == (byte) 0xBF) {
-        s += 3;
-      }
-    }
-    if (s == e) {
-      return;
-    }
-    handler.onLine(new String(b, s, e - s, StandardCharsets.UTF_8));
+    handler.onLine(new String(b, offset, length, StandardCharsets.UTF_8));
   }
 }

@@ -52,10 +52,7 @@ public final class SseParser {
   /** Default bound for one line and for one event's data: 16 MiB. */
   private static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
-  private static final int INITIAL_BUFFER = 1024;
-  private static final int SCRATCH_SIZE = 8192;
   private static final byte LF = '\n';
-  private static final byte CR = '\r';
   private static final byte COLON = ':';
   private static final byte SPACE = ' ';
   private static final byte[] NO_BYTES = new byte[0];
@@ -69,10 +66,8 @@ public final class SseParser {
   private final Handler handler;
   private final int maxEventBytes;
 
-  /** Bytes of the current, not yet terminated line (only used when a line spans chunks). */
-  private byte[] lineBuf = NO_BYTES;
-
-  private int lineLen;
+  /** Finds the lines (LF, CR, CRLF), buffers one that spans chunks, skips the BOM. */
+  private final LineScanner lines;
 
   /** The data buffer: each data field's value followed by LF. */
   private byte[] dataBuf = NO_BYTES;
@@ -86,13 +81,6 @@ public final class SseParser {
   private final CachedString typeCache = new CachedString();
   private final CachedString idCache = new CachedString();
 
-  /** The previous chunk ended with CR: an LF at the start of the next chunk belongs to it. */
-  private boolean skipLf;
-
-  /** The next line processed is the first of the stream (BOM check). */
-  private boolean firstLine = true;
-
-  private byte[] scratch;
   private long bytesRead;
   private State state = State.OPEN;
 
@@ -107,6 +95,14 @@ public final class SseParser {
       throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
     }
     this.maxEventBytes = maxEventBytes;
+    this.lines =
+        new LineScanner(
+            LineScanner.LineEnds.LF_CR_CRLF,
+            maxEventBytes,
+            this::processLine,
+            () ->
+                new SseFormatException(
+                    "SSE line exceeds the limit of maxEventBytes=" + maxEventBytes + " bytes"));
   }
 
   /** A parser with a 16 MiB bound per line and per event. */
@@ -124,21 +120,7 @@ public final class SseParser {
     }
     bytesRead += n;
     try {
-      if (bytes.hasArray()) {
-        int start = bytes.arrayOffset() + bytes.position();
-        parse(bytes.array(), start, start + n);
-        bytes.position(bytes.limit());
-      } else {
-        byte[] tmp = scratch;
-        if (tmp == null) {
-          tmp = scratch = new byte[SCRATCH_SIZE];
-        }
-        while (bytes.hasRemaining()) {
-          int k = Math.min(bytes.remaining(), tmp.length);
-          bytes.get(tmp, 0, k);
-          parse(tmp, 0, k);
-        }
-      }
+      lines.feed(bytes);
     } catch (Throwable t) {
       state = State.FAILED;
       throw t;
@@ -154,7 +136,7 @@ public final class SseParser {
     }
     bytesRead += length;
     try {
-      parse(bytes, offset, offset + length);
+      lines.feed(bytes, offset, offset + length);
     } catch (Throwable t) {
       state = State.FAILED;
       throw t;
@@ -173,11 +155,7 @@ public final class SseParser {
     }
     state = State.FINISHED;
     try {
-      if (lineLen > 0) {
-        int len = lineLen;
-        lineLen = 0;
-        processLine(lineBuf, 0, len);
-      }
+      lines.finish();
       if (dataLen > 0) {
         dispatch();
       }
@@ -185,10 +163,9 @@ public final class SseParser {
       state = State.FAILED;
       throw t;
     } finally {
-      lineBuf = NO_BYTES;
+      lines.release();
       dataBuf = NO_BYTES;
       dataLen = 0;
-      scratch = null;
     }
   }
 
@@ -206,92 +183,11 @@ public final class SseParser {
     }
   }
 
-  // ---- scanning ----
-
-  private void parse(byte[] b, int from, int end) {
-    int i = from;
-    if (skipLf) {
-      skipLf = false;
-      if (b[i] == LF) {
-        i++;
-      }
-    }
-    while (i < end) {
-      int eol = indexOfLineEnd(b, i, end);
-      if (eol < 0) {
-        appendToLine(b, i, end);
-        return;
-      }
-      if (lineLen > 0) {
-        appendToLine(b, i, eol);
-        int len = lineLen;
-        lineLen = 0;
-        processLine(lineBuf, 0, len);
-      } else {
-        checkLineLength(eol - i);
-        processLine(b, i, eol);
-      }
-      i = eol + 1;
-      if (b[eol] == CR) {
-        if (i < end) {
-          if (b[i] == LF) {
-            i++;
-          }
-        } else {
-          skipLf = true;
-        }
-      }
-    }
-  }
-
-  private static int indexOfLineEnd(byte[] b, int from, int end) {
-    for (int i = from; i < end; i++) {
-      byte c = b[i];
-      if (c == LF || c == CR) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private void appendToLine(byte[] b, int from, int to) {
-    int n = to - from;
-    if (n == 0) {
-      return;
-    }
-    int needed = lineLen + n;
-    checkLineLength(needed);
-    if (needed > lineBuf.length) {
-      lineBuf = grow(lineBuf, needed);
-    }
-    System.arraycopy(b, from, lineBuf, lineLen, n);
-    lineLen = needed;
-  }
-
-  private void checkLineLength(int length) {
-    if (length > maxEventBytes) {
-      throw new SseFormatException(
-          "SSE line exceeds the limit of maxEventBytes=" + maxEventBytes + " bytes");
-    }
-  }
-
-  /** A larger copy of {@code buf} holding at least {@code needed} bytes, never past the limit. */
-  private byte[] grow(byte[] buf, int needed) {
-    long doubled = Math.max((long) buf.length * 2, INITIAL_BUFFER);
-    int capacity = (int) Math.min(Math.max(doubled, needed), maxEventBytes);
-    return Arrays.copyOf(buf, capacity);
-  }
-
   // ---- interpretation ----
 
-  /** Interprets one complete line {@code b[s, e)} without its terminator. */
-  private void processLine(byte[] b, int s, int e) {
-    if (firstLine) {
-      firstLine = false;
-      if (e - s >= 3 && b[s] == (byte) 0xEF && b[s + 1] == (byte) 0xBB && b[s + 2] == (byte) 0xBF) {
-        s += 3;
-      }
-    }
+  /** Interprets one complete line {@code b[s, s + length)} without its terminator or a BOM. */
+  private void processLine(byte[] b, int s, int length) {
+    int e = s + length;
     if (s == e) {
       dispatch();
       return;
@@ -348,7 +244,7 @@ public final class SseParser {
           "SSE event data exceeds the limit of maxEventBytes=" + maxEventBytes + " bytes");
     }
     if (needed > dataBuf.length) {
-      dataBuf = grow(dataBuf, (int) needed);
+      dataBuf = LineScanner.grow(dataBuf, (int) needed, maxEventBytes);
     }
     System.arraycopy(b, from, dataBuf, dataLen, n);
     dataBuf[dataLen + n] = LF;
