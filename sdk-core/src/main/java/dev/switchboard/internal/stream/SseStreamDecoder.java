@@ -2,7 +2,10 @@ package dev.switchboard.internal.stream;
 
 import dev.switchboard.ChatException;
 import dev.switchboard.DecodingException;
+import dev.switchboard.ChatResponse;
 import dev.switchboard.ErrorDetails;
+import dev.switchboard.internal.Json;
+import dev.switchboard.internal.sse.SseFormatException;
 import dev.switchboard.internal.http.ByteStreamConsumer;
 import dev.switchboard.internal.sse.SseParser;
 import java.io.ByteArrayOutputStream;
@@ -19,8 +22,8 @@ import java.util.Locale;
  *
  * <p>Subclasses set {@link #finished} when the stream completed or failed, and supply what differs:
  * the events ({@link #onEvent}), the JSON answer ({@link #finishJsonBody}), the end of an SSE body
- * that did not finish ({@link #onEndOfStream}), the failure for a broken body ({@link #toFailure})
- * and the error details ({@link #details}).
+ * that did not finish ({@link #onEndOfStream}), and the provider's pieces of failure reporting
+ * (redaction, error mapping, request id, hints); broken and undecodable streams are reported here.
  *
  * <p>Not API. Not thread-safe: driven by one feeder (one transport callback at a time, as {@link
  * ByteStreamConsumer} promises).
@@ -39,6 +42,8 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
   private ByteArrayOutputStream json;
   /** Set once the stream completed or failed; later input is ignored. */
   protected boolean finished;
+  /** Everything received so far. */
+  protected final ResponseAccumulator acc = new ResponseAccumulator();
 
   /**
    * @param status and {@code headers} of the 2xx response, for request ids and error mapping
@@ -114,11 +119,63 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
    */
   protected abstract void onEndOfStream();
 
+  /** The configured key and bearer tokens removed from {@code message}. */
+  protected abstract String redact(String message);
+
+  /** A failure before any event arrived, mapped by the provider's error mapper. */
+  protected abstract ChatException transportFailure(Throwable error);
+
+  /** What arrived so far, as the partial response of a broken stream. */
+  protected abstract ChatResponse partial();
+
+  /** The provider's request id from the response headers, or {@code null}. */
+  protected abstract String requestId();
+
+  /** What to check when a stream cannot be decoded at all, e.g. which endpoint the base URL must name. */
+  protected abstract String undecodableHint();
+
+  /** How many characters of an offending chunk a message may quote. */
+  protected abstract int excerptChars();
+
   /** The failure that ends the stream when the body broke with {@code error}. */
-  protected abstract ChatException toFailure(Throwable error);
+  protected final ChatException toFailure(Throwable error) {
+    if (error instanceof ChatException ce) {
+      return ce;
+    }
+    if (error instanceof SseFormatException) {
+      return malformed(error.getMessage() + "; raise it with " + raiseHint, null, error);
+    }
+    if (acc.eventCount() == 0) {
+      return transportFailure(error);
+    }
+    return StreamFailures.connectionBroke(error, provider, model, acc.eventCount(), this::redact, details(true),
+        partial());
+  }
+
+  /**
+   * A chunk that could not be decoded: a {@link DecodingException} before any event, else a broken
+   * stream carrying what arrived.
+   */
+  protected final ChatException malformed(String what, String data, Throwable cause) {
+    String detail = what + (data == null ? "" : ": '" + Json.excerpt(data, excerptChars() - 1) + "'");
+    if (acc.eventCount() == 0) {
+      return new DecodingException(redact(provider + " sent a stream for model '" + model
+          + "' that could not be decoded: " + detail + ". " + undecodableHint()), details(false), cause);
+    }
+    return StreamFailures.brokenAfterEvents(detail, provider, model, acc.eventCount(), this::redact, details(false),
+        partial(), cause);
+  }
 
   /** The error details of a failure of this stream. */
-  protected abstract ErrorDetails details(boolean retryable);
+  protected final ErrorDetails details(boolean retryable) {
+    return ErrorDetails.builder()
+        .provider(provider)
+        .model(model)
+        .statusCode(status)
+        .requestId(requestId())
+        .retryable(retryable)
+        .build();
+  }
 
   // ---- a plain JSON answer to a stream request ----
 

@@ -6,16 +6,13 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStreamException;
 import dev.switchboard.DecodingException;
-import dev.switchboard.ErrorDetails;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
 import dev.switchboard.internal.Json;
 import dev.switchboard.internal.http.ByteStreamConsumer;
 import dev.switchboard.internal.sse.SseEvent;
-import dev.switchboard.internal.sse.SseFormatException;
 import dev.switchboard.internal.stream.PushChatStream;
 import dev.switchboard.internal.stream.Replay;
-import dev.switchboard.internal.stream.ResponseAccumulator;
 import dev.switchboard.internal.stream.SseStreamDecoder;
 import dev.switchboard.internal.stream.StreamFailures;
 import java.io.IOException;
@@ -59,7 +56,6 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
   private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
 
   private final OpenAiErrorMapper mapper;
-  private final ResponseAccumulator acc = new ResponseAccumulator();
   private final Map<String, Integer> toolIndexById = new HashMap<>();
   private String id;
   private String responseModel;
@@ -271,45 +267,33 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
     return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
   }
 
-  private ChatException malformed(String what, String data, Throwable cause) {
-    String detail = what + (data == null ? "" : ": '" + Json.excerpt(data, OpenAiErrorMapper.EXCERPT_CHARS - 1) + "'");
-    if (acc.eventCount() == 0) {
-      return new DecodingException(mapper.redact(provider + " sent a stream for model '" + model
-          + "' that could not be decoded: " + detail
-          + ". Check that the base URL points at an OpenAI-compatible /chat/completions endpoint."),
-          details(false), cause);
-    }
-    return StreamFailures.brokenAfterEvents(detail, provider, model, acc.eventCount(), mapper::redact, details(false),
-        partial(), cause);
+  @Override
+  protected String redact(String message) {
+    return mapper.redact(message);
   }
 
   @Override
-  protected ChatException toFailure(Throwable error) {
-    if (error instanceof ChatException ce) {
-      return ce;
-    }
-    if (error instanceof SseFormatException) {
-      return malformed(error.getMessage() + "; raise it with " + RAISE_HINT, null, error);
-    }
-    if (acc.eventCount() == 0) {
-      return mapper.mapFailure(error, provider, model);
-    }
-    return StreamFailures.connectionBroke(error, provider, model, acc.eventCount(), mapper::redact, details(true),
-        partial());
+  protected ChatException transportFailure(Throwable error) {
+    return mapper.mapFailure(error, provider, model);
   }
 
   @Override
-  protected ErrorDetails details(boolean retryable) {
-    return ErrorDetails.builder()
-        .provider(provider)
-        .model(model)
-        .statusCode(status)
-        .requestId(OpenAiWire.requestId(headers))
-        .retryable(retryable)
-        .build();
+  protected String requestId() {
+    return OpenAiWire.requestId(headers);
   }
 
-  private ChatResponse partial() {
+  @Override
+  protected String undecodableHint() {
+    return "Check that the base URL points at an OpenAI-compatible /chat/completions endpoint.";
+  }
+
+  @Override
+  protected int excerptChars() {
+    return OpenAiErrorMapper.EXCERPT_CHARS;
+  }
+
+  @Override
+  protected ChatResponse partial() {
     return acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
         .id(id == null ? "" : id)
         .requestId(OpenAiWire.requestId(headers))
