@@ -10,10 +10,7 @@ module dev.switchboard.core {
   exports dev.switchboard.spi;
   exports dev.switchboard.observe;
   exports dev.switchboard.resilience;
+  exports dev.switchboard.stream;
+  exports dev.switchboard.spi.http;
 
-  // Shared machinery for Switchboard's own modules only; not API.
-  exports dev.switchboard.internal to dev.switchboard.providers;
-  exports dev.switchboard.internal.sse to dev.switchboard.providers;
-  exports dev.switchboard.internal.http to dev.switchboard.providers;
-  exports dev.switchboard.internal.stream to dev.switchboard.providers;
 }

@@ -1,7 +1,7 @@
 package dev.switchboard;
 
-import dev.switchboard.internal.stream.Streams;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Flow;
 
 /**
@@ -42,6 +42,13 @@ public interface ChatStream extends Iterable<ChatEvent>, AutoCloseable {
    */
   void onReady(Runnable action);
 
+  /**
+   * The exchanges with providers this stream has made so far, each recorded when it ended
+   * (retries, fallbacks and hedges add more); empty for a stream that made none, such as a replay.
+   * Wrappers pass on their delegate's. Safe from any thread.
+   */
+  List<Attempt> attempts();
+
   /** Cancels the exchange and frees its resources. Idempotent; safe from any thread. */
   @Override
   void close();
@@ -49,21 +56,21 @@ public interface ChatStream extends Iterable<ChatEvent>, AutoCloseable {
   /** A blocking iterator over the events; its methods throw the stream's {@link ChatException}. */
   @Override
   default Iterator<ChatEvent> iterator() {
-    return Streams.blockingIterator(this);
+    return PullStreams.blockingIterator(this);
   }
 
   /** Pushes the events to {@code handler} as they arrive; holds no thread while waiting. */
   default void subscribe(ChatStreamHandler handler) {
-    Streams.subscribe(this, handler);
+    PullStreams.subscribe(this, handler);
   }
 
   /** A single-subscriber {@link Flow.Publisher} honouring the subscriber's demand. */
   default Flow.Publisher<ChatEvent> publisher() {
-    return Streams.publisher(this);
+    return PullStreams.publisher(this);
   }
 
   /** Consumes the stream and returns the whole answer; blocks. Closes the stream. */
   default ChatResponse collect() {
-    return Streams.collect(this);
+    return PullStreams.collect(this);
   }
 }

@@ -1,6 +1,6 @@
 package dev.switchboard;
 
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -39,7 +39,7 @@ public final class ResponseFormat {
       throw new IllegalArgumentException(
           "ResponseFormat schema name must be 1-64 letters, digits, '_' or '-', got: " + name);
     }
-    Json.parseObject(Objects.requireNonNull(jsonSchema, "jsonSchema"), "ResponseFormat '" + name + "' jsonSchema");
+    WireJson.parseObject(Objects.requireNonNull(jsonSchema, "jsonSchema"), "ResponseFormat '" + name + "' jsonSchema");
     return new ResponseFormat(Type.JSON_SCHEMA, name, jsonSchema, strict);
   }
 

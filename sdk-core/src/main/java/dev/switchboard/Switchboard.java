@@ -1,13 +1,13 @@
 package dev.switchboard;
 
-import dev.switchboard.internal.Futures;
+import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ModelResolver;
 import dev.switchboard.internal.ProviderStep;
 import dev.switchboard.internal.RealChain;
 import dev.switchboard.internal.RealEmbeddingChain;
-import dev.switchboard.internal.stream.ForwardingChatStream;
-import dev.switchboard.internal.stream.Streams;
+import dev.switchboard.stream.ForwardingChatStream;
+import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Capabilities;
@@ -269,7 +269,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       super.close();
       if (ended.compareAndSet(false, true)) {
         cancelTimer();
-        listeners.callFailed(call, Streams.closedByCaller());
+        listeners.callFailed(call, ChatStreams.closedByCaller());
       }
     }
 

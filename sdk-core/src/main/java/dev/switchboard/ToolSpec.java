@@ -1,6 +1,6 @@
 package dev.switchboard;
 
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.util.Objects;
 
 /**
@@ -108,7 +108,7 @@ public final class ToolSpec {
         throw new IllegalArgumentException(
             "ToolSpec name must be 1-64 characters of letters, digits, '_', '.' or '-', got: " + name);
       }
-      Json.parseObject(parametersJsonSchema, "ToolSpec '" + name + "' parametersJsonSchema");
+      WireJson.parseObject(parametersJsonSchema, "ToolSpec '" + name + "' parametersJsonSchema");
       return new ToolSpec(this);
     }
   }

@@ -1,6 +1,6 @@
 package dev.switchboard;
 
-import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.spi.ProviderAdapter;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ public class FakeAdapter implements ProviderAdapter {
   final String name;
   public final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
   public final List<CompletableFuture<ChatResponse>> calls = new CopyOnWriteArrayList<>();
-  public final List<dev.switchboard.internal.stream.PushChatStream> streams = new ArrayList<>();
+  public final List<dev.switchboard.stream.PushChatStream> streams = new ArrayList<>();
   public final java.util.Map<String, dev.switchboard.spi.Capabilities> capabilities = new java.util.HashMap<>();
   boolean closed;
 

@@ -1,5 +1,6 @@
 package dev.switchboard.internal;
 
+import dev.switchboard.spi.Futures;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
@@ -11,8 +12,8 @@ import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.stream.FailedChatStream;
-import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
@@ -121,7 +122,7 @@ public final class ProviderStep {
     try {
       target = resolver.resolve(request.model());
     } catch (ModelNotFoundException e) {
-      return FailedChatStream.of(e);
+      return ChatStreams.failed(e);
     }
     ChatRequest local = request.toBuilder().model(target.model()).build();
     listeners.attemptStart(call, target.provider(), target.model());
@@ -130,7 +131,7 @@ public final class ProviderStep {
     try {
       exchange = target.adapter().stream(local);
     } catch (RuntimeException e) {
-      exchange = FailedChatStream.of(asChatException(e, target));
+      exchange = ChatStreams.failed(asChatException(e, target));
     }
     return new AttemptStream(exchange, target, local, call, start);
   }

@@ -1,11 +1,12 @@
 package dev.switchboard.internal;
 
+import dev.switchboard.spi.Futures;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
 import dev.switchboard.ErrorDetails;
-import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Capabilities;
@@ -100,12 +101,12 @@ public final class RealChain implements Interceptor.Chain {
     try {
       result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, call, provider));
     } catch (ChatException e) {
-      return FailedChatStream.of(e);
+      return ChatStreams.failed(e);
     } catch (RuntimeException e) {
-      return FailedChatStream.of(misbehaved(interceptor, "interceptStream threw " + e, e));
+      return ChatStreams.failed(misbehaved(interceptor, "interceptStream threw " + e, e));
     }
     if (result == null) {
-      return FailedChatStream.of(misbehaved(interceptor, "interceptStream returned null", null));
+      return ChatStreams.failed(misbehaved(interceptor, "interceptStream returned null", null));
     }
     return result;
   }

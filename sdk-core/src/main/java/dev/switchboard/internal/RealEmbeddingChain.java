@@ -1,5 +1,6 @@
 package dev.switchboard.internal;
 
+import dev.switchboard.spi.Futures;
 import dev.switchboard.ChatException;
 import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;

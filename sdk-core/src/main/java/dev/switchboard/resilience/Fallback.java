@@ -12,7 +12,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.QuotaExceededException;
-import dev.switchboard.internal.Futures;
+import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.resilience.SwitchingStream;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;

@@ -14,13 +14,13 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.RateLimitException;
-import dev.switchboard.internal.Futures;
+import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.resilience.ProbedStream;
 import dev.switchboard.internal.resilience.SwitchingStream;
 import dev.switchboard.internal.resilience.TimedStream;
 import dev.switchboard.internal.resilience.Tokens;
-import dev.switchboard.internal.stream.FailedChatStream;
-import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
@@ -261,14 +261,14 @@ public final class Resilience implements Interceptor {
   private ChatStream attemptStream(Chain chain, ChatRequest request, String target) {
     Permits p = target == null ? null : permitsFor(providerOf(target));
     if (p != null && !p.tryAcquire()) {
-      return FailedChatStream.of(concurrencyLimited(target, p.limit));
+      return ChatStreams.failed(concurrencyLimited(target, p.limit));
     }
     Duration wait = reserveRate(target, request);
     if (wait == null) {
       if (p != null) {
         p.release();
       }
-      return FailedChatStream.of(rateLimited(target));
+      return ChatStreams.failed(rateLimited(target));
     }
     ChatStream inner = wait.isZero() ? chain.proceedStream(request)
         : new SwitchingStream(null, wait, new SwitchingStream.Strategy() {

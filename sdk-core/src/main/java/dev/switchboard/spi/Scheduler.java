@@ -1,6 +1,6 @@
 package dev.switchboard.spi;
 
-import dev.switchboard.internal.SystemScheduler;
+import dev.switchboard.spi.SystemScheduler;
 import java.time.Duration;
 
 /**

@@ -10,7 +10,7 @@ import dev.switchboard.Role;
 import dev.switchboard.Usage;
 import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.testkit.internal.EventScript;
-import dev.switchboard.testkit.internal.ScriptedChatStream;
+import dev.switchboard.stream.ChatStreams;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -185,20 +185,20 @@ public final class ScriptedProvider implements ProviderAdapter {
     Served served = next(request);
     Entry entry = served.entry();
     if (entry instanceof Answer a) {
-      return new ScriptedChatStream(EventScript.eventsOf(a.response()), null);
+      return ChatStreams.of(EventScript.eventsOf(a.response()), null);
     }
     if (entry instanceof Failure f) {
-      return ScriptedChatStream.failed(f.error());
+      return ChatStreams.failed(f.error());
     }
     if (entry instanceof Events e) {
       List<ChatEvent> events = new ArrayList<>(e.deltas());
       events.add(completed(e, request));
-      return new ScriptedChatStream(events, null);
+      return ChatStreams.of(events, null);
     }
     if (entry instanceof StreamFailure s) {
-      return new ScriptedChatStream(s.before(), s.error());
+      return ChatStreams.of(s.before(), s.error());
     }
-    return new ScriptedChatStream(EventScript.eventsOf(echo(request, served.sequence())), null);
+    return ChatStreams.of(EventScript.eventsOf(echo(request, served.sequence())), null);
   }
 
   @Override

@@ -4,7 +4,7 @@ import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatStream;
 import dev.switchboard.ChatTimeoutException;
 import dev.switchboard.ErrorDetails;
-import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.resilience.TimeoutKind;

@@ -5,8 +5,7 @@ import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatStream;
 import dev.switchboard.spi.Scheduler;
-import dev.switchboard.internal.stream.AttemptSource;
-import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.stream.ChatStreams;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,7 +14,7 @@ import java.util.List;
  * replaced by another (now or after a delay), as the {@link Strategy} decides. Once an event has
  * gone out, failures pass through unchanged. Holds no thread while waiting. Not API.
  */
-public final class SwitchingStream implements ChatStream, AttemptSource {
+public final class SwitchingStream implements ChatStream {
 
   /** Decides what follows a failed attempt. Called on the consumer's thread, one call at a time. */
   public interface Strategy {
@@ -83,7 +82,7 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
         finished = true;
         return null;
       }
-      List<Attempt> recorded = failure.attempts().isEmpty() ? AttemptSource.of(c) : failure.attempts();
+      List<Attempt> recorded = failure.attempts().isEmpty() ? c.attempts() : failure.attempts();
       Duration delay = strategy.onFailure(failure, recorded);
       if (delay == null) {
         finished = true;
@@ -129,9 +128,9 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
     try {
       return strategy.next();
     } catch (ChatException e) {
-      return FailedChatStream.of(e);
+      return ChatStreams.failed(e);
     } catch (RuntimeException e) {
-      return FailedChatStream.of(new ChatException("starting the next attempt failed: " + e,
+      return ChatStreams.failed(new ChatException("starting the next attempt failed: " + e,
           dev.switchboard.ErrorDetails.of("", ""), e));
     }
   }
@@ -159,7 +158,7 @@ public final class SwitchingStream implements ChatStream, AttemptSource {
     synchronized (this) {
       c = current;
     }
-    return c == null ? List.of() : AttemptSource.of(c);
+    return c == null ? List.of() : c.attempts();
   }
 
   /** True once an event has reached the consumer: from then on no attempt is replaced. */

@@ -1,6 +1,6 @@
 package dev.switchboard.providers.anthropic;
 
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -237,7 +237,7 @@ public final class AnthropicOptions {
         throw new IllegalArgumentException("AnthropicOptions.extraField cannot replace '" + name
             + "': the adapter writes it from the ChatRequest (reserved: " + RESERVED + ")");
       }
-      var node = Json.parse(json, "AnthropicOptions.extraField '" + name + "'");
+      var node = WireJson.parse(json, "AnthropicOptions.extraField '" + name + "'");
       if (node == null || node.isMissingNode()) {
         throw new IllegalArgumentException("AnthropicOptions.extraField '" + name + "' needs a JSON value, got: '"
             + json + "'");

@@ -1,6 +1,6 @@
 package dev.switchboard.providers.ollama;
 
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.ollama.internal.OllamaWire;
 import java.time.Duration;
 import java.util.Collections;
@@ -255,7 +255,7 @@ public final class OllamaOptions {
       if (name.isBlank()) {
         throw new IllegalArgumentException("OllamaOptions.option name must not be blank");
       }
-      var node = Json.parse(json, "OllamaOptions.option '" + name + "'");
+      var node = WireJson.parse(json, "OllamaOptions.option '" + name + "'");
       if (node == null || node.isMissingNode()) {
         throw new IllegalArgumentException("OllamaOptions.option '" + name + "' needs a JSON value, got: '" + json
             + "'");

@@ -1,6 +1,6 @@
 package dev.switchboard.providers.openai;
 
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -213,7 +213,7 @@ public final class OpenAiOptions {
         throw new IllegalArgumentException("OpenAiOptions.extraField cannot replace '" + name
             + "': the adapter writes it from the ChatRequest (reserved: " + RESERVED + ")");
       }
-      var node = Json.parse(json, "OpenAiOptions.extraField '" + name + "'");
+      var node = WireJson.parse(json, "OpenAiOptions.extraField '" + name + "'");
       if (node == null || node.isMissingNode()) {
         throw new IllegalArgumentException("OpenAiOptions.extraField '" + name + "' needs a JSON value, got: '"
             + json + "'");

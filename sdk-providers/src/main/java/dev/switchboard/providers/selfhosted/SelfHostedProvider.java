@@ -11,9 +11,9 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.stream.FailedChatStream;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.providers.openai.OpenAiProvider;
 import dev.switchboard.providers.selfhosted.internal.ControlPlane;
 import dev.switchboard.providers.selfhosted.internal.PrometheusText;
@@ -193,7 +193,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     try {
       adapted = prepare(request);
     } catch (ChatException e) {
-      return FailedChatStream.of(e);
+      return ChatStreams.failed(e);
     }
     Replica replica = pool.acquire();
     ChatStream inner;
@@ -385,7 +385,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
       return;
     }
     replica.markFailed("call failed: " + failure.getClass().getSimpleName() + ": "
-        + Json.excerpt(failure.getMessage(), 200), ticker.read());
+        + WireJson.excerpt(failure.getMessage(), 200), ticker.read());
     log.info("{}: replica {} is out of the pool after a transport failure; it is probed again every {} ms",
         name, replica.baseUrl(), TimeUnit.NANOSECONDS.toMillis(retryNanos));
   }
@@ -500,7 +500,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
   }
 
   private static String excerpt(ControlPlane.Response response) {
-    String text = Json.excerpt(response.text(), 120);
+    String text = WireJson.excerpt(response.text(), 120);
     return text.isEmpty() ? "" : " (" + text + ")";
   }
 

@@ -14,7 +14,7 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.anthropic.internal.AnthropicErrorMapper;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -71,7 +71,7 @@ class AnthropicErrorMapperTest {
 
   /** Anthropic's error body. */
   private static String error(String type, String message) {
-    return "{\"type\":\"error\",\"error\":{\"type\":" + Json.write(type) + ",\"message\":" + Json.write(message)
+    return "{\"type\":\"error\",\"error\":{\"type\":" + WireJson.write(type) + ",\"message\":" + WireJson.write(message)
         + "},\"request_id\":\"req_body\"}";
   }
 
@@ -261,7 +261,7 @@ class AnthropicErrorMapperTest {
   @MethodSource("streamErrors")
   void errorEventInA200Stream_mapsByItsType_keepingTheRealStatus(String data, Class<? extends ChatException> type,
       boolean retryable) {
-    ChatException e = mapper.mapBodyError(200, headers(Map.of("request-id", "req_s")), Json.parse(data, "event"),
+    ChatException e = mapper.mapBodyError(200, headers(Map.of("request-id", "req_s")), WireJson.parse(data, "event"),
         "anthropic", "claude-sonnet-4-5", "an error event in the stream");
 
     assertThat(e).isExactlyInstanceOf(type);

@@ -22,8 +22,8 @@ import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.anthropic.internal.AnthropicErrorMapper;
 import dev.switchboard.providers.anthropic.internal.AnthropicRequestWriter;
 import dev.switchboard.providers.anthropic.internal.AnthropicResponseReader;
@@ -106,7 +106,7 @@ class AnthropicWireMappingTest {
       assertThat(messages.get(2).toString()).isEqualTo("{\"role\":\"user\",\"content\":["
           + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"{\\\"temp\\\":3}\"},"
           + "{\"type\":\"text\",\"text\":\"and tomorrow?\"}]}");
-      assertThat(body.get("tools")).isEqualTo(Json.parse("[{\"name\":\"weather\",\"description\":\"Weather by city\","
+      assertThat(body.get("tools")).isEqualTo(WireJson.parse("[{\"name\":\"weather\",\"description\":\"Weather by city\","
           + "\"input_schema\":" + SCHEMA + "}]", "tools"));
       assertThat(body.get("tool_choice").toString())
           .isEqualTo("{\"type\":\"tool\",\"name\":\"weather\",\"disable_parallel_tool_use\":true}");
@@ -216,7 +216,7 @@ class AnthropicWireMappingTest {
       assertThat(body.get("tools")).hasSize(1);
       assertThat(tool.get("name").asText()).isEqualTo("place");
       assertThat(tool.get("description").asText()).contains("final answer", "'place'");
-      assertThat(tool.get("input_schema")).isEqualTo(Json.parse(SCHEMA, "schema"));
+      assertThat(tool.get("input_schema")).isEqualTo(WireJson.parse(SCHEMA, "schema"));
       assertThat(body.get("tool_choice").toString())
           .isEqualTo("{\"type\":\"tool\",\"name\":\"place\",\"disable_parallel_tool_use\":true}");
     }
@@ -697,7 +697,7 @@ class AnthropicWireMappingTest {
 
     private String delta(int index, String type, String field, String value) {
       return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":" + index
-          + ",\"delta\":{\"type\":\"" + type + "\",\"" + field + "\":" + Json.write(value) + "}}\n\n";
+          + ",\"delta\":{\"type\":\"" + type + "\",\"" + field + "\":" + WireJson.write(value) + "}}\n\n";
     }
 
     private String end(String stopReason, long output) {
@@ -862,7 +862,7 @@ class AnthropicWireMappingTest {
   }
 
   private static JsonNode json(byte[] bytes) {
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
+    return WireJson.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
   }
 
   private static List<String> fieldNames(JsonNode node) {

@@ -15,7 +15,7 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.ollama.internal.OllamaErrorMapper;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -70,7 +70,7 @@ class OllamaErrorMapperTest {
   }
 
   private static String error(String message) {
-    return "{\"error\":" + Json.write(message) + "}";
+    return "{\"error\":" + WireJson.write(message) + "}";
   }
 
   static Stream<Case> statusTable() {
@@ -183,7 +183,7 @@ class OllamaErrorMapperTest {
   @MethodSource("bodyErrors")
   void errorLineInA200Stream_isClassifiedByItsMessage_keepingStatus200(String message,
       Class<? extends ChatException> type, boolean retryable) {
-    ChatException e = withKey.mapBodyError(200, headers(Map.of()), Json.parse(error(message), "error line"), "ollama",
+    ChatException e = withKey.mapBodyError(200, headers(Map.of()), WireJson.parse(error(message), "error line"), "ollama",
         "x", "an error line in the stream");
 
     assertThat(e).isExactlyInstanceOf(type);

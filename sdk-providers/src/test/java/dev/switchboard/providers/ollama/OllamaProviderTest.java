@@ -25,8 +25,8 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.ToolCall;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.Fault;
@@ -180,7 +180,7 @@ class OllamaProviderTest {
 
       assertThat(r.text()).isEqualTo("{\"age\":22,\"available\":false}");
       JsonNode first = emulator().takeRequest().json();
-      assertThat(first.get("format")).isEqualTo(Json.parse(schema, "schema"));
+      assertThat(first.get("format")).isEqualTo(WireJson.parse(schema, "schema"));
       assertThat(first.get("stream").asBoolean(true)).isFalse();
       JsonNode second = emulator().takeRequest().json();
       assertThat(second.get("format").asText()).isEqualTo("json");

@@ -25,8 +25,8 @@ import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.ollama.internal.OllamaErrorMapper;
 import dev.switchboard.providers.ollama.internal.OllamaRequestWriter;
 import dev.switchboard.providers.ollama.internal.OllamaResponseReader;
@@ -98,8 +98,8 @@ class OllamaWireMappingTest {
       assertThat(tool.get("type").asText()).isEqualTo("function");
       assertThat(tool.get("function").get("name").asText()).isEqualTo("weather");
       assertThat(tool.get("function").get("description").asText()).isEqualTo("Weather by city");
-      assertThat(tool.get("function").get("parameters")).isEqualTo(Json.parse(SCHEMA, "schema"));
-      assertThat(body.get("format")).as("the bare schema, no name or strict flag").isEqualTo(Json.parse(SCHEMA, "s"));
+      assertThat(tool.get("function").get("parameters")).isEqualTo(WireJson.parse(SCHEMA, "schema"));
+      assertThat(body.get("format")).as("the bare schema, no name or strict flag").isEqualTo(WireJson.parse(SCHEMA, "s"));
       assertThat(body.get("options").toString()).isEqualTo("{\"temperature\":0.2,\"top_p\":0.9,\"num_predict\":256,"
           + "\"stop\":[\"END\",\"STOP\"],\"seed\":42}");
       assertThat(body.get("stream").asBoolean(true)).isFalse();
@@ -602,6 +602,6 @@ class OllamaWireMappingTest {
   }
 
   private static JsonNode json(byte[] bytes) {
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
+    return WireJson.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
   }
 }

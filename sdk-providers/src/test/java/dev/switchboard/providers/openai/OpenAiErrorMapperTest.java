@@ -14,7 +14,7 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -69,8 +69,8 @@ class OpenAiErrorMapperTest {
   }
 
   private static String openAiError(String message, String type, String code) {
-    return "{\"error\":{\"message\":" + Json.write(message) + ",\"type\":" + Json.write(type) + ",\"param\":null,"
-        + "\"code\":" + Json.write(code) + "}}";
+    return "{\"error\":{\"message\":" + WireJson.write(message) + ",\"type\":" + WireJson.write(type) + ",\"param\":null,"
+        + "\"code\":" + WireJson.write(code) + "}}";
   }
 
   static Stream<Case> statusTable() {
@@ -283,7 +283,7 @@ class OpenAiErrorMapperTest {
   @MethodSource("bodyErrors")
   void errorObjectInA200Body_mapsByItsCodeOrType_keepingTheRealStatus(String body,
       Class<? extends ChatException> type, boolean retryable) {
-    ChatException e = mapper.mapBodyError(200, headers(Map.of()), Json.parse(body, "body"), "openai", "gpt-4o",
+    ChatException e = mapper.mapBodyError(200, headers(Map.of()), WireJson.parse(body, "body"), "openai", "gpt-4o",
         "an error object in an HTTP 200 body");
 
     assertThat(e).isExactlyInstanceOf(type);

@@ -7,7 +7,7 @@ import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatStream;
 import dev.switchboard.Secret;
-import dev.switchboard.internal.Futures;
+import dev.switchboard.spi.Futures;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;

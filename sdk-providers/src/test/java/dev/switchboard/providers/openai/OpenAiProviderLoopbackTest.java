@@ -16,8 +16,8 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -196,7 +196,7 @@ class OpenAiProviderLoopbackTest {
     assertThat(r.header("X-Title")).isEqualTo("switchboard-tests");
     assertThat(r.header("Accept")).isEqualTo("application/json");
     assertThat(r.header("Content-Type")).isEqualTo("application/json");
-    JsonNode body = Json.parse(r.body(), "body");
+    JsonNode body = WireJson.parse(r.body(), "body");
     assertThat(body.get("model").asText()).isEqualTo("gpt-4o-mini");
     assertThat(body.get("max_tokens").asInt()).as("compatible servers get max_tokens").isEqualTo(10);
   }
@@ -293,7 +293,7 @@ class OpenAiProviderLoopbackTest {
     assertThat(response.usage()).isEqualTo(Usage.of(4, 2));
     Recorded r = requests.take();
     assertThat(r.header("Accept")).isEqualTo("text/event-stream");
-    JsonNode body = Json.parse(r.body(), "body");
+    JsonNode body = WireJson.parse(r.body(), "body");
     assertThat(body.get("stream").asBoolean()).isTrue();
     assertThat(body.get("stream_options").get("include_usage").asBoolean()).isTrue();
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.EmbeddingRequest;
-import dev.switchboard.internal.http.Deadlines;
+import dev.switchboard.spi.http.Deadlines;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.OpenAiEmulator;
 import java.util.concurrent.CompletableFuture;

@@ -23,9 +23,9 @@ import dev.switchboard.Role;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.openai.internal.OpenAiDialect;
 import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
 import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
@@ -388,7 +388,7 @@ class OpenAiQuirksTest {
       assertThat(concurrency.isRetryable()).isTrue();
       assertThat(glmError(glm, 400, "1211", "模型不存在")).isExactlyInstanceOf(ModelNotFoundException.class);
       assertThat(glmError(glm, 401, "1002", "Authorization Token非法")).isExactlyInstanceOf(AuthenticationException.class);
-      assertThat(glm.mapBodyError(200, headers(), Json.parse("{\"error\":{\"code\":\"1301\",\"message\":\"x\"}}", "body"),
+      assertThat(glm.mapBodyError(200, headers(), WireJson.parse("{\"error\":{\"code\":\"1301\",\"message\":\"x\"}}", "body"),
           "glm", "glm-4.6", "an error event in the stream")).isExactlyInstanceOf(ContentFilteredException.class);
 
       // without the quirk, the same 429 is an ordinary (retryable) rate limit
@@ -452,7 +452,7 @@ class OpenAiQuirksTest {
   }
 
   private static JsonNode json(byte[] bytes) {
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
+    return WireJson.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
   }
 
   static OpenAiErrorMapper plainMapper() {

@@ -23,8 +23,8 @@ import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.stream.PushChatStream;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
 import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
 import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
@@ -104,7 +104,7 @@ class OpenAiWireMappingTest {
       assertThat(body.get("tools").get(0).get("type").asText()).isEqualTo("function");
       assertThat(function.get("name").asText()).isEqualTo("weather");
       assertThat(function.get("description").asText()).isEqualTo("Weather by city");
-      assertThat(function.get("parameters")).isEqualTo(Json.parse(SCHEMA, "schema"));
+      assertThat(function.get("parameters")).isEqualTo(WireJson.parse(SCHEMA, "schema"));
       assertThat(function.get("strict").asBoolean()).isTrue();
       assertThat(body.get("tool_choice").toString()).isEqualTo("{\"type\":\"function\",\"function\":{\"name\":\"weather\"}}");
       assertThat(body.get("parallel_tool_calls").asBoolean()).isFalse();
@@ -112,7 +112,7 @@ class OpenAiWireMappingTest {
       assertThat(format.get("type").asText()).isEqualTo("json_schema");
       assertThat(format.get("json_schema").get("name").asText()).isEqualTo("answer");
       assertThat(format.get("json_schema").get("strict").asBoolean()).isTrue();
-      assertThat(format.get("json_schema").get("schema")).isEqualTo(Json.parse(SCHEMA, "schema"));
+      assertThat(format.get("json_schema").get("schema")).isEqualTo(WireJson.parse(SCHEMA, "schema"));
       assertThat(body.get("temperature").asDouble()).isEqualTo(0.2);
       assertThat(body.get("top_p").asDouble()).isEqualTo(0.9);
       assertThat(body.get("max_tokens").asInt()).isEqualTo(256);
@@ -630,7 +630,7 @@ class OpenAiWireMappingTest {
   }
 
   private static JsonNode json(byte[] bytes) {
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
+    return WireJson.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
   }
 
   private static HttpHeaders headers(Map<String, String> values) {

@@ -1,7 +1,7 @@
 package dev.switchboard.providers.anthropic.internal;
 
-import static dev.switchboard.internal.http.ErrorMapping.after;
-import static dev.switchboard.internal.http.ErrorMapping.containsAny;
+import static dev.switchboard.spi.http.ErrorMapping.after;
+import static dev.switchboard.spi.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,10 +16,10 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ErrorMapping;
-import dev.switchboard.internal.http.RetryAfter;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ErrorMapping;
+import dev.switchboard.spi.http.RetryAfter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -359,7 +359,7 @@ public final class AnthropicErrorMapper {
     }
     JsonNode root = null;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = WireJson.MAPPER.readTree(body);
     } catch (IOException | RuntimeException notJson) {
       // an HTML page from Cloudflare, plain text, or a truncated body
     }
@@ -372,7 +372,7 @@ public final class AnthropicErrorMapper {
   /** Anthropic's {@code {"type":"error","error":{...}}}, and the shapes gateways use instead. */
   private static ErrorBody fromJson(JsonNode root, byte[] raw) {
     if (root == null || !root.isObject()) {
-      return new ErrorBody(root == null ? "no error details" : Json.excerpt(Json.write(root), EXCERPT_CHARS - 1),
+      return new ErrorBody(root == null ? "no error details" : WireJson.excerpt(WireJson.write(root), EXCERPT_CHARS - 1),
           null, null);
     }
     JsonNode error = root.get("error");
@@ -382,20 +382,20 @@ public final class AnthropicErrorMapper {
       message = error.textValue();
     }
     if (message == null) {
-      message = raw != null ? AnthropicWire.excerpt(raw, EXCERPT_CHARS - 1) : Json.excerpt(Json.write(root),
+      message = raw != null ? AnthropicWire.excerpt(raw, EXCERPT_CHARS - 1) : WireJson.excerpt(WireJson.write(root),
           EXCERPT_CHARS - 1);
     }
     String type = AnthropicWire.string(source, "type");
     if (type == null || type.isBlank() || (source == root && type.equals("error"))) {
       type = null;
     }
-    return new ErrorBody(Json.excerpt(message, MESSAGE_CHARS - 1), type, AnthropicWire.string(root, "request_id"));
+    return new ErrorBody(WireJson.excerpt(message, MESSAGE_CHARS - 1), type, AnthropicWire.string(root, "request_id"));
   }
 
   private static String describe(String origin, ErrorBody e) {
     StringBuilder sb = new StringBuilder(origin);
     if (e.type != null) {
-      sb.append(", ").append(Json.excerpt(e.type, 80));
+      sb.append(", ").append(WireJson.excerpt(e.type, 80));
     }
     return sb.append(": ").append(e.message).toString();
   }

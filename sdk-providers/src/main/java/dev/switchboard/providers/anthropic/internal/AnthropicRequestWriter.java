@@ -12,7 +12,7 @@ import dev.switchboard.Role;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.anthropic.AnthropicOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -93,7 +93,7 @@ public final class AnthropicRequestWriter {
     String schemaTool = schemaTool(request);
     validate(request, schemaTool, thinking);
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
       if (!extras.containsKey("max_tokens")) {
@@ -344,7 +344,7 @@ public final class AnthropicRequestWriter {
       String meta = comma < 0 ? "" : url.substring(5, comma);
       if (comma < 0 || !meta.toLowerCase(java.util.Locale.ROOT).endsWith(";base64")) {
         throw new IllegalArgumentException("image data URLs must be base64-encoded (data:<type>;base64,...) for "
-            + "Anthropic, got one starting " + Json.excerpt(url, 40));
+            + "Anthropic, got one starting " + WireJson.excerpt(url, 40));
       }
       mediaType = meta.substring(0, meta.length() - ";base64".length());
       data = url.substring(comma + 1);
@@ -371,13 +371,13 @@ public final class AnthropicRequestWriter {
     }
     JsonNode parsed;
     try {
-      parsed = Json.MAPPER.readTree(args);
+      parsed = WireJson.MAPPER.readTree(args);
     } catch (IOException e) {
       parsed = null;
     }
     if (parsed == null || !parsed.isObject()) {
       throw new IllegalArgumentException("the arguments of tool call '" + call.id() + "' (" + call.name()
-          + ") are not a JSON object, which Anthropic requires as tool_use input: '" + Json.excerpt(args, 80) + "'");
+          + ") are not a JSON object, which Anthropic requires as tool_use input: '" + WireJson.excerpt(args, 80) + "'");
     }
     copyJson(g, args);
   }
@@ -475,7 +475,7 @@ public final class AnthropicRequestWriter {
 
   /** Copies one JSON value from its text, token by token, numbers exactly. */
   private static void copyJson(JsonGenerator g, String json) throws IOException {
-    try (JsonParser p = Json.FACTORY.createParser(json)) {
+    try (JsonParser p = WireJson.FACTORY.createParser(json)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         g.writeNull();

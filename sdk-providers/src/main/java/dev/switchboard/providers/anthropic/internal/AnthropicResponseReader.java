@@ -6,7 +6,7 @@ import dev.switchboard.ChatResponse;
 import dev.switchboard.DecodingException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ToolCall;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ public final class AnthropicResponseReader {
     try {
       root = AnthropicWire.parse(body);
     } catch (IOException | RuntimeException e) {
-      throw decoding("is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", status, headers, body, provider,
+      throw decoding("is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", status, headers, body, provider,
           model, mapper, e);
     }
     if (root == null || !root.isObject()) {

@@ -8,13 +8,13 @@ import dev.switchboard.ChatStreamException;
 import dev.switchboard.DecodingException;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ByteStreamConsumer;
-import dev.switchboard.internal.sse.SseEvent;
-import dev.switchboard.internal.stream.PushChatStream;
-import dev.switchboard.internal.stream.Replay;
-import dev.switchboard.internal.stream.SseStreamDecoder;
-import dev.switchboard.internal.stream.StreamFailures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ByteStreamConsumer;
+import dev.switchboard.spi.http.SseEvent;
+import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.spi.http.SseStreamDecoder;
+import dev.switchboard.spi.http.StreamFailures;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.util.HashMap;
@@ -143,7 +143,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
     try {
       node = AnthropicWire.parse(data);
     } catch (IOException | RuntimeException e) {
-      throw malformed("an event is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", data, e);
+      throw malformed("an event is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", data, e);
     }
     if (node == null || !node.isObject()) {
       throw malformed("an event is not a JSON object", data, null);
@@ -336,7 +336,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
       out.fail(e);
       return;
     }
-    Replay.whole(out, response);
+    ChatStreams.replayInto(out, response);
   }
 
   // ---- failures ----

@@ -1,12 +1,12 @@
 package dev.switchboard.providers.anthropic.internal;
 
-import dev.switchboard.internal.http.ErrorMapping;
+import dev.switchboard.spi.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.switchboard.FinishReason;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.math.BigDecimal;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -30,7 +30,7 @@ public final class AnthropicWire {
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   /** Core's Jackson setup, but keeping decimals as written ({@code 1.50} stays {@code 1.50} in tool input). */
-  private static final ObjectReader EXACT = Json.MAPPER.reader()
+  private static final ObjectReader EXACT = WireJson.MAPPER.reader()
       .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
   private AnthropicWire() {}
@@ -78,7 +78,7 @@ public final class AnthropicWire {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return "{}";
     }
-    return node.isTextual() ? node.textValue() : Json.write(node);
+    return node.isTextual() ? node.textValue() : WireJson.write(node);
   }
 
   /**

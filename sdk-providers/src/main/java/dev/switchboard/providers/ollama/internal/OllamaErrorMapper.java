@@ -1,7 +1,7 @@
 package dev.switchboard.providers.ollama.internal;
 
-import static dev.switchboard.internal.http.ErrorMapping.after;
-import static dev.switchboard.internal.http.ErrorMapping.containsAny;
+import static dev.switchboard.spi.http.ErrorMapping.after;
+import static dev.switchboard.spi.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,10 +16,10 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ErrorMapping;
-import dev.switchboard.internal.http.RetryAfter;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ErrorMapping;
+import dev.switchboard.spi.http.RetryAfter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -324,7 +324,7 @@ public final class OllamaErrorMapper {
     }
     JsonNode root = null;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = WireJson.MAPPER.readTree(body);
     } catch (IOException | RuntimeException notJson) {
       // Gin's plain "404 page not found", a proxy's HTML page, or a truncated body
     }
@@ -336,7 +336,7 @@ public final class OllamaErrorMapper {
 
   private static ErrorBody fromJson(JsonNode root, byte[] raw) {
     if (root == null || !root.isObject()) {
-      return new ErrorBody(root == null ? "no error details" : Json.excerpt(Json.write(root), EXCERPT_CHARS - 1), null);
+      return new ErrorBody(root == null ? "no error details" : WireJson.excerpt(WireJson.write(root), EXCERPT_CHARS - 1), null);
     }
     JsonNode error = root.get("error");
     String message = error != null && error.isTextual() ? error.textValue() : null;
@@ -346,20 +346,20 @@ public final class OllamaErrorMapper {
     }
     if (message == null && root.has("detail")) {
       JsonNode detail = root.get("detail");
-      message = detail.isTextual() ? detail.textValue() : Json.write(detail);
+      message = detail.isTextual() ? detail.textValue() : WireJson.write(detail);
     }
     if (message == null) {
-      message = raw != null ? OllamaWire.excerpt(raw, EXCERPT_CHARS - 1) : Json.excerpt(Json.write(root),
+      message = raw != null ? OllamaWire.excerpt(raw, EXCERPT_CHARS - 1) : WireJson.excerpt(WireJson.write(root),
           EXCERPT_CHARS - 1);
     }
     String code = OllamaWire.nonEmpty(source, "code");
     if (code == null && source != root) {
       code = OllamaWire.nonEmpty(source, "type");
     }
-    return new ErrorBody(Json.excerpt(message.isBlank() ? "empty error message" : message, MESSAGE_CHARS - 1), code);
+    return new ErrorBody(WireJson.excerpt(message.isBlank() ? "empty error message" : message, MESSAGE_CHARS - 1), code);
   }
 
   private static String describe(String origin, ErrorBody e) {
-    return origin + (e.code == null ? "" : ", " + Json.excerpt(e.code, 80)) + ": " + e.message;
+    return origin + (e.code == null ? "" : ", " + WireJson.excerpt(e.code, 80)) + ": " + e.message;
   }
 }

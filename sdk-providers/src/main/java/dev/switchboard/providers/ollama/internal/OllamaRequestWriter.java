@@ -15,7 +15,7 @@ import dev.switchboard.ResponseFormat;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.ollama.OllamaOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -65,7 +65,7 @@ public final class OllamaRequestWriter {
   public static byte[] chat(ChatRequest request, boolean stream, String defaultKeepAlive, String provider) {
     OllamaOptions options = request.tag(OllamaOptions.class).orElse(null);
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
       writeMessages(g, request, provider);
@@ -79,7 +79,7 @@ public final class OllamaRequestWriter {
       ObjectNode sampling = sampling(request, options);
       if (!sampling.isEmpty()) {
         g.writeFieldName("options");
-        Json.MAPPER.writeTree(g, sampling);
+        WireJson.MAPPER.writeTree(g, sampling);
       }
       g.writeBooleanField("stream", stream);
       writeKeepAlive(g, options, defaultKeepAlive);
@@ -99,7 +99,7 @@ public final class OllamaRequestWriter {
   public static byte[] embed(EmbeddingRequest request, String defaultKeepAlive) {
     OllamaOptions options = request.tag(OllamaOptions.class).orElse(null);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
       g.writeArrayFieldStart("input");
@@ -111,11 +111,11 @@ public final class OllamaRequestWriter {
         g.writeNumberField("dimensions", request.dimensions().get());
       }
       if (options != null) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = WireJson.MAPPER.createObjectNode();
         addOptions(o, options);
         if (!o.isEmpty()) {
           g.writeFieldName("options");
-          Json.MAPPER.writeTree(g, o);
+          WireJson.MAPPER.writeTree(g, o);
         }
       }
       writeKeepAlive(g, options, defaultKeepAlive);
@@ -193,7 +193,7 @@ public final class OllamaRequestWriter {
       return url.substring(comma + 1);
     }
     throw new InvalidRequestException(provider + " cannot send an image by URL to model '" + model + "' ("
-        + Json.excerpt(url, 80) + "): Ollama needs the image bytes inline and does not fetch URLs. Download the image "
+        + WireJson.excerpt(url, 80) + "): Ollama needs the image bytes inline and does not fetch URLs. Download the image "
         + "and pass ContentPart.imageBytes(bytes, mediaType) instead.", ErrorDetails.of(provider, model));
   }
 
@@ -208,14 +208,14 @@ public final class OllamaRequestWriter {
     }
     JsonNode parsed;
     try {
-      parsed = Json.MAPPER.readTree(json);
+      parsed = WireJson.MAPPER.readTree(json);
     } catch (IOException | RuntimeException e) {
       parsed = null;
     }
     if (parsed == null || !parsed.isObject()) {
       throw new InvalidRequestException(provider + " cannot send the earlier tool call '" + call.name() + "' (id "
           + call.id() + ") back to model '" + model + "': Ollama needs its arguments as a JSON object, got: '"
-          + Json.excerpt(json, 80) + "'. Repair the arguments in the conversation or drop that turn.",
+          + WireJson.excerpt(json, 80) + "'. Repair the arguments in the conversation or drop that turn.",
           ErrorDetails.of(provider, model));
     }
     copyJson(g, json);
@@ -271,7 +271,7 @@ public final class OllamaRequestWriter {
   }
 
   private static ObjectNode sampling(ChatRequest request, OllamaOptions options) {
-    ObjectNode o = Json.MAPPER.createObjectNode();
+    ObjectNode o = WireJson.MAPPER.createObjectNode();
     request.temperature().ifPresent(t -> o.put("temperature", t));
     request.topP().ifPresent(p -> o.put("top_p", p));
     request.maxOutputTokens().ifPresent(n -> o.put("num_predict", n));
@@ -293,7 +293,7 @@ public final class OllamaRequestWriter {
     options.repeatPenalty().ifPresent(r -> o.put("repeat_penalty", r));
     options.numPredict().ifPresent(n -> o.put("num_predict", n));
     options.seed().ifPresent(s -> o.put("seed", s));
-    options.options().forEach((name, json) -> o.set(name, Json.parse(json, "OllamaOptions.option '" + name + "'")));
+    options.options().forEach((name, json) -> o.set(name, WireJson.parse(json, "OllamaOptions.option '" + name + "'")));
   }
 
   private static void writeKeepAlive(JsonGenerator g, OllamaOptions options, String defaultKeepAlive)
@@ -313,7 +313,7 @@ public final class OllamaRequestWriter {
 
   /** Copies one JSON value from its text, token by token, numbers exactly. */
   private static void copyJson(JsonGenerator g, String json) throws IOException {
-    try (JsonParser p = Json.FACTORY.createParser(json)) {
+    try (JsonParser p = WireJson.FACTORY.createParser(json)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         g.writeNull();

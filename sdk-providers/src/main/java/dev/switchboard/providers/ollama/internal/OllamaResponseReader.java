@@ -8,7 +8,7 @@ import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.ollama.LoadedModel;
 import dev.switchboard.providers.ollama.OllamaModel;
 import java.io.IOException;
@@ -153,7 +153,7 @@ public final class OllamaResponseReader {
     JsonNode root = object(status, body, provider, "", what, mapper);
     JsonNode models = root.get("models");
     if (models == null || models.isNull()) {
-      return Json.MAPPER.createArrayNode(); // an empty server may send "models": null
+      return WireJson.MAPPER.createArrayNode(); // an empty server may send "models": null
     }
     if (!models.isArray()) {
       throw decoding(provider + " sent " + what + " without a models list", body, provider, "", status, mapper, null);
@@ -165,10 +165,10 @@ public final class OllamaResponseReader {
       OllamaErrorMapper mapper) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = WireJson.MAPPER.readTree(body);
     } catch (IOException | RuntimeException e) {
       throw decoding(provider + " sent " + what + (model.isEmpty() ? "" : " for model '" + model + "'") + " (HTTP "
-          + status + ") that is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", body, provider, model,
+          + status + ") that is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", body, provider, model,
           status, mapper, e);
     }
     if (root == null || !root.isObject()) {

@@ -9,12 +9,12 @@ import dev.switchboard.DecodingException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ByteStreamConsumer;
-import dev.switchboard.internal.http.LineSplitter;
-import dev.switchboard.internal.stream.PushChatStream;
-import dev.switchboard.internal.stream.ResponseAccumulator;
-import dev.switchboard.internal.stream.StreamFailures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ByteStreamConsumer;
+import dev.switchboard.spi.http.LineSplitter;
+import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.stream.ResponseAccumulator;
+import dev.switchboard.spi.http.StreamFailures;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.ByteBuffer;
@@ -122,9 +122,9 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
     }
     JsonNode object;
     try {
-      object = Json.MAPPER.readTree(line);
+      object = WireJson.MAPPER.readTree(line);
     } catch (IOException | RuntimeException e) {
-      throw malformed("a line is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", line, e);
+      throw malformed("a line is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", line, e);
     }
     if (object == null || !object.isObject()) {
       throw malformed("a line is not a JSON object", line, null);
@@ -194,7 +194,7 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
   }
 
   private ChatException malformed(String what, String line, Throwable cause) {
-    String detail = what + (line == null ? "" : ": '" + Json.excerpt(line, OllamaErrorMapper.EXCERPT_CHARS - 1) + "'");
+    String detail = what + (line == null ? "" : ": '" + WireJson.excerpt(line, OllamaErrorMapper.EXCERPT_CHARS - 1) + "'");
     if (acc.eventCount() == 0) {
       return new DecodingException(mapper.redact(provider + " sent a stream for model '" + model
           + "' that could not be decoded: " + detail + ". Check that the base URL points at an Ollama server (the "

@@ -1,11 +1,11 @@
 package dev.switchboard.providers.ollama.internal;
 
-import dev.switchboard.internal.http.ErrorMapping;
+import dev.switchboard.spi.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.FinishReason;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -119,7 +119,7 @@ public final class OllamaWire {
     if (node.isTextual()) {
       return node.textValue();
     }
-    return Json.write(node);
+    return WireJson.write(node);
   }
 
   /** An RFC 3339 time as Ollama writes it (nanoseconds, any offset), or {@code null}. */

@@ -11,7 +11,7 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +45,7 @@ public final class OpenAiEmbeddingsWire {
   /** The request body. */
   public static byte[] write(EmbeddingRequest request) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
       g.writeArrayFieldStart("input");
@@ -75,7 +75,7 @@ public final class OpenAiEmbeddingsWire {
     JsonNode usage = null;
     JsonNode error = null;
     boolean sawData = false;
-    try (JsonParser p = Json.parser(body, 0, body.length)) {
+    try (JsonParser p = WireJson.parser(body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw c.decoding("is not a JSON object");
       }
@@ -91,8 +91,8 @@ public final class OpenAiEmbeddingsWire {
             readData(p, c, vectors, indexes);
           }
           case "model" -> responseModel = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "usage" -> usage = value == JsonToken.START_OBJECT ? Json.MAPPER.readTree(p) : skip(p);
-          case "error" -> error = value == JsonToken.VALUE_NULL ? null : Json.MAPPER.readTree(p);
+          case "usage" -> usage = value == JsonToken.START_OBJECT ? WireJson.MAPPER.readTree(p) : skip(p);
+          case "error" -> error = value == JsonToken.VALUE_NULL ? null : WireJson.MAPPER.readTree(p);
           default -> p.skipChildren();
         }
       }
@@ -100,10 +100,10 @@ public final class OpenAiEmbeddingsWire {
       if (e instanceof ChatException ce) {
         throw ce;
       }
-      throw c.decoding("is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", e);
+      throw c.decoding("is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", e);
     }
     if (error != null && !(error.isContainerNode() && error.isEmpty()) && vectors.isEmpty()) {
-      throw mapper.mapBodyError(status, headers, Json.MAPPER.createObjectNode().set("error", error), provider, model,
+      throw mapper.mapBodyError(status, headers, WireJson.MAPPER.createObjectNode().set("error", error), provider, model,
           "an error object in an HTTP " + status + " body");
     }
     if (!sawData) {

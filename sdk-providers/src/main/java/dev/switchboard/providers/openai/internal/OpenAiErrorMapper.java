@@ -1,7 +1,7 @@
 package dev.switchboard.providers.openai.internal;
 
-import static dev.switchboard.internal.http.ErrorMapping.after;
-import static dev.switchboard.internal.http.ErrorMapping.containsAny;
+import static dev.switchboard.spi.http.ErrorMapping.after;
+import static dev.switchboard.spi.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
@@ -16,10 +16,10 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ErrorMapping;
-import dev.switchboard.internal.http.RetryAfter;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ErrorMapping;
+import dev.switchboard.spi.http.RetryAfter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ConnectException;
@@ -428,7 +428,7 @@ public final class OpenAiErrorMapper {
     }
     JsonNode root = null;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = WireJson.MAPPER.readTree(body);
     } catch (IOException | RuntimeException notJson) {
       // an HTML page from a proxy, plain text, or a truncated body
     }
@@ -440,7 +440,7 @@ public final class OpenAiErrorMapper {
 
   private static ErrorBody fromJson(JsonNode root, byte[] raw) {
     if (root == null || !root.isObject()) {
-      return new ErrorBody(root == null ? "no error details" : Json.excerpt(Json.write(root), EXCERPT_CHARS - 1),
+      return new ErrorBody(root == null ? "no error details" : WireJson.excerpt(WireJson.write(root), EXCERPT_CHARS - 1),
           null, null, null, 0);
     }
     JsonNode error = root.get("error");
@@ -451,10 +451,10 @@ public final class OpenAiErrorMapper {
     }
     if (message == null && root.has("detail")) {
       JsonNode detail = root.get("detail");
-      message = detail.isTextual() ? detail.textValue() : Json.write(detail);
+      message = detail.isTextual() ? detail.textValue() : WireJson.write(detail);
     }
     if (message == null) {
-      message = raw != null ? OpenAiWire.excerpt(raw, EXCERPT_CHARS - 1) : Json.write(root);
+      message = raw != null ? OpenAiWire.excerpt(raw, EXCERPT_CHARS - 1) : WireJson.write(root);
     }
     JsonNode codeNode = source.get("code");
     String code = codeNode != null && codeNode.isTextual() && !codeNode.textValue().isBlank() ? codeNode.textValue()
@@ -470,14 +470,14 @@ public final class OpenAiErrorMapper {
       type = null;
     }
     String param = OpenAiWire.string(source, "param");
-    return new ErrorBody(Json.excerpt(message, MESSAGE_CHARS - 1), type, code, param, numeric);
+    return new ErrorBody(WireJson.excerpt(message, MESSAGE_CHARS - 1), type, code, param, numeric);
   }
 
   private static String describe(String origin, ErrorBody e) {
     StringBuilder sb = new StringBuilder(origin);
     String label = e.code != null ? e.code : e.type;
     if (label != null) {
-      sb.append(", ").append(Json.excerpt(label, 80));
+      sb.append(", ").append(WireJson.excerpt(label, 80));
     }
     return sb.append(": ").append(e.message).toString();
   }

@@ -10,7 +10,7 @@ import dev.switchboard.ResponseFormat;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.openai.OpenAiOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class OpenAiRequestWriter {
     OpenAiOptions options = request.tag(OpenAiOptions.class).orElse(null);
     Map<String, String> extras = options == null ? Map.of() : options.extraFields();
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
       writeMessages(g, request.messages(), dialect.messageNames());
@@ -324,7 +324,7 @@ public final class OpenAiRequestWriter {
 
   /** Copies one JSON value from its text, token by token, numbers exactly. */
   private static void copyJson(JsonGenerator g, String json) throws IOException {
-    try (JsonParser p = Json.FACTORY.createParser(json)) {
+    try (JsonParser p = WireJson.FACTORY.createParser(json)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         g.writeNull();

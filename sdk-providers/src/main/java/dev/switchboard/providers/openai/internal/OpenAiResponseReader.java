@@ -7,7 +7,7 @@ import dev.switchboard.DecodingException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.util.ArrayList;
@@ -32,9 +32,9 @@ public final class OpenAiResponseReader {
       OpenAiErrorMapper mapper) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = WireJson.MAPPER.readTree(body);
     } catch (IOException | RuntimeException e) {
-      throw decoding("is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", status, headers, body, provider,
+      throw decoding("is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", status, headers, body, provider,
           model, mapper, e);
     }
     if (root == null || !root.isObject()) {

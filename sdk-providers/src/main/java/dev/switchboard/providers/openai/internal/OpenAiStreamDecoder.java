@@ -8,13 +8,13 @@ import dev.switchboard.ChatStreamException;
 import dev.switchboard.DecodingException;
 import dev.switchboard.ToolCall;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.ByteStreamConsumer;
-import dev.switchboard.internal.sse.SseEvent;
-import dev.switchboard.internal.stream.PushChatStream;
-import dev.switchboard.internal.stream.Replay;
-import dev.switchboard.internal.stream.SseStreamDecoder;
-import dev.switchboard.internal.stream.StreamFailures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.ByteStreamConsumer;
+import dev.switchboard.spi.http.SseEvent;
+import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.spi.http.SseStreamDecoder;
+import dev.switchboard.spi.http.StreamFailures;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.util.HashMap;
@@ -110,9 +110,9 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
     }
     JsonNode chunk;
     try {
-      chunk = Json.MAPPER.readTree(data);
+      chunk = WireJson.MAPPER.readTree(data);
     } catch (IOException | RuntimeException e) {
-      throw malformed("a chunk is not valid JSON (" + Json.firstLine(e.getMessage()) + ")", data, e);
+      throw malformed("a chunk is not valid JSON (" + WireJson.firstLine(e.getMessage()) + ")", data, e);
     }
     if (chunk == null || !chunk.isObject()) {
       throw malformed("a chunk is not a JSON object", data, null);
@@ -255,7 +255,7 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
       out.fail(e);
       return;
     }
-    Replay.whole(out, response);
+    ChatStreams.replayInto(out, response);
   }
 
   // ---- failures ----

@@ -1,10 +1,10 @@
 package dev.switchboard.providers.openai.internal;
 
-import dev.switchboard.internal.http.ErrorMapping;
+import dev.switchboard.spi.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.FinishReason;
 import dev.switchboard.Usage;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.http.HttpHeaders;
@@ -73,7 +73,7 @@ public final class OpenAiWire {
     if (node.isTextual()) {
       return node.textValue();
     }
-    return Json.write(node);
+    return WireJson.write(node);
   }
 
   /** A token count: a non-negative integer that fits a {@code long}; anything else counts as 0. */

@@ -2,9 +2,9 @@ package dev.switchboard.providers.selfhosted.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.Secret;
-import dev.switchboard.internal.Futures;
-import dev.switchboard.internal.Json;
-import dev.switchboard.internal.http.BoundedBodySubscriber;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.http.WireJson;
+import dev.switchboard.spi.http.BoundedBodySubscriber;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,7 +103,7 @@ public final class ControlPlane {
     String message = t.getMessage();
     String kind = t instanceof HttpTimeoutException ? "timeout"
         : t instanceof IOException ? "connection failed" : t.getClass().getSimpleName();
-    return message == null || message.isBlank() ? kind : kind + ": " + Json.excerpt(message, 160);
+    return message == null || message.isBlank() ? kind : kind + ": " + WireJson.excerpt(message, 160);
   }
 
   // ---- readers ----
@@ -145,7 +145,7 @@ public final class ControlPlane {
    * @throws IllegalArgumentException when the body is not such a list
    */
   public static Map<String, Integer> readModels(byte[] body) {
-    JsonNode root = Json.parse(new String(body, StandardCharsets.UTF_8), "the model list");
+    JsonNode root = WireJson.parse(new String(body, StandardCharsets.UTF_8), "the model list");
     JsonNode data = root == null ? null : root.get("data");
     if (data == null || !data.isArray()) {
       throw new IllegalArgumentException("the model list has no \"data\" array");

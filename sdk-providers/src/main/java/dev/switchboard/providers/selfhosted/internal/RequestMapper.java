@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ResponseFormat;
-import dev.switchboard.internal.Json;
+import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.providers.openai.OpenAiOptions;
 import dev.switchboard.providers.selfhosted.SelfHostedOptions;
 import java.util.LinkedHashMap;
@@ -78,17 +78,17 @@ public final class RequestMapper {
         fields.put("response_format", "null");
       }
       if (options != null) {
-        options.guidedRegex().ifPresent(r -> fields.put("guided_regex", Json.write(r)));
+        options.guidedRegex().ifPresent(r -> fields.put("guided_regex", WireJson.write(r)));
         if (!options.guidedChoice().isEmpty()) {
-          fields.put("guided_choice", Json.write(options.guidedChoice()));
+          fields.put("guided_choice", WireJson.write(options.guidedChoice()));
         }
-        options.guidedGrammar().ifPresent(g -> fields.put("guided_grammar", Json.write(g)));
+        options.guidedGrammar().ifPresent(g -> fields.put("guided_grammar", WireJson.write(g)));
       }
       return;
     }
     // vLLM 0.12 and later: one structured_outputs object; response_format stays the standard one.
     if (options != null && options.hasGuidedDecoding()) {
-      ObjectNode structured = Json.MAPPER.createObjectNode();
+      ObjectNode structured = WireJson.MAPPER.createObjectNode();
       options.guidedRegex().ifPresent(r -> structured.put("regex", r));
       if (!options.guidedChoice().isEmpty()) {
         ArrayNode choices = structured.putArray("choice");
@@ -106,11 +106,11 @@ public final class RequestMapper {
     options.topK().ifPresent(k -> fields.put("top_k", Integer.toString(k)));
     options.minP().ifPresent(p -> fields.put("min_p", number(p)));
     options.repetitionPenalty().ifPresent(r -> fields.put("repetition_penalty", number(r)));
-    options.guidedRegex().ifPresent(r -> fields.put("regex", Json.write(r)));
+    options.guidedRegex().ifPresent(r -> fields.put("regex", WireJson.write(r)));
     if (!options.guidedChoice().isEmpty()) {
-      fields.put("regex", Json.write(choiceRegex(options.guidedChoice())));
+      fields.put("regex", WireJson.write(choiceRegex(options.guidedChoice())));
     }
-    options.guidedGrammar().ifPresent(g -> fields.put("ebnf", Json.write(g)));
+    options.guidedGrammar().ifPresent(g -> fields.put("ebnf", WireJson.write(g)));
   }
 
   private static void tgi(ChatRequest request, SelfHostedOptions options, ResponseFormat format, String backendName,
@@ -133,17 +133,17 @@ public final class RequestMapper {
     }
     ObjectNode grammar = null;
     if (format != null) {
-      grammar = Json.MAPPER.createObjectNode();
+      grammar = WireJson.MAPPER.createObjectNode();
       grammar.put("type", "json");
       if (format.type() == ResponseFormat.Type.JSON_SCHEMA) {
-        grammar.set("value", Json.parse(format.jsonSchema().orElseThrow(), "ResponseFormat jsonSchema"));
+        grammar.set("value", WireJson.parse(format.jsonSchema().orElseThrow(), "ResponseFormat jsonSchema"));
       } else {
         grammar.putObject("value").put("type", "object");
       }
     } else if (options != null && options.guidedRegex().isPresent()) {
-      grammar = Json.MAPPER.createObjectNode().put("type", "regex").put("value", options.guidedRegex().get());
+      grammar = WireJson.MAPPER.createObjectNode().put("type", "regex").put("value", options.guidedRegex().get());
     } else if (options != null && !options.guidedChoice().isEmpty()) {
-      grammar = Json.MAPPER.createObjectNode().put("type", "regex")
+      grammar = WireJson.MAPPER.createObjectNode().put("type", "regex")
           .put("value", choiceRegex(options.guidedChoice()));
     }
     if (grammar != null) {
@@ -167,9 +167,9 @@ public final class RequestMapper {
           + "not by regex; write the pattern as guidedGrammar in GBNF");
     }
     if (!options.guidedChoice().isEmpty()) {
-      fields.put("grammar", Json.write(choiceGbnf(options.guidedChoice())));
+      fields.put("grammar", WireJson.write(choiceGbnf(options.guidedChoice())));
     }
-    options.guidedGrammar().ifPresent(g -> fields.put("grammar", Json.write(g)));
+    options.guidedGrammar().ifPresent(g -> fields.put("grammar", WireJson.write(g)));
   }
 
   // ---- helpers ----
@@ -215,7 +215,7 @@ public final class RequestMapper {
   }
 
   private static String number(double value) {
-    return Json.write(value);
+    return WireJson.write(value);
   }
 
   private static IllegalArgumentException unsupported(String backendName, String option, String why) {

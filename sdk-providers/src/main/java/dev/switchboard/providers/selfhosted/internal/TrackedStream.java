@@ -3,7 +3,7 @@ package dev.switchboard.providers.selfhosted.internal;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatStream;
-import dev.switchboard.internal.stream.ForwardingChatStream;
+import dev.switchboard.stream.ForwardingChatStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
