@@ -11,12 +11,14 @@ import java.util.OptionalInt;
  * {@code ChatException}. Subtypes say what went wrong; {@link #isRetryable()} says whether the same
  * request may succeed later (decided by the provider's error mapper); {@link #retryAfter()} is the
  * provider's hint of when. Messages name the provider and model and never contain secrets.
+ * Immutable once thrown (apart from what {@link Throwable} itself allows): layers that add
+ * attempts make a new exception with {@link #withAttempts}.
  */
 public class ChatException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final transient ErrorDetails details;
-  private transient volatile List<Attempt> attempts = List.of();
+  private final transient List<Attempt> attempts;
 
   public ChatException(String message, ErrorDetails details) {
     this(message, details, null);
@@ -25,6 +27,22 @@ public class ChatException extends RuntimeException {
   public ChatException(String message, ErrorDetails details, Throwable cause) {
     super(message, cause);
     this.details = Objects.requireNonNull(details, "details");
+    this.attempts = List.of();
+  }
+
+  /**
+   * A copy of {@code original} that lists {@code attempts}: same message, details, cause, stack
+   * trace and suppressed exceptions. Each subtype has one, so that {@link #withAttempts} keeps the
+   * type.
+   */
+  protected ChatException(ChatException original, List<Attempt> attempts) {
+    super(original.getMessage(), original.getCause());
+    this.details = original.details;
+    this.attempts = List.copyOf(attempts);
+    setStackTrace(original.getStackTrace());
+    for (Throwable suppressed : original.getSuppressed()) {
+      addSuppressed(suppressed);
+    }
   }
 
   public ErrorDetails details() {
@@ -60,15 +78,16 @@ public class ChatException extends RuntimeException {
    * as the layers that made them recorded them; empty when none was made.
    */
   public List<Attempt> attempts() {
-    return attempts;
+    return attempts == null ? List.of() : attempts; // null after deserialization
   }
 
   /**
-   * Replaces the recorded attempts. For interceptors that make several attempts (retries,
-   * fallbacks) and report the whole story on the exception they finally throw.
+   * A new exception like this one (same type, message, details and cause) that lists {@code
+   * attempts}. For interceptors that make several attempts (retries, fallbacks) and report the
+   * whole story on the exception they finally throw; this one is left as it is. Subclasses of your
+   * own override it (and add a copy constructor) to keep their type.
    */
   public ChatException withAttempts(List<Attempt> attempts) {
-    this.attempts = List.copyOf(attempts);
-    return this;
+    return new ChatException(this, attempts);
   }
 }

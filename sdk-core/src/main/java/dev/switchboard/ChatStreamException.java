@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,17 @@ public class ChatStreamException extends ChatException {
   public ChatStreamException(String message, ErrorDetails details, ChatResponse partialResponse, Throwable cause) {
     super(message, details, cause);
     this.partialResponse = Objects.requireNonNull(partialResponse, "partialResponse");
+  }
+
+  /** A copy of {@code original} that lists {@code attempts}; see {@link ChatException#withAttempts}. */
+  protected ChatStreamException(ChatStreamException original, List<Attempt> attempts) {
+    super(original, attempts);
+    this.partialResponse = original.partialResponse;
+  }
+
+  @Override
+  public ChatStreamException withAttempts(List<Attempt> attempts) {
+    return new ChatStreamException(this, attempts);
   }
 
   /** Everything received before the break; its finish reason is {@link FinishReason#OTHER}. */

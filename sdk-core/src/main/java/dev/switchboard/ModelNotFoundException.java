@@ -24,6 +24,18 @@ public class ModelNotFoundException extends ChatException {
     this.suggestion = suggestion;
   }
 
+  /** A copy of {@code original} that lists {@code attempts}; see {@link ChatException#withAttempts}. */
+  protected ModelNotFoundException(ModelNotFoundException original, List<Attempt> attempts) {
+    super(original, attempts);
+    this.known = original.known;
+    this.suggestion = original.suggestion;
+  }
+
+  @Override
+  public ModelNotFoundException withAttempts(List<Attempt> attempts) {
+    return new ModelNotFoundException(this, attempts);
+  }
+
   public List<String> known() {
     return known;
   }

@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import java.util.List;
+
 /** The provider failed on its side (5xx), is overloaded (Anthropic 529) or reported a transient conflict (409). Retryable. */
 public class ServerException extends ChatException {
   private static final long serialVersionUID = 1L;
@@ -10,5 +12,15 @@ public class ServerException extends ChatException {
 
   public ServerException(String message, ErrorDetails details, Throwable cause) {
     super(message, details, cause);
+  }
+
+  /** A copy of {@code original} that lists {@code attempts}; see {@link ChatException#withAttempts}. */
+  protected ServerException(ServerException original, List<Attempt> attempts) {
+    super(original, attempts);
+  }
+
+  @Override
+  public ServerException withAttempts(List<Attempt> attempts) {
+    return new ServerException(this, attempts);
   }
 }

@@ -14,8 +14,9 @@ import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.SystemScheduler;
 import dev.switchboard.spi.Ticker;
-import dev.switchboard.resilience.TimeoutKind;
+import dev.switchboard.observe.TimeoutKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -289,7 +290,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private final List<ChatListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
-    private Scheduler scheduler = Scheduler.system();
+    private Scheduler scheduler = SystemScheduler.instance();
     private Duration callTimeout;
 
     private Builder() {}

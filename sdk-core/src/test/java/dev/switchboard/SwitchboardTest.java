@@ -3,6 +3,7 @@ package dev.switchboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Interceptor;
@@ -283,7 +284,7 @@ class SwitchboardTest {
         .callTimeout(java.time.Duration.ofSeconds(2))
         .listener(new ChatListener() {
           @Override
-          public void timeout(CallInfo call, dev.switchboard.resilience.TimeoutKind kind, java.time.Duration limit) {
+          public void timeout(CallInfo call, dev.switchboard.observe.TimeoutKind kind, java.time.Duration limit) {
             events.add("timeout " + kind + " " + limit.toSeconds());
           }
 

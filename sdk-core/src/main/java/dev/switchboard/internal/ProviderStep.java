@@ -78,11 +78,11 @@ public final class ProviderStep {
       Duration latency = Duration.ofNanos(ticker.read() - start);
       if (error != null) {
         Throwable cause = Futures.unwrap(error);
-        ChatException failure = asChatException(cause, target);
+        ChatException mapped = asChatException(cause, target);
         Attempt attempt = cause instanceof java.util.concurrent.CancellationException
             ? cancelledAttempt(target, local, latency, "")
-            : failedAttempt(target, failure, latency);
-        failure.withAttempts(List.of(attempt));
+            : failedAttempt(target, mapped, latency);
+        ChatException failure = mapped.withAttempts(List.of(attempt));
         listeners.attemptEnd(call, attempt);
         result.completeExceptionally(failure);
         return;
@@ -210,9 +210,9 @@ public final class ProviderStep {
     protected ChatException onFailure(ChatException failure) {
       if (ended.compareAndSet(false, true)) {
         Attempt attempt = failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start));
-        failure.withAttempts(List.of(attempt));
         recorded = attempt;
         listeners.attemptEnd(call, attempt);
+        return failure.withAttempts(List.of(attempt));
       }
       return failure;
     }

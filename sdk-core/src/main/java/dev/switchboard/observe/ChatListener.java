@@ -3,8 +3,8 @@ package dev.switchboard.observe;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
-import dev.switchboard.resilience.CircuitState;
-import dev.switchboard.resilience.TimeoutKind;
+import dev.switchboard.observe.CircuitState;
+import dev.switchboard.observe.TimeoutKind;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,6 @@
 package dev.switchboard.resilience;
 
+import dev.switchboard.observe.CircuitState;
 import dev.failsafe.CircuitBreaker;
 import dev.switchboard.ChatException;
 import dev.switchboard.observe.ChatListener;

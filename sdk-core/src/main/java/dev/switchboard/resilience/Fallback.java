@@ -234,13 +234,12 @@ public final class Fallback implements Interceptor {
     private void fail() {
       ChatException error;
       synchronized (this) {
-        error = primary;
+        error = primary.withAttempts(attempts);
         for (ChatException other : failures) {
-          if (other != error) {
+          if (other != primary) {
             error.addSuppressed(other);
           }
         }
-        error.withAttempts(attempts);
       }
       result.completeExceptionally(error);
     }
@@ -278,6 +277,7 @@ public final class Fallback implements Interceptor {
     List<Attempt> attempts = new ArrayList<>();
     int[] index = {0};
     ChatException[] primary = {null};
+    List<ChatException> others = new ArrayList<>();
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
       @Override
       public Duration onFailure(ChatException failure, List<Attempt> recorded) {
@@ -285,7 +285,7 @@ public final class Fallback implements Interceptor {
         if (primary[0] == null) {
           primary[0] = failure;
         } else if (failure != primary[0]) {
-          primary[0].addSuppressed(failure);
+          others.add(failure);
         }
         String model = candidates.get(index[0]);
         if (!shouldFallBack(failure)) {
@@ -317,8 +317,11 @@ public final class Fallback implements Interceptor {
 
       @Override
       public ChatException giveUp(ChatException last) {
-        ChatException error = primary[0] != null ? primary[0] : last;
-        return error.withAttempts(attempts);
+        ChatException error = (primary[0] != null ? primary[0] : last).withAttempts(attempts);
+        for (ChatException other : others) {
+          error.addSuppressed(other);
+        }
+        return error;
       }
 
       @Override

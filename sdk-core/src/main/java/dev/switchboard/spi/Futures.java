@@ -47,8 +47,10 @@ public final class Futures {
     } catch (ExecutionException e) {
       Throwable cause = unwrap(e);
       if (cause instanceof ChatException ce) {
-        ce.addSuppressed(new CallerStack());
-        throw ce;
+        // A copy, so that an exception shared by several waiters is never changed.
+        ChatException own = ce.withAttempts(ce.attempts());
+        own.addSuppressed(new CallerStack());
+        throw own;
       }
       if (cause instanceof RuntimeException re) {
         throw re;

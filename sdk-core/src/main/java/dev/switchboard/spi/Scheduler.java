@@ -1,11 +1,11 @@
 package dev.switchboard.spi;
 
-import dev.switchboard.spi.SystemScheduler;
 import java.time.Duration;
 
 /**
  * Runs tasks later: retry back-off, hedges, timeouts. Waiting holds no thread. Tests inject a
- * manual implementation that runs tasks when the test advances time, so they never sleep.
+ * manual implementation that runs tasks when the test advances time, so they never sleep. The
+ * default is the JVM-wide system scheduler ({@code SystemScheduler.instance()}).
  * Implementations are thread-safe.
  */
 public interface Scheduler {
@@ -18,10 +18,5 @@ public interface Scheduler {
   interface Cancellable {
     /** Returns true if the task will not run because of this call. */
     boolean cancel();
-  }
-
-  /** The shared daemon scheduler of this JVM, one thread. */
-  static Scheduler system() {
-    return SystemScheduler.INSTANCE;
   }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.spi;
 
-import dev.switchboard.spi.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One daemon thread keeps time; due tasks run on a fixed pool of daemon workers (one per core, at
  * least two), so that a slow task (a stream handler woken by a retry, say) never delays the timer
- * and thus another call's timeout.
+ * and thus another call's timeout. Shared by the whole JVM, created on first use; its threads are
+ * daemons and never need closing. Thread-safe.
  */
 public final class SystemScheduler implements Scheduler {
-  public static final SystemScheduler INSTANCE = new SystemScheduler();
+  private static final SystemScheduler INSTANCE = new SystemScheduler();
 
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService workers;
@@ -26,6 +26,11 @@ public final class SystemScheduler implements Scheduler {
     AtomicInteger n = new AtomicInteger();
     int size = Math.max(2, Runtime.getRuntime().availableProcessors());
     workers = Executors.newFixedThreadPool(size, r -> daemon(r, "switchboard-scheduler-" + n.incrementAndGet()));
+  }
+
+  /** The JVM-wide instance. */
+  public static SystemScheduler instance() {
+    return INSTANCE;
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -3,6 +3,7 @@ package dev.switchboard.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;

@@ -101,7 +101,8 @@ class ScriptedProviderTest {
     RateLimitException error = rateLimited();
     fake.enqueue(error);
 
-    assertThatThrownBy(() -> llm.chat("fake/m", "x")).isSameAs(error);
+    assertThatThrownBy(() -> llm.chat("fake/m", "x")).isExactlyInstanceOf(RateLimitException.class)
+        .hasMessage(error.getMessage());
   }
 
   @Test
@@ -171,7 +172,8 @@ class ScriptedProviderTest {
       }
     });
 
-    assertThat(error).isSameAs(broken);
+    assertThat(error).hasMessage(broken.getMessage());
+    assertThat(error.attempts()).as("a copy that lists the attempt").hasSize(1);
     assertThat(text(seen)).isEqualTo("par");
   }
 
@@ -180,7 +182,8 @@ class ScriptedProviderTest {
     ChatStreamException broken = new ChatStreamException("broke", ErrorDetails.of("fake", "m"), answer(""), null);
     fake.enqueueStreamFailure(List.of(), broken);
 
-    assertThatThrownBy(() -> llm.chat("fake/m", "x")).isSameAs(broken);
+    assertThatThrownBy(() -> llm.chat("fake/m", "x")).isExactlyInstanceOf(ChatStreamException.class)
+        .hasMessage(broken.getMessage());
   }
 
   @Test

@@ -7,7 +7,7 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
-import dev.switchboard.resilience.TimeoutKind;
+import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.time.Duration;

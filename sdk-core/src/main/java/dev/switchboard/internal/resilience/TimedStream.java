@@ -10,7 +10,7 @@ import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.stream.ResponseAccumulator;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
-import dev.switchboard.resilience.TimeoutKind;
+import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.spi.Scheduler;
 import java.time.Duration;
 

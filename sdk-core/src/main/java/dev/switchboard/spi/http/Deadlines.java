@@ -29,9 +29,6 @@ public final class Deadlines {
   /** Longer timeouts are clamped, so nanosecond arithmetic cannot overflow. */
   private static final long MAX_NANOS = Duration.ofDays(30).toNanos();
 
-  /** Deadlines on {@link Scheduler#system()} and {@link Ticker#system()}. */
-  public static final Deadlines SYSTEM = new Deadlines(Scheduler.system(), Ticker.system());
-
   private final Scheduler scheduler;
   private final Ticker ticker;
   private final Set<Deadline> armed = ConcurrentHashMap.newKeySet();

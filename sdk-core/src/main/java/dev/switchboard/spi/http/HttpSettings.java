@@ -1,11 +1,7 @@
 package dev.switchboard.spi.http;
 
-import java.lang.reflect.Method;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP settings every HTTP provider builder shares: their validation, with messages naming the
@@ -13,9 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is given. Stateless and thread-safe.
  */
 public final class HttpSettings {
-  /** The connect timeout of a client the provider builds when none is configured. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
   private HttpSettings() {}
 
   /**
@@ -23,7 +16,11 @@ public final class HttpSettings {
    * maxResponseBytes}; {@code owner} prefixes the field names, e.g. {@code "OpenAiProvider"}.
    */
   public static void validate(String owner, Duration timeout, Duration connectTimeout, HttpClient httpClient,
-      int maxResponseBytes) {
+      HttpTransport transport, int maxResponseBytes) {
+    if (transport != null && (httpClient != null || connectTimeout != null)) {
+      throw new IllegalStateException(owner + ".transport replaces httpClient(...) and connectTimeout(...); "
+          + "configure the client on the transport instead");
+    }
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException(owner + ".timeout must be positive, got: " + timeout);
     }
@@ -39,33 +36,22 @@ public final class HttpSettings {
     }
   }
 
-  /** A cached pool of daemon threads named {@code switchboard-<name>-http-<clientId>-<n>}. */
-  public static ExecutorService newExecutor(String name, int clientId) {
-    AtomicInteger threads = new AtomicInteger();
-    return Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "switchboard-" + name + "-http-" + clientId + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-  }
-
-  /** A client on {@code executor}; {@code connectTimeout} null means {@link #DEFAULT_CONNECT_TIMEOUT}. */
-  public static HttpClient newClient(Duration connectTimeout, ExecutorService executor) {
-    return HttpClient.newBuilder()
-        .connectTimeout(connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT)
-        .executor(executor)
-        .build();
-  }
-
-  /** Shuts down a client built with {@link #newClient} and its executor. */
-  public static void shutdown(HttpClient client, ExecutorService executor) {
-    // JDK 21+ can shut the client down (closing its connections); JDK 17 cannot, so this is reflective.
-    try {
-      Method shutdown = HttpClient.class.getMethod("shutdown");
-      shutdown.invoke(client);
-    } catch (ReflectiveOperationException | RuntimeException notOnThisJdk) {
-      // JDK 17: the selector thread and idle connections end when the client is collected
+  /**
+   * The transport a provider uses: {@code transport} when given (the caller keeps ownership);
+   * else, when {@code httpClient} or {@code connectTimeout} is set, a new one the provider owns and
+   * closes; else {@link HttpTransport#shared()}, on which {@code close()} does nothing. So a provider
+   * can always close what this returns when it did not get it from the caller.
+   */
+  public static HttpTransport transport(HttpTransport transport, HttpClient httpClient, Duration connectTimeout) {
+    if (transport != null) {
+      return transport;
     }
-    executor.shutdown();
+    if (httpClient != null) {
+      return HttpTransport.builder().httpClient(httpClient).build();
+    }
+    if (connectTimeout != null) {
+      return HttpTransport.builder().connectTimeout(connectTimeout).build();
+    }
+    return HttpTransport.shared();
   }
 }

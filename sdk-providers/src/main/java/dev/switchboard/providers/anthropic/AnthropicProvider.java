@@ -9,22 +9,20 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.spi.Futures;
-import dev.switchboard.spi.http.BoundedBodySubscriber;
 import dev.switchboard.spi.http.HttpSettings;
-import dev.switchboard.spi.http.StreamingExchange;
+import dev.switchboard.spi.http.HttpErrorMapper;
+import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.anthropic.internal.AnthropicErrorMapper;
 import dev.switchboard.providers.anthropic.internal.AnthropicRequestWriter;
 import dev.switchboard.providers.anthropic.internal.AnthropicResponseReader;
 import dev.switchboard.providers.anthropic.internal.AnthropicStreamDecoder;
-import dev.switchboard.providers.anthropic.internal.AnthropicWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,8 +93,8 @@ import org.slf4j.LoggerFactory;
  * {@code chat()} body and each event of a stream.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
- * {@link #close()} stops the HTTP client's threads if this provider built that client, and leaves a
- * client passed to {@link Builder#httpClient} alone. {@link #toString()} never shows the API key or
+ * {@link #close()} closes the transport if the provider made its own ({@link HttpTransport}), and
+ * leaves a shared or given one (and a client passed to {@link Builder#httpClient}) alone. {@link #toString()} never shows the API key or
  * header values.
  */
 public final class AnthropicProvider implements ProviderAdapter {
@@ -116,7 +111,6 @@ public final class AnthropicProvider implements ProviderAdapter {
   private static final Logger log = LoggerFactory.getLogger(AnthropicProvider.class);
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final String USER_AGENT = "switchboard-java/0.1";
-  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final String name;
   private final String baseUrl;
@@ -126,9 +120,10 @@ public final class AnthropicProvider implements ProviderAdapter {
   private final Map<String, String> headers;
   private final Duration timeout;
   private final int maxResponseBytes;
+  private final HttpTransport.Limits limits;
   private final int defaultMaxTokens;
-  private final HttpClient client;
-  private final ExecutorService ownedExecutor;
+  private final HttpTransport transport;
+  private final HttpTransport builderTransport;
   private final HttpClient.Version version;
   private final AnthropicErrorMapper errors;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -142,16 +137,13 @@ public final class AnthropicProvider implements ProviderAdapter {
     this.headers = Map.copyOf(b.headers);
     this.timeout = b.timeout;
     this.maxResponseBytes = b.maxResponseBytes;
+    this.limits = new HttpTransport.Limits(maxResponseBytes, MAX_ERROR_BODY_BYTES,
+        "AnthropicProvider.builder().maxResponseBytes(...)");
     this.defaultMaxTokens = b.defaultMaxTokens;
     // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
     this.version = "http".equalsIgnoreCase(endpoint.getScheme()) ? HttpClient.Version.HTTP_1_1 : null;
-    if (b.httpClient != null) {
-      this.client = b.httpClient;
-      this.ownedExecutor = null;
-    } else {
-      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
-      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
-    }
+    this.builderTransport = b.transport;
+    this.transport = HttpSettings.transport(b.transport, b.httpClient, b.connectTimeout);
     this.errors = new AnthropicErrorMapper(apiKey, endpoint.toString(), b.clock);
   }
 
@@ -201,50 +193,9 @@ public final class AnthropicProvider implements ProviderAdapter {
       return Futures.failed(e);
     }
     String schemaTool = AnthropicRequestWriter.schemaTool(request);
-    HttpResponse.BodyHandler<byte[]> handler = info -> {
-      int status = info.statusCode();
-      if (status >= 200 && status < 300) {
-        ErrorDetails details = ErrorDetails.builder().provider(name).model(model).statusCode(status)
-            .requestId(AnthropicWire.requestId(info.headers())).build();
-        return BoundedBodySubscriber.failing(maxResponseBytes, details,
-            "AnthropicProvider.builder().maxResponseBytes(...)");
-      }
-      return BoundedBodySubscriber.truncating(MAX_ERROR_BODY_BYTES);
-    };
-    CompletableFuture<HttpResponse<byte[]>> exchange;
-    try {
-      exchange = client.sendAsync(http, handler);
-    } catch (RuntimeException e) {
-      return Futures.failed(errors.mapFailure(e, name, model));
-    }
-    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
-    exchange.whenComplete((response, error) -> {
-      try {
-        if (error != null) {
-          result.completeExceptionally(errors.mapFailure(error, name, model));
-        } else if (response.statusCode() >= 200 && response.statusCode() < 300) {
-          result.complete(AnthropicResponseReader.read(response.statusCode(), response.headers(), response.body(),
-              name, model, schemaTool, errors));
-        } else {
-          log.debug("{} answered HTTP {} for model '{}'", name, response.statusCode(), model);
-          result.completeExceptionally(
-              errors.map(response.statusCode(), response.headers(), response.body(), name, model));
-        }
-      } catch (RuntimeException e) {
-        result.completeExceptionally(errors.mapFailure(e, name, model));
-      }
-    });
-    // The request timeout covers the headers; this covers the body too. orTimeout's timer is
-    // cancelled as soon as the call ends.
-    Duration limit = timeoutOf(request);
-    CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS);
-    timer.whenComplete((v, e) -> {
-      if (e != null && result.completeExceptionally(errors.timeout(limit, name, model))) {
-        exchange.cancel(true);
-      }
-    });
-    result.whenComplete((r, e) -> timer.complete(null));
-    return Futures.cancelling(result, exchange);
+    return transport.exchange(http, timeoutOf(request), limits, (status, headers, body) ->
+        AnthropicResponseReader.read(status, headers, body, name, model, schemaTool, errors),
+        HttpErrorMapper.bind(errors, name, model));
   }
 
   @Override
@@ -259,15 +210,10 @@ public final class AnthropicProvider implements ProviderAdapter {
       return stream;
     }
     String schemaTool = AnthropicRequestWriter.schemaTool(request);
-    StreamingExchange.start(
-        client,
-        http,
-        stream,
+    transport.stream(http, stream,
         info -> new AnthropicStreamDecoder(stream, name, model, info.statusCode(), info.headers(), schemaTool, errors,
             maxResponseBytes),
-        (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
-        failure -> errors.mapFailure(failure, name, model),
-        MAX_ERROR_BODY_BYTES);
+        HttpErrorMapper.bind(errors, name, model), MAX_ERROR_BODY_BYTES);
     return stream;
   }
 
@@ -311,13 +257,12 @@ public final class AnthropicProvider implements ProviderAdapter {
     return null;
   }
 
-  /** Stops the HTTP client's threads if this provider built it. Idempotent. */
+  /** Closes the transport if this provider made its own (see {@link Builder#transport}). Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
-      return;
+    if (closed.compareAndSet(false, true) && transport != builderTransport) {
+      transport.close();
     }
-    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -384,6 +329,7 @@ public final class AnthropicProvider implements ProviderAdapter {
     private int maxResponseBytes = 32 * 1024 * 1024;
     private int defaultMaxTokens = DEFAULT_MAX_TOKENS;
     private HttpClient httpClient;
+    private HttpTransport transport;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -457,6 +403,16 @@ public final class AnthropicProvider implements ProviderAdapter {
       return this;
     }
 
+    /**
+     * The transport to send through (its client, threads, idle timeout and timers); the caller
+     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
+     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     */
+    public Builder transport(HttpTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
     /** The clock for {@code retry-after} dates and rate-limit reset times; tests inject a fixed one. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -473,7 +429,7 @@ public final class AnthropicProvider implements ProviderAdapter {
         throw new IllegalArgumentException("AnthropicProvider.anthropicVersion must not be blank, e.g. "
             + DEFAULT_ANTHROPIC_VERSION);
       }
-      HttpSettings.validate("AnthropicProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
+      HttpSettings.validate("AnthropicProvider", timeout, connectTimeout, httpClient, transport, maxResponseBytes);
       if (defaultMaxTokens <= 0) {
         throw new IllegalArgumentException("AnthropicProvider.defaultMaxTokens must be > 0, got: " + defaultMaxTokens);
       }

@@ -10,9 +10,9 @@ import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.Secret;
 import dev.switchboard.spi.Futures;
-import dev.switchboard.spi.http.BoundedBodySubscriber;
 import dev.switchboard.spi.http.HttpSettings;
-import dev.switchboard.spi.http.StreamingExchange;
+import dev.switchboard.spi.http.HttpErrorMapper;
+import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.ollama.internal.OllamaErrorMapper;
 import dev.switchboard.providers.ollama.internal.OllamaRequestWriter;
@@ -26,7 +26,6 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +77,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#maxResponseBytes} bounds a non-streamed body and each line of a stream.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
- * {@link #close()} stops the HTTP client's threads if this provider built that client (as far as
- * JDK 17 allows), and leaves a client passed to {@link Builder#httpClient} alone. {@link
+ * {@link #close()} closes the transport if the provider made its own ({@link HttpTransport}), and
+ * leaves a shared or given one (and a client passed to {@link Builder#httpClient}) alone. {@link
  * #toString()} never shows the API key or header values.
  */
 public final class OllamaProvider implements ProviderAdapter {
@@ -93,7 +89,6 @@ public final class OllamaProvider implements ProviderAdapter {
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final String USER_AGENT = "switchboard-java/0.1";
   private static final String RAISE_HINT = "OllamaProvider.builder().maxResponseBytes(...)";
-  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final String name;
   private final String baseUrl;
@@ -105,9 +100,10 @@ public final class OllamaProvider implements ProviderAdapter {
   private final Map<String, String> headers;
   private final Duration timeout;
   private final int maxResponseBytes;
+  private final HttpTransport.Limits limits;
   private final String keepAlive;
-  private final HttpClient client;
-  private final ExecutorService ownedExecutor;
+  private final HttpTransport transport;
+  private final HttpTransport builderTransport;
   private final HttpClient.Version version;
   private final OllamaErrorMapper errors;
   private final Map<String, Integer> contextLengths = new ConcurrentHashMap<>();
@@ -124,16 +120,12 @@ public final class OllamaProvider implements ProviderAdapter {
     this.headers = Map.copyOf(b.headers);
     this.timeout = b.timeout;
     this.maxResponseBytes = b.maxResponseBytes;
+    this.limits = new HttpTransport.Limits(maxResponseBytes, MAX_ERROR_BODY_BYTES, RAISE_HINT);
     this.keepAlive = b.keepAlive;
     // Plain http: ask for HTTP/1.1 directly; Ollama does not speak h2c.
     this.version = "http".equalsIgnoreCase(chatUri.getScheme()) ? HttpClient.Version.HTTP_1_1 : null;
-    if (b.httpClient != null) {
-      this.client = b.httpClient;
-      this.ownedExecutor = null;
-    } else {
-      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
-      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
-    }
+    this.builderTransport = b.transport;
+    this.transport = HttpSettings.transport(b.transport, b.httpClient, b.connectTimeout);
     this.errors = new OllamaErrorMapper(apiKey, baseUrl, b.clock);
   }
 
@@ -267,18 +259,10 @@ public final class OllamaProvider implements ProviderAdapter {
       stream.fail(e);
       return stream;
     }
-    StreamingExchange.start(
-        client,
-        http,
-        stream,
+    transport.stream(http, stream,
         info -> new OllamaStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
             maxResponseBytes),
-        (status, responseHeaders, body) -> {
-          log.debug("{} answered HTTP {} for model '{}'", name, status, model);
-          return errors.map(status, responseHeaders, body, name, model);
-        },
-        failure -> errors.mapFailure(failure, name, model),
-        MAX_ERROR_BODY_BYTES);
+        HttpErrorMapper.bind(errors, name, model), MAX_ERROR_BODY_BYTES);
     return stream;
   }
 
@@ -358,13 +342,12 @@ public final class OllamaProvider implements ProviderAdapter {
     return b.build();
   }
 
-  /** Stops the HTTP client's threads if this provider built it. Idempotent. */
+  /** Closes the transport if this provider made its own (see {@link Builder#transport}). Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
-      return;
+    if (closed.compareAndSet(false, true) && transport != builderTransport) {
+      transport.close();
     }
-    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -385,46 +368,7 @@ public final class OllamaProvider implements ProviderAdapter {
   }
 
   private <T> CompletableFuture<T> exchange(HttpRequest http, String model, Duration limit, BodyReader<T> reader) {
-    HttpResponse.BodyHandler<byte[]> handler = info -> {
-      int status = info.statusCode();
-      if (status >= 200 && status < 300) {
-        ErrorDetails details = ErrorDetails.builder().provider(name).model(model).statusCode(status).build();
-        return BoundedBodySubscriber.failing(maxResponseBytes, details, RAISE_HINT);
-      }
-      return BoundedBodySubscriber.truncating(MAX_ERROR_BODY_BYTES);
-    };
-    CompletableFuture<HttpResponse<byte[]>> exchange;
-    try {
-      exchange = client.sendAsync(http, handler);
-    } catch (RuntimeException e) {
-      return Futures.failed(errors.mapFailure(e, name, model));
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    exchange.whenComplete((response, error) -> {
-      try {
-        if (error != null) {
-          result.completeExceptionally(errors.mapFailure(error, name, model));
-        } else if (response.statusCode() >= 200 && response.statusCode() < 300) {
-          result.complete(reader.read(response.statusCode(), response.headers(), response.body()));
-        } else {
-          log.debug("{} answered HTTP {} for {} {}", name, response.statusCode(), http.method(), http.uri().getPath());
-          result.completeExceptionally(errors.map(response.statusCode(), response.headers(), response.body(), name,
-              model));
-        }
-      } catch (RuntimeException e) {
-        result.completeExceptionally(errors.mapFailure(e, name, model));
-      }
-    });
-    // The request timeout covers the headers; this covers the body too. orTimeout's timer is
-    // cancelled as soon as the call ends.
-    CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS);
-    timer.whenComplete((v, e) -> {
-      if (e != null && result.completeExceptionally(errors.timeout(limit, name, model))) {
-        exchange.cancel(true);
-      }
-    });
-    result.whenComplete((r, e) -> timer.complete(null));
-    return Futures.cancelling(result, exchange);
+    return transport.exchange(http, limit, limits, reader::read, HttpErrorMapper.bind(errors, name, model));
   }
 
   private Duration timeoutOf(ChatRequest request) {
@@ -487,6 +431,7 @@ public final class OllamaProvider implements ProviderAdapter {
     private int maxResponseBytes = 32 * 1024 * 1024;
     private String keepAlive;
     private HttpClient httpClient;
+    private HttpTransport transport;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -563,6 +508,16 @@ public final class OllamaProvider implements ProviderAdapter {
       return this;
     }
 
+    /**
+     * The transport to send through (its client, threads, idle timeout and timers); the caller
+     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
+     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     */
+    public Builder transport(HttpTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
     /** The clock for {@code Retry-After} dates; tests inject a fixed one. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -575,7 +530,7 @@ public final class OllamaProvider implements ProviderAdapter {
             + "(it is the prefix of model strings such as \"ollama/llama3.2\"), got: " + quote(name));
       }
       String base = normalizeBaseUrl(baseUrl);
-      HttpSettings.validate("OllamaProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
+      HttpSettings.validate("OllamaProvider", timeout, connectTimeout, httpClient, transport, maxResponseBytes);
       HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(base + "/api/chat"));
       for (Map.Entry<String, String> h : headers.entrySet()) {
         String lower = h.getKey().toLowerCase(Locale.ROOT);

@@ -11,10 +11,9 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.spi.Futures;
-import dev.switchboard.spi.http.BoundedBodySubscriber;
-import dev.switchboard.spi.http.Deadlines;
+import dev.switchboard.spi.http.HttpErrorMapper;
 import dev.switchboard.spi.http.HttpSettings;
-import dev.switchboard.spi.http.StreamingExchange;
+import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.providers.openai.internal.ModelCatalog;
 import dev.switchboard.providers.openai.internal.OpenAiDialect;
@@ -23,7 +22,6 @@ import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
 import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
 import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
 import dev.switchboard.providers.openai.internal.OpenAiStreamDecoder;
-import dev.switchboard.providers.openai.internal.OpenAiWire;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import java.io.ByteArrayOutputStream;
@@ -31,9 +29,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,12 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,18 +76,13 @@ import org.slf4j.LoggerFactory;
  * inside a stream are the resilience layer's business. {@link Builder#maxResponseBytes} bounds a
  * {@code chat()} or {@code embed()} body and each event of a stream.
  *
- * <p>Performance: on JDK 17, every {@code HttpClient.sendAsync} (this provider's, or any other
- * non-blocking Java client's) ends by handing its future to {@code CompletableFuture}'s default
- * pool, which on machines with two CPUs or fewer is a new thread per call. That thread dominates the
- * client CPU of a call there; {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} (or
- * more CPUs) removes it. This provider does not wait for that hand-off (it completes from the body
- * subscriber) and arms timeouts without waking a timer thread (measured with {@code OverheadBench}
- * in sdk-examples).
+ * <p>Threads and connections come from an {@link HttpTransport}: {@link HttpTransport#shared()}
+ * unless {@link Builder#transport} names one; the transport also bounds the silence inside a
+ * stream ({@link HttpTransport#idleTimeout()}, 120 s by default), so a stalled stream always ends.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
- * {@link #close()} stops the HTTP client's threads if this provider built that client (as far as
- * JDK 17 allows; the JDK closes idle connections when the client is collected), and leaves a client
- * passed to {@link Builder#httpClient} alone. {@link #toString()} never shows the API key, header
+ * {@link #close()} closes the transport if the provider made its own, and leaves a shared or
+ * given one (and a client passed to {@link Builder#httpClient}) alone. {@link #toString()} never shows the API key, header
  * values or query values.
  */
 public final class OpenAiProvider implements ProviderAdapter {
@@ -109,8 +95,6 @@ public final class OpenAiProvider implements ProviderAdapter {
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final String USER_AGENT = "switchboard-java/0.1";
   private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
-  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
-  private static final AtomicBoolean POOL_NOTE_LOGGED = new AtomicBoolean();
 
   private final String name;
   private final Vendor vendor;
@@ -125,13 +109,12 @@ public final class OpenAiProvider implements ProviderAdapter {
   private final Map<String, String> queryParams;
   private final Duration timeout;
   private final int maxResponseBytes;
-  private final HttpClient client;
-  private final ExecutorService ownedExecutor;
-  private final Executor expiryExecutor;
+  private final HttpTransport transport;
+  private final HttpTransport.Limits limits;
   private final HttpClient.Version version;
   private final OpenAiErrorMapper errors;
   private final OpenAiErrorMapper embeddingErrors;
-  private final Deadlines deadlines = Deadlines.SYSTEM;
+  private final HttpTransport builderTransport;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OpenAiProvider(Builder b, Vendor vendor, String name, String baseUrl, String query) {
@@ -151,20 +134,9 @@ public final class OpenAiProvider implements ProviderAdapter {
     this.maxResponseBytes = b.maxResponseBytes;
     // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
     this.version = baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null;
-    if (b.httpClient != null) {
-      this.client = b.httpClient;
-      this.ownedExecutor = null;
-      this.expiryExecutor = Runnable::run;
-    } else {
-      this.ownedExecutor = HttpSettings.newExecutor(name, CLIENT_IDS.incrementAndGet());
-      this.expiryExecutor = ownedExecutor;
-      this.client = HttpSettings.newClient(b.connectTimeout, ownedExecutor);
-    }
-    if (ForkJoinPool.getCommonPoolParallelism() <= 1 && POOL_NOTE_LOGGED.compareAndSet(false, true)) {
-      log.info("this JVM's common ForkJoinPool has parallelism {}, so java.net.http's sendAsync starts a thread per "
-          + "call; -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 avoids that cost",
-          ForkJoinPool.getCommonPoolParallelism());
-    }
+    this.builderTransport = b.transport;
+    this.transport = HttpSettings.transport(b.transport, b.httpClient, b.connectTimeout);
+    this.limits = new HttpTransport.Limits(maxResponseBytes, MAX_ERROR_BODY_BYTES, RAISE_HINT);
     String shownEndpoint = deploymentInPath ? baseUrl + "/openai/deployments/{model}" : baseUrl;
     this.errors = new OpenAiErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock,
         quirks.contains(Quirk.BUSINESS_ERROR_CODES));
@@ -253,8 +225,9 @@ public final class OpenAiProvider implements ProviderAdapter {
     } catch (ChatException e) {
       return Futures.failed(e);
     }
-    return exchange(http, model, timeoutOf(request), errors,
-        (status, responseHeaders, body) -> OpenAiResponseReader.read(status, responseHeaders, body, name, model, errors));
+    return transport.exchange(http, timeoutOf(request), limits,
+        (status, responseHeaders, body) -> OpenAiResponseReader.read(status, responseHeaders, body, name, model, errors),
+        HttpErrorMapper.bind(errors, name, model));
   }
 
   @Override
@@ -269,15 +242,10 @@ public final class OpenAiProvider implements ProviderAdapter {
       stream.fail(e);
       return stream;
     }
-    StreamingExchange.start(
-        client,
-        http,
-        stream,
+    transport.stream(http, stream,
         info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
             maxResponseBytes),
-        (status, responseHeaders, body) -> errors.map(status, responseHeaders, body, name, model),
-        failure -> errors.mapFailure(failure, name, model),
-        MAX_ERROR_BODY_BYTES);
+        HttpErrorMapper.bind(errors, name, model), MAX_ERROR_BODY_BYTES);
     return stream;
   }
 
@@ -303,8 +271,9 @@ public final class OpenAiProvider implements ProviderAdapter {
     } catch (ChatException e) {
       return Futures.failed(e);
     }
-    return exchange(http, model, timeout, embeddingErrors, (status, responseHeaders, body) ->
-        OpenAiEmbeddingsWire.read(status, responseHeaders, body, name, request, embeddingErrors));
+    return transport.exchange(http, timeout, limits, (status, responseHeaders, body) ->
+        OpenAiEmbeddingsWire.read(status, responseHeaders, body, name, request, embeddingErrors),
+        HttpErrorMapper.bind(embeddingErrors, name, model));
   }
 
   /**
@@ -329,13 +298,12 @@ public final class OpenAiProvider implements ProviderAdapter {
     return b.build();
   }
 
-  /** Stops the HTTP client's threads if this provider built it. Idempotent. */
+  /** Closes the transport if this provider made its own (see {@link Builder#transport}). Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
-      return;
+    if (closed.compareAndSet(false, true) && transport != builderTransport) {
+      transport.close();
     }
-    HttpSettings.shutdown(client, ownedExecutor);
   }
 
   @Override
@@ -348,79 +316,6 @@ public final class OpenAiProvider implements ProviderAdapter {
   }
 
   // ---- one exchange ----
-
-  /** Reads a 2xx body; may throw a ChatException. */
-  @FunctionalInterface
-  private interface BodyReader<T> {
-    T read(int status, HttpHeaders headers, byte[] body);
-  }
-
-  /**
-   * Sends {@code http} and reads the answer with {@code reader}, within {@code limit}.
-   *
-   * <p>The answer is taken from the body subscriber's own future, which completes on the client's
-   * thread, rather than from {@code sendAsync}'s future: the JDK moves completion of that one to
-   * the common pool, which costs a thread hand-off per call (and on machines with two cores or
-   * fewer, a new thread per call). The {@code sendAsync} future still reports failures before any
-   * body (connect, TLS, cancellation).
-   */
-  private <T> CompletableFuture<T> exchange(HttpRequest http, String model, Duration limit, OpenAiErrorMapper mapper,
-      BodyReader<T> reader) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    HttpResponse.BodyHandler<byte[]> handler = info -> {
-      int status = info.statusCode();
-      HttpHeaders responseHeaders = info.headers();
-      boolean ok = status >= 200 && status < 300;
-      BoundedBodySubscriber body = ok
-          ? BoundedBodySubscriber.failing(maxResponseBytes, () -> ErrorDetails.builder().provider(name).model(model)
-              .statusCode(status).requestId(OpenAiWire.requestId(responseHeaders)).build(), RAISE_HINT)
-          : BoundedBodySubscriber.truncating(MAX_ERROR_BODY_BYTES);
-      body.getBody().whenComplete((bytes, error) -> {
-        if (result.isDone()) {
-          return;
-        }
-        try {
-          if (error != null) {
-            result.completeExceptionally(mapper.mapFailure(error, name, model));
-          } else if (ok) {
-            result.complete(reader.read(status, responseHeaders, bytes));
-          } else {
-            log.debug("{} answered HTTP {} for model '{}'", name, status, model);
-            result.completeExceptionally(mapper.map(status, responseHeaders, bytes, name, model));
-          }
-        } catch (RuntimeException e) {
-          result.completeExceptionally(mapper.mapFailure(e, name, model));
-        }
-      });
-      return body;
-    };
-    CompletableFuture<HttpResponse<byte[]>> exchange;
-    try {
-      exchange = client.sendAsync(http, handler);
-    } catch (RuntimeException e) {
-      return Futures.failed(mapper.mapFailure(e, name, model));
-    }
-    exchange.whenComplete((response, error) -> {
-      if (error != null && !result.isDone()) {
-        result.completeExceptionally(mapper.mapFailure(error, name, model));
-      }
-    });
-    Runnable expire = () -> {
-      if (result.completeExceptionally(mapper.timeout(limit, name, model))) {
-        exchange.cancel(true);
-      }
-    };
-    // Fired on the shared timer thread: the caller's continuations run on the pool instead.
-    Deadlines.Deadline deadline = deadlines.start(limit, () -> {
-      try {
-        expiryExecutor.execute(expire);
-      } catch (RejectedExecutionException closed) {
-        expire.run();
-      }
-    });
-    result.whenComplete((r, e) -> deadline.cancel());
-    return Futures.cancelling(result, exchange);
-  }
 
   private Duration timeoutOf(ChatRequest request) {
     return request.timeout().filter(t -> !t.isNegative() && !t.isZero()).orElse(timeout);
@@ -518,6 +413,7 @@ public final class OpenAiProvider implements ProviderAdapter {
     private Duration connectTimeout;
     private int maxResponseBytes = 32 * 1024 * 1024;
     private HttpClient httpClient;
+    private HttpTransport transport;
     private Boolean maxCompletionTokens;
     private Clock clock = Clock.systemUTC();
 
@@ -612,6 +508,16 @@ public final class OpenAiProvider implements ProviderAdapter {
     }
 
     /**
+     * The transport to send through (its client, threads, idle timeout and timers); the caller
+     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
+     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     */
+    public Builder transport(HttpTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
      * Whether to send the output limit as {@code max_completion_tokens} (OpenAI's current name,
      * required by its reasoning models) instead of {@code max_tokens} (what most compatible servers
      * understand). Default: the vendor's {@link Quirk#MAX_COMPLETION_TOKENS}, which OpenAI and Azure
@@ -642,7 +548,7 @@ public final class OpenAiProvider implements ProviderAdapter {
             + "(it is the prefix of model strings such as \"openai/gpt-4o\"), got: " + quote(n));
       }
       String base = normalizeBaseUrl(url, v);
-      HttpSettings.validate("OpenAiProvider", timeout, connectTimeout, httpClient, maxResponseBytes);
+      HttpSettings.validate("OpenAiProvider", timeout, connectTimeout, httpClient, transport, maxResponseBytes);
       if (v.quirks().contains(Quirk.DEPLOYMENT_IN_PATH) && !queryParams.containsKey("api-version")) {
         queryParams.put("api-version", AZURE_API_VERSION);
       }

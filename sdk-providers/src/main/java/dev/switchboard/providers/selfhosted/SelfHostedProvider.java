@@ -23,11 +23,12 @@ import dev.switchboard.providers.selfhosted.internal.TrackedStream;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.http.HttpTransport;
+import dev.switchboard.spi.SystemScheduler;
 import dev.switchboard.spi.Ticker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,8 +38,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,7 +111,8 @@ public final class SelfHostedProvider implements ProviderAdapter {
   private final ControlPlane control;
   private final Ticker ticker;
   private final Scheduler scheduler;
-  private final ExecutorService httpExecutor;
+  private final HttpTransport transport;
+  private final boolean ownedTransport;
   private final long scrapeNanos;
   private final long retryNanos;
   private final Secret apiKey;
@@ -129,27 +129,19 @@ public final class SelfHostedProvider implements ProviderAdapter {
     this.apiKey = b.apiKey;
     this.scrapeNanos = b.scrapeInterval.toNanos();
     this.retryNanos = b.unhealthyRetryInterval.toNanos();
-    int id = IDS.incrementAndGet();
-    AtomicInteger threads = new AtomicInteger();
-    this.httpExecutor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "switchboard-" + name + "-pool-" + id + "-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    // Model servers speak HTTP/1.1 (uvicorn, axum, cpp-httplib); asking for it skips the h2c upgrade.
-    HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(b.connectTimeout)
-        .executor(httpExecutor)
-        .build();
-    this.control = new ControlPlane(client, apiKey, b.healthTimeout);
+    // A transport of its own: the connect timeout is the pool's, and the timers run on the pool's
+    // scheduler and ticker, so tests drive health checks and call limits alike with a manual clock.
+    this.ownedTransport = b.transport == null;
+    this.transport = b.transport != null ? b.transport : HttpTransport.builder()
+        .connectTimeout(b.connectTimeout).scheduler(b.scheduler).ticker(b.ticker).build();
+    this.control = new ControlPlane(transport, apiKey, b.healthTimeout);
     List<Replica> replicas = new ArrayList<>();
     for (int i = 0; i < replicaUrls.size(); i++) {
       String url = replicaUrls.get(i);
       OpenAiProvider.Builder adapter = OpenAiProvider.builder()
           .name(name)
           .baseUrl(url + backend.apiPath())
-          .httpClient(client)
+          .transport(transport)
           .timeout(b.timeout);
       if (apiKey != null) {
         adapter.apiKey(apiKey);
@@ -324,7 +316,9 @@ public final class SelfHostedProvider implements ProviderAdapter {
     for (Replica r : pool.replicas()) {
       r.adapter().close();
     }
-    httpExecutor.shutdown();
+    if (ownedTransport) {
+      transport.close();
+    }
   }
 
   @Override
@@ -516,7 +510,8 @@ public final class SelfHostedProvider implements ProviderAdapter {
     private Duration timeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.system();
-    private Scheduler scheduler = Scheduler.system();
+    private Scheduler scheduler = SystemScheduler.instance();
+    private HttpTransport transport;
 
     private Builder() {}
 
@@ -593,6 +588,15 @@ public final class SelfHostedProvider implements ProviderAdapter {
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The transport the replicas and health checks use (the caller keeps ownership). Default: one
+     * of the provider's own, with {@link #connectTimeout} and this builder's scheduler and ticker.
+     */
+    public Builder transport(HttpTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
       return this;
     }
 

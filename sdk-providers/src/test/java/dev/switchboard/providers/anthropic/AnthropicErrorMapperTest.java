@@ -300,7 +300,7 @@ class AnthropicErrorMapperTest {
     ChatTimeoutException e = mapper.timeout(Duration.ofSeconds(30), "anthropic", "claude-opus-4-1");
 
     assertThat(e.isRetryable()).isTrue();
-    assertThat(e.getMessage()).contains("claude-opus-4-1", "PT30S", "AnthropicProvider.builder().timeout(...)");
+    assertThat(e.getMessage()).contains("claude-opus-4-1", "30s", "AnthropicProvider.builder().timeout(...)");
   }
 
   private static HttpHeaders headers(Map<String, String> values) {

@@ -217,7 +217,7 @@ class OllamaErrorMapperTest {
     assertThat(connect).isExactlyInstanceOf(ChatTimeoutException.class);
     assertThat(headers).isExactlyInstanceOf(ChatTimeoutException.class);
     assertThat(headers.getMessage()).contains("keepAlive").contains("timeout(...)");
-    assertThat(whole.getMessage()).contains("PT3S");
+    assertThat(whole.getMessage()).contains("3s");
     assertThat(List.of(connect, headers, whole)).allMatch(ChatException::isRetryable);
   }
 

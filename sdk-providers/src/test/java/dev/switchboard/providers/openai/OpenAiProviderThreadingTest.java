@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.EmbeddingRequest;
-import dev.switchboard.spi.http.Deadlines;
+import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.OpenAiEmulator;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Where the work of a call runs: the answer completes on the provider's own HTTP thread (not behind
+ * Where the work of a call runs: the answer completes on the transport's own HTTP thread (not behind
  * the JDK's hand-off of {@code sendAsync}'s future to the common pool), and a finished call leaves
  * no timeout armed.
  */
@@ -40,23 +40,22 @@ class OpenAiProviderThreadingTest {
       // Unless the call was already done when the dependent was added (then it ran right here).
       String main = Thread.currentThread().getName();
       assertThat(chatThread.get(10, TimeUnit.SECONDS)).satisfiesAnyOf(
-          t -> assertThat(t).startsWith("switchboard-threads-http-"), t -> assertThat(t).isEqualTo(main));
+          t -> assertThat(t).startsWith("switchboard-http-"), t -> assertThat(t).isEqualTo(main));
       assertThat(embedThread.get(10, TimeUnit.SECONDS)).satisfiesAnyOf(
-          t -> assertThat(t).startsWith("switchboard-threads-http-"), t -> assertThat(t).isEqualTo(main));
+          t -> assertThat(t).startsWith("switchboard-http-"), t -> assertThat(t).isEqualTo(main));
     }
   }
 
   @Test
   void finishedCalls_leaveNoDeadlineArmed() throws Exception {
-    try (OpenAiProvider p = OpenAiProvider.builder().baseUrl(OPENAI.emulator().baseUrl()).build()) {
-      int before = Deadlines.SYSTEM.armedCount();
+    try (HttpTransport transport = HttpTransport.builder().build();
+        OpenAiProvider p = OpenAiProvider.builder().baseUrl(OPENAI.emulator().baseUrl()).transport(transport).build()) {
       for (int i = 0; i < 20; i++) {
         p.chat(ChatRequest.of("m", "hi " + i)).get(10, TimeUnit.SECONDS);
       }
       p.embed(EmbeddingRequest.of("m", "hi")).get(10, TimeUnit.SECONDS);
 
-      // other tests in this JVM may have calls in flight, never more than before plus none of ours
-      assertThat(Deadlines.SYSTEM.armedCount()).isLessThanOrEqualTo(before);
+      assertThat(transport.exchangesInFlight()).isZero();
     }
   }
 }

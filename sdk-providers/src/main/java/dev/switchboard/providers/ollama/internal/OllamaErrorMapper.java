@@ -1,6 +1,7 @@
 package dev.switchboard.providers.ollama.internal;
 
 import static dev.switchboard.spi.http.ErrorMapping.after;
+import dev.switchboard.spi.http.HttpErrorMapper;
 import static dev.switchboard.spi.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
@@ -77,7 +78,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Immutable and thread-safe. Not API.
  */
-public final class OllamaErrorMapper {
+public final class OllamaErrorMapper implements HttpErrorMapper {
   /** Excerpts of bodies are at most this long, ellipsis included. */
   public static final int EXCERPT_CHARS = 200;
 
@@ -100,6 +101,12 @@ public final class OllamaErrorMapper {
   }
 
   /** What a non-2xx response means. {@code model} is "" for calls about no model (discovery). Never throws. */
+  @Override
+  public String requestId(HttpHeaders headers) {
+    return null;
+  }
+
+  @Override
   public ChatException map(int status, HttpHeaders headers, byte[] body, String provider, String model) {
     return classify(status, status, headers, parse(body), provider, model, "HTTP " + status);
   }
@@ -115,6 +122,7 @@ public final class OllamaErrorMapper {
   }
 
   /** What an exception from the transport means: connection refused, timeouts, TLS, cancellation. */
+  @Override
   public ChatException mapFailure(Throwable failure, String provider, String model) {
     Throwable t = Futures.unwrap(failure);
     if (t instanceof ChatException ce) {
@@ -157,9 +165,10 @@ public final class OllamaErrorMapper {
   }
 
   /** The exception for a whole call that took longer than {@code timeout}. */
+  @Override
   public ChatTimeoutException timeout(Duration timeout, String provider, String model) {
     return new ChatTimeoutException(provider + " at " + baseUrl + " did not answer" + forModel(model) + " within "
-        + timeout + ". Loading a large model can take a while: raise OllamaProvider.builder().timeout(...) or "
+        + ErrorMapping.human(timeout) + ". Loading a large model can take a while: raise OllamaProvider.builder().timeout(...) or "
         + "ChatRequest.timeout(...); retrying may help.",
         ErrorDetails.builder().provider(provider).model(model).retryable(true).build());
   }

@@ -1,6 +1,7 @@
 package dev.switchboard.providers.openai.internal;
 
 import static dev.switchboard.spi.http.ErrorMapping.after;
+import dev.switchboard.spi.http.HttpErrorMapper;
 import static dev.switchboard.spi.http.ErrorMapping.containsAny;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.AuthenticationException;
@@ -79,7 +80,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Immutable and thread-safe. Not API.
  */
-public final class OpenAiErrorMapper {
+public final class OpenAiErrorMapper implements HttpErrorMapper {
   /** Excerpts of bodies are at most this long, ellipsis included. */
   static final int EXCERPT_CHARS = 200;
 
@@ -110,6 +111,12 @@ public final class OpenAiErrorMapper {
   }
 
   /** What a non-2xx response means. Never throws. */
+  @Override
+  public String requestId(HttpHeaders headers) {
+    return OpenAiWire.requestId(headers);
+  }
+
+  @Override
   public ChatException map(int status, HttpHeaders headers, byte[] body, String provider, String model) {
     return classify(status, status, headers, parse(body), provider, model, "HTTP " + status);
   }
@@ -128,6 +135,7 @@ public final class OpenAiErrorMapper {
   }
 
   /** What an exception from the transport means: connect, TLS, timeouts, cancellation. */
+  @Override
   public ChatException mapFailure(Throwable failure, String provider, String model) {
     Throwable t = Futures.unwrap(failure);
     if (t instanceof ChatException ce) {
@@ -167,8 +175,9 @@ public final class OpenAiErrorMapper {
   }
 
   /** The exception for a whole call that took longer than {@code timeout}. */
+  @Override
   public ChatTimeoutException timeout(Duration timeout, String provider, String model) {
-    return new ChatTimeoutException(provider + " did not answer model '" + model + "' within " + timeout
+    return new ChatTimeoutException(provider + " did not answer model '" + model + "' within " + ErrorMapping.human(timeout)
         + ". Raise OpenAiProvider.builder().timeout(...) or ChatRequest.timeout(...); retrying may help.",
         ErrorDetails.builder().provider(provider).model(model).retryable(true).build());
   }

@@ -7,6 +7,8 @@ import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.spi.http.BoundedBodySubscriber;
 import java.io.IOException;
 import java.net.URI;
+import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.http.HttpTransport;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
@@ -18,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The requests a pool makes on its own behalf: {@code GET} of a replica's health, metrics and model
@@ -35,12 +36,12 @@ public final class ControlPlane {
 
   private static final String USER_AGENT = "switchboard-java/0.1";
 
-  private final HttpClient client;
+  private final HttpTransport transport;
   private final Secret apiKey;
   private final Duration timeout;
 
-  public ControlPlane(HttpClient client, Secret apiKey, Duration timeout) {
-    this.client = Objects.requireNonNull(client, "client");
+  public ControlPlane(HttpTransport transport, Secret apiKey, Duration timeout) {
+    this.transport = Objects.requireNonNull(transport, "transport");
     this.apiKey = apiKey;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
@@ -63,6 +64,7 @@ public final class ControlPlane {
   public CompletableFuture<Response> get(URI uri, int maxBytes) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri)
         .timeout(timeout)
+        .version(HttpClient.Version.HTTP_1_1) // model servers speak HTTP/1.1; this skips the h2c upgrade
         .header("Accept", "*/*")
         .header("User-Agent", USER_AGENT)
         .GET();
@@ -74,7 +76,7 @@ public final class ControlPlane {
     }
     CompletableFuture<java.net.http.HttpResponse<byte[]>> exchange;
     try {
-      exchange = client.sendAsync(b.build(), info -> BoundedBodySubscriber.truncating(maxBytes));
+      exchange = transport.client().sendAsync(b.build(), info -> BoundedBodySubscriber.truncating(maxBytes));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -86,14 +88,12 @@ public final class ControlPlane {
         result.complete(new Response(response.statusCode(), response.body()));
       }
     });
-    CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    timer.whenComplete((v, e) -> {
-      if (e != null && result.completeExceptionally(
-          new HttpTimeoutException("no complete answer from " + uri + " within " + timeout))) {
+    Scheduler.Cancellable timer = transport.scheduler().schedule(timeout, () -> {
+      if (result.completeExceptionally(new HttpTimeoutException("no complete answer from " + uri + " within " + timeout))) {
         exchange.cancel(true);
       }
     });
-    result.whenComplete((r, e) -> timer.complete(null));
+    result.whenComplete((r, e) -> timer.cancel());
     return result;
   }
 

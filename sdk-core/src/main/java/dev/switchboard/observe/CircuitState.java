@@ -1,4 +1,4 @@
-package dev.switchboard.resilience;
+package dev.switchboard.observe;
 
 /** The state of a circuit breaker for one provider model. */
 public enum CircuitState {

@@ -1,4 +1,4 @@
-package dev.switchboard.resilience;
+package dev.switchboard.observe;
 
 /** Which time limit ended a call or an attempt. */
 public enum TimeoutKind {
