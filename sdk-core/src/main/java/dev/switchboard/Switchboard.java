@@ -16,6 +16,7 @@ import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.SystemScheduler;
 import dev.switchboard.spi.Ticker;
+import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.observe.TimeoutKind;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +85,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
 
   @Override
   public ChatResponse chat(ChatRequest request) {
-    return Futures.await(chatAsync(request));
+    return Futures.await(HttpTransport.callerWaits(() -> chatAsync(request)));
   }
 
   @Override

@@ -74,6 +74,8 @@ public final class HttpTransport implements AutoCloseable {
       !(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool);
   private static final AtomicInteger IDS = new AtomicInteger();
   private static volatile HttpTransport shared;
+  /** Set while a caller starts work it will wait for: its first exchange is sent on its own thread. */
+  private static final ThreadLocal<Boolean> CALLER_WAITS = new ThreadLocal<>();
 
   private final int id = IDS.incrementAndGet();
   private final HttpClient client;
@@ -125,6 +127,22 @@ public final class HttpTransport implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Starts work whose result the calling thread is about to wait for, such as a blocking {@code
+   * chat()}: the first whole-answer exchange it starts is sent on this thread instead of being
+   * handed to another and waited for, which saves the hand-offs. The call still ends as it would
+   * otherwise (its time limit and cancellation interrupt the send); retries, hedges and any later
+   * exchange go their usual way. Streams are never sent this way.
+   */
+  public static <T> CompletableFuture<T> callerWaits(java.util.function.Supplier<CompletableFuture<T>> start) {
+    CALLER_WAITS.set(Boolean.TRUE);
+    try {
+      return start.get();
+    } finally {
+      CALLER_WAITS.remove();
+    }
   }
 
   /** The client exchanges go through; providers may use it for their own requests (health checks, discovery). */
@@ -218,15 +236,11 @@ public final class HttpTransport implements AutoCloseable {
       });
       return HttpResponse.BodySubscribers.mapping(body, bytes -> null);
     };
-    Cancel cancel = send(request, handler, failure -> {
-      if (!result.isDone()) {
-        result.completeExceptionally(errors.failure(failure));
-      }
-    });
+    AtomicReference<Cancel> exchange = new AtomicReference<>();
     Deadlines.Deadline deadline = deadlines.start(limit, () -> {
       Runnable expire = () -> {
         if (result.completeExceptionally(errors.timeout(limit))) {
-          cancel.run();
+          cancel(exchange);
         }
       };
       // The deadline fires on the scheduler's thread; the caller's continuations run on ours.
@@ -243,9 +257,14 @@ public final class HttpTransport implements AutoCloseable {
     result.whenComplete((r, e) -> {
       deadline.cancel();
       if (result.isCancelled()) {
-        cancel.run();
+        cancel(exchange);
       }
     });
+    send(request, handler, failure -> {
+      if (!result.isDone()) {
+        result.completeExceptionally(errors.failure(failure));
+      }
+    }, exchange, CALLER_WAITS.get() == Boolean.TRUE);
     return result;
   }
 
@@ -291,16 +310,8 @@ public final class HttpTransport implements AutoCloseable {
     // Registered before sending, so that a close() racing with the start is never lost; the body
     // subscriber replaces it with the cancelling of the body once the headers are in.
     AtomicReference<Cancel> exchange = new AtomicReference<>();
-    stream.onCancel(() -> {
-      Cancel c = exchange.getAndSet(Cancel.DONE);
-      if (c != null) {
-        c.run();
-      }
-    });
-    Cancel cancel = send(request, handler, failure -> stream.fail(errors.failure(failure)));
-    if (!exchange.compareAndSet(null, cancel)) {
-      cancel.run(); // closed while sending
-    }
+    stream.onCancel(() -> cancel(exchange));
+    send(request, handler, failure -> stream.fail(errors.failure(failure)), exchange, false);
   }
 
   /** Stops this transport's threads and, on JDK 21+, its connections. Does nothing on {@link #shared()}. */
@@ -338,16 +349,29 @@ public final class HttpTransport implements AutoCloseable {
     Cancel DONE = () -> {};
   }
 
-  /** Starts the exchange; {@code onFailure} gets failures that happen before any body handler runs. */
-  private Cancel send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure) {
-    if (senders != null) {
+  /**
+   * Starts the exchange and puts what cancels it into {@code slot}, unless the slot was cancelled
+   * already ({@link #cancel}); {@code onFailure} gets failures that happen before any body handler
+   * runs. {@code inline}: send on this thread, which waits for the answer anyway.
+   */
+  private void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean inline) {
+    if (inline || senders != null) {
       BlockingSend task = new BlockingSend(request, handler, onFailure);
+      if (!slot.compareAndSet(null, task::cancel)) {
+        return; // cancelled before it started
+      }
+      if (inline) {
+        CALLER_WAITS.set(Boolean.FALSE); // one exchange per waiting caller; the rest go their usual way
+        task.run();
+        return;
+      }
       try {
         senders.execute(task);
-        return task::cancel;
+        return;
       } catch (RejectedExecutionException allBusy) {
         // every sending thread waits for headers: this exchange waits without a thread
+        slot.set(null);
       }
     }
     CompletableFuture<HttpResponse<Void>> future;
@@ -355,14 +379,23 @@ public final class HttpTransport implements AutoCloseable {
       future = client.sendAsync(request, handler);
     } catch (RuntimeException e) {
       onFailure.accept(e);
-      return Cancel.DONE;
+      return;
     }
     future.whenComplete((response, error) -> {
       if (error != null) {
         onFailure.accept(unwrap(error));
       }
     });
-    return () -> future.cancel(true);
+    if (!slot.compareAndSet(null, () -> future.cancel(true))) {
+      future.cancel(true); // cancelled while sending
+    }
+  }
+
+  private static void cancel(AtomicReference<Cancel> slot) {
+    Cancel c = slot.getAndSet(Cancel.DONE);
+    if (c != null) {
+      c.run();
+    }
   }
 
   /**
@@ -392,18 +425,26 @@ public final class HttpTransport implements AutoCloseable {
         }
         runner = Thread.currentThread();
       }
+      boolean interrupted = false;
       try {
         client.send(request, handler);
       } catch (InterruptedException e) {
+        interrupted = true;
         onFailure.accept(new java.util.concurrent.CancellationException("the exchange was cancelled"));
       } catch (IOException | RuntimeException e) {
         onFailure.accept(e);
       } finally {
+        boolean byCancel;
         synchronized (this) {
           runner = null;
           done = true;
+          byCancel = cancelled;
         }
-        Thread.interrupted(); // a cancel that raced with the end must not leak into the next task
+        if (byCancel) {
+          Thread.interrupted(); // the interrupt was ours: it must not leak into what this thread does next
+        } else if (interrupted) {
+          Thread.currentThread().interrupt(); // someone else's: keep it
+        }
       }
     }
 

@@ -29,6 +29,8 @@ import java.util.Map;
  * <pre>mvn -B -q -Pdemo -DskipTests verify -Ddemo.mainClass=dev.switchboard.examples.bench.OverheadBench</pre>
  *
  * Arguments: {@code [calls per round, default 4000] [rounds, default 5] [warm-up calls, default 6000]}.
+ * With {@code -Dbench.baseline=<core classes>:<providers classes>} another build's full chain runs
+ * in the same rounds (before/after in one run).
  *
  * <p>"raw sendAsync" is the fair baseline for a non-blocking client: on JDK 17, {@code sendAsync}
  * hands its result to the common pool, which with parallelism 1 (2 CPUs) starts a thread per call;
@@ -119,14 +121,18 @@ public final class OverheadBench {
     clients.put("raw sendAsync + Jackson", rawAsync);
     clients.put("Switchboard adapter alone", adapterOnly);
     clients.put("Switchboard.chat (full chain)", chain);
+    String baseline = System.getProperty("bench.baseline");
+    if (baseline != null && !baseline.isBlank()) {
+      clients.put("full chain, baseline build", baselineChain(baseline, baseUrl));
+    }
 
     for (Client c : clients.values()) {
       for (int i = 0; i < warmup; i++) {
         check(c.call());
       }
     }
-    Map<String, long[]> totals = new LinkedHashMap<>();
-    clients.keySet().forEach(k -> totals.put(k, new long[2]));
+    Map<String, long[][]> perRound = new LinkedHashMap<>(); // [round][cpu, wall] nanos
+    clients.keySet().forEach(k -> perRound.put(k, new long[rounds][2]));
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int round = 0; round < rounds; round++) {
@@ -137,23 +143,73 @@ public final class OverheadBench {
         for (int i = 0; i < calls; i++) {
           check(e.getValue().call());
         }
-        totals.get(e.getKey())[0] += os.getProcessCpuTime() - cpu0;
-        totals.get(e.getKey())[1] += System.nanoTime() - wall0;
+        perRound.get(e.getKey())[round][0] = os.getProcessCpuTime() - cpu0;
+        perRound.get(e.getKey())[round][1] = System.nanoTime() - wall0;
       }
     }
-    long n = (long) calls * rounds;
-    double rawCpu = totals.get("raw java.net.http + Jackson")[0] / 1000.0 / n;
+    double rawCpu = median(perRound.get("raw java.net.http + Jackson"), 0, calls);
     System.out.printf(Locale.ROOT, "%d calls x %d rounds each, after %d warm-up calls; Java %s, %d cores, "
-        + "common pool parallelism %d%n", calls, rounds, warmup, System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+        + "common pool parallelism %d; medians of the rounds%n", calls, rounds, warmup,
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+        java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     System.out.printf(Locale.ROOT, "%-32s %14s %14s %10s%n", "client", "CPU us/call", "wall us/call", "CPU ratio");
-    for (Map.Entry<String, long[]> e : totals.entrySet()) {
-      double cpu = e.getValue()[0] / 1000.0 / n;
-      double wall = e.getValue()[1] / 1000.0 / n;
+    for (Map.Entry<String, long[][]> e : perRound.entrySet()) {
+      double cpu = median(e.getValue(), 0, calls);
+      double wall = median(e.getValue(), 1, calls);
       System.out.printf(Locale.ROOT, "%-32s %14.1f %14.1f %9.2fx%n", e.getKey(), cpu, wall, cpu / rawCpu);
     }
     switchboard.close();
     adapter.close();
+  }
+
+  /**
+   * The full chain of another build of Switchboard (e.g. the last commit, for before/after in one
+   * run): {@code classDirs} are that build's {@code sdk-core} and {@code sdk-providers} class
+   * folders or jars, separated by the path separator. They load in a class loader of their own, with
+   * this run's third-party jars (Jackson, SLF4J, Failsafe) and none of its Switchboard classes.
+   */
+  private static Client baselineChain(String classDirs, String baseUrl) throws Exception {
+    java.util.List<java.net.URL> urls = new java.util.ArrayList<>();
+    for (String dir : classDirs.split(File.pathSeparator)) {
+      urls.add(new File(dir).toURI().toURL());
+    }
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (!entry.contains("sdk-") && !entry.contains("switchboard")) {
+        urls.add(new File(entry).toURI().toURL());
+      }
+    }
+    ClassLoader loader = new java.net.URLClassLoader(urls.toArray(new java.net.URL[0]),
+        ClassLoader.getPlatformClassLoader());
+    Class<?> secret = loader.loadClass("dev.switchboard.Secret");
+    Class<?> adapterType = loader.loadClass("dev.switchboard.spi.ProviderAdapter");
+    Object providerBuilder = loader.loadClass("dev.switchboard.providers.openai.OpenAiProvider")
+        .getMethod("builder").invoke(null);
+    Class<?> pb = providerBuilder.getClass();
+    pb.getMethod("name", String.class).invoke(providerBuilder, "openai");
+    pb.getMethod("baseUrl", String.class).invoke(providerBuilder, baseUrl);
+    pb.getMethod("apiKey", secret).invoke(providerBuilder, secret.getMethod("of", String.class).invoke(null, "bench-key"));
+    Object provider = pb.getMethod("build").invoke(providerBuilder);
+    Class<?> switchboardType = loader.loadClass("dev.switchboard.Switchboard");
+    Object sbBuilder = switchboardType.getMethod("builder").invoke(null);
+    sbBuilder.getClass().getMethod("provider", adapterType).invoke(sbBuilder, provider);
+    Object sb = sbBuilder.getClass().getMethod("build").invoke(sbBuilder);
+    Class<?> requestType = loader.loadClass("dev.switchboard.ChatRequest");
+    Object request = requestType.getMethod("of", String.class, String.class)
+        .invoke(null, "openai/gpt-4o-mini", "Why route LLM traffic by cost?");
+    java.lang.reflect.Method chat = switchboardType.getMethod("chat", requestType);
+    java.lang.reflect.Method text = loader.loadClass("dev.switchboard.ChatResponse").getMethod("text");
+    return () -> (String) text.invoke(chat.invoke(sb, request));
+  }
+
+  /** The median over rounds of column {@code which}, in µs per call. */
+  private static double median(long[][] rounds, int which, int calls) {
+    double[] values = new double[rounds.length];
+    for (int i = 0; i < rounds.length; i++) {
+      values[i] = rounds[i][which] / 1000.0 / calls;
+    }
+    java.util.Arrays.sort(values);
+    int mid = values.length / 2;
+    return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
   }
 
   private static void check(String text) {
