@@ -38,8 +38,9 @@ public final class HttpSettings {
 
   /**
    * The transport a provider uses: {@code transport} when given (the caller keeps ownership);
-   * else, when {@code httpClient} or {@code connectTimeout} is set, a new one the provider owns and
-   * closes; else {@link HttpTransport#shared()}, on which {@code close()} does nothing. So a provider
+   * else, when {@code httpClient} is set, a new one around it that the provider closes (which leaves
+   * the client open); else the JVM's {@link HttpTransport#shared(Duration) shared} one for {@code
+   * connectTimeout}, on which {@code close()} does nothing. So a provider
    * can always close what this returns when it did not get it from the caller.
    */
   public static HttpTransport transport(HttpTransport transport, HttpClient httpClient, Duration connectTimeout) {
@@ -49,9 +50,6 @@ public final class HttpSettings {
     if (httpClient != null) {
       return HttpTransport.builder().httpClient(httpClient).build();
     }
-    if (connectTimeout != null) {
-      return HttpTransport.builder().connectTimeout(connectTimeout).build();
-    }
-    return HttpTransport.shared();
+    return HttpTransport.shared(connectTimeout != null ? connectTimeout : HttpTransport.DEFAULT_CONNECT_TIMEOUT);
   }
 }

@@ -73,9 +73,12 @@ public final class HttpTransport implements AutoCloseable {
   private static final boolean ASYNC_COMPLETION_STARTS_THREADS =
       !(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool);
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static volatile HttpTransport shared;
-  /** Set while a caller starts work it will wait for: its first exchange is sent on its own thread. */
-  private static final ThreadLocal<Boolean> CALLER_WAITS = new ThreadLocal<>();
+  private static final java.util.concurrent.ConcurrentHashMap<Duration, HttpTransport> SHARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Set while a caller starts work it will wait for: its first exchange waits here for that thread. */
+  private static final ThreadLocal<Parked> CALLER_WAITS = new ThreadLocal<>();
+  /** How long a parked exchange waits for its caller before another thread sends it. */
+  static final Duration PARKED_GRACE = Duration.ofMillis(50);
 
   private final int id = IDS.incrementAndGet();
   private final HttpClient client;
@@ -112,17 +115,17 @@ public final class HttpTransport implements AutoCloseable {
 
   /** The transport of this JVM that providers use unless given one. Never closed. */
   public static HttpTransport shared() {
-    HttpTransport t = shared;
-    if (t == null) {
-      synchronized (HttpTransport.class) {
-        t = shared;
-        if (t == null) {
-          t = new HttpTransport(new Builder(), true);
-          shared = t;
-        }
-      }
-    }
-    return t;
+    return shared(DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /**
+   * The JVM's shared transport with this connect timeout, made on first use and never closed: so
+   * providers that only differ in their connect timeout still share threads and connections, and
+   * closing them leaves nothing behind (on JDK 17 a client cannot be closed).
+   */
+  public static HttpTransport shared(Duration connectTimeout) {
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    return SHARED.computeIfAbsent(connectTimeout, t -> new HttpTransport(new Builder().connectTimeout(t), true));
   }
 
   public static Builder builder() {
@@ -131,18 +134,35 @@ public final class HttpTransport implements AutoCloseable {
 
   /**
    * Starts work whose result the calling thread is about to wait for, such as a blocking {@code
-   * chat()}: the first whole-answer exchange it starts is sent on this thread instead of being
-   * handed to another and waited for, which saves the hand-offs. The call still ends as it would
-   * otherwise (its time limit and cancellation interrupt the send); retries, hedges and any later
-   * exchange go their usual way. Streams are never sent this way.
+   * chat()}, and saves the hand-offs of that wait: the first whole-answer exchange that {@code start}
+   * begins on this thread is not handed to another thread but sent here, right after {@code start}
+   * returns (its future, timers and cancellation are all in place by then). Should {@code start}
+   * itself block (it must not), another thread sends the exchange after a grace of 50 ms. Retries,
+   * hedges, streams and any further exchange go their usual way.
    */
   public static <T> CompletableFuture<T> callerWaits(java.util.function.Supplier<CompletableFuture<T>> start) {
-    CALLER_WAITS.set(Boolean.TRUE);
+    Parked parked = new Parked();
+    CALLER_WAITS.set(parked);
+    CompletableFuture<T> result;
     try {
-      return start.get();
+      result = start.get();
     } finally {
       CALLER_WAITS.remove();
     }
+    BlockingSend task = parked.task;
+    if (task != null && task.claim()) {
+      task.run();
+    }
+    return result;
+  }
+
+  /** The exchange a waiting caller will send itself. */
+  private static final class Parked {
+    BlockingSend task; // only the owning thread touches this
+  }
+
+  int id() {
+    return id;
   }
 
   /** The client exchanges go through; providers may use it for their own requests (health checks, discovery). */
@@ -261,10 +281,13 @@ public final class HttpTransport implements AutoCloseable {
       }
     });
     send(request, handler, failure -> {
+      // A body that failed reports through its own subscriber; the JDK also throws it from the
+      // send, wrapped in an IOException, and that copy may arrive first: the original wins.
+      ChatException fromBody = chatExceptionIn(failure);
       if (!result.isDone()) {
-        result.completeExceptionally(errors.failure(failure));
+        result.completeExceptionally(fromBody != null ? fromBody : errors.failure(failure));
       }
-    }, exchange, CALLER_WAITS.get() == Boolean.TRUE);
+    }, exchange, true);
     return result;
   }
 
@@ -352,28 +375,47 @@ public final class HttpTransport implements AutoCloseable {
   /**
    * Starts the exchange and puts what cancels it into {@code slot}, unless the slot was cancelled
    * already ({@link #cancel}); {@code onFailure} gets failures that happen before any body handler
-   * runs. {@code inline}: send on this thread, which waits for the answer anyway.
+   * runs. {@code mayPark}: a caller that waits for the answer ({@link #callerWaits}) may send it.
    */
   private void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean inline) {
-    if (inline || senders != null) {
-      BlockingSend task = new BlockingSend(request, handler, onFailure);
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
+    Parked parked = mayPark ? CALLER_WAITS.get() : null;
+    if (parked != null && parked.task == null) {
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
       if (!slot.compareAndSet(null, task::cancel)) {
         return; // cancelled before it started
       }
-      if (inline) {
-        CALLER_WAITS.set(Boolean.FALSE); // one exchange per waiting caller; the rest go their usual way
-        task.run();
-        return;
+      parked.task = task;
+      Deadlines.Deadline grace = deadlines.start(PARKED_GRACE, () -> {
+        if (task.claim()) {
+          task.sendElsewhere();
+        }
+      });
+      task.onClaimed(grace::cancel);
+      return;
+    }
+    if (senders != null) {
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
+      Cancel cancelTask = task::cancel;
+      if (!slot.compareAndSet(null, cancelTask)) {
+        return; // cancelled before it started
       }
+      task.claim();
       try {
         senders.execute(task);
         return;
       } catch (RejectedExecutionException allBusy) {
         // every sending thread waits for headers: this exchange waits without a thread
-        slot.set(null);
+        if (!slot.compareAndSet(cancelTask, null)) {
+          return; // cancelled meanwhile
+        }
       }
     }
+    sendAsync(request, handler, onFailure, slot);
+  }
+
+  private void sendAsync(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
     CompletableFuture<HttpResponse<Void>> future;
     try {
       future = client.sendAsync(request, handler);
@@ -386,7 +428,9 @@ public final class HttpTransport implements AutoCloseable {
         onFailure.accept(unwrap(error));
       }
     });
-    if (!slot.compareAndSet(null, () -> future.cancel(true))) {
+    Cancel cancel = () -> future.cancel(true);
+    Cancel current = slot.get();
+    if (current == Cancel.DONE || !slot.compareAndSet(current, cancel)) {
       future.cancel(true); // cancelled while sending
     }
   }
@@ -406,15 +450,59 @@ public final class HttpTransport implements AutoCloseable {
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<Void> handler;
     private final java.util.function.Consumer<Throwable> onFailure;
+    private final AtomicReference<Cancel> slot;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile Runnable onClaimed;
     private Thread runner; // guarded by this
     private boolean cancelled; // guarded by this
     private boolean done; // guarded by this
 
     BlockingSend(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-        java.util.function.Consumer<Throwable> onFailure) {
+        java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
       this.request = request;
       this.handler = handler;
       this.onFailure = onFailure;
+      this.slot = slot;
+    }
+
+    /** Whoever claims it first sends it: the waiting caller, or the grace timer. */
+    boolean claim() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      Runnable r = onClaimed;
+      if (r != null) {
+        r.run();
+      }
+      return true;
+    }
+
+    void onClaimed(Runnable action) {
+      onClaimed = action;
+      if (claimed.get()) {
+        action.run();
+      }
+    }
+
+    /** The caller did not come for it: a sending thread sends it, or sendAsync when none is free. */
+    void sendElsewhere() {
+      synchronized (this) {
+        if (cancelled) {
+          return;
+        }
+      }
+      if (senders != null) {
+        try {
+          senders.execute(this);
+          return;
+        } catch (RejectedExecutionException allBusy) {
+          // fall through
+        }
+      }
+      Cancel mine = slot.get();
+      if (mine != Cancel.DONE && slot.compareAndSet(mine, null)) {
+        sendAsync(request, handler, onFailure, slot);
+      }
     }
 
     @Override
@@ -467,6 +555,15 @@ public final class HttpTransport implements AutoCloseable {
     } catch (RuntimeException e) {
       return errors.failure(e);
     }
+  }
+
+  private static ChatException chatExceptionIn(Throwable t) {
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+      if (t instanceof ChatException ce) {
+        return ce;
+      }
+    }
+    return null;
   }
 
   private static Throwable unwrap(Throwable t) {

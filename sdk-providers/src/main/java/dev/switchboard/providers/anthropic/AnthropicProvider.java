@@ -84,7 +84,7 @@ import org.slf4j.LoggerFactory;
  *       so a conversation that continues tool use with thinking on cannot send them back.
  * </ul>
  *
- * <p>Everything is non-blocking: {@link #chat} uses {@code HttpClient.sendAsync} and cancelling its
+ * <p>Everything is non-blocking: {@link #chat} sends through an {@link dev.switchboard.spi.http.HttpTransport} and cancelling its
  * future cancels the exchange; {@link #stream} returns at once and closing the stream cancels the
  * exchange, also before the headers arrive. Failures are typed {@link ChatException}s decided by
  * one error mapper (529 {@code overloaded_error} and 429 are retryable, billing errors and 400s are
@@ -405,8 +405,8 @@ public final class AnthropicProvider implements ProviderAdapter {
 
     /**
      * The transport to send through (its client, threads, idle timeout and timers); the caller
-     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
-     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     * keeps ownership. Default: the JVM's {@link HttpTransport#shared(java.time.Duration) shared} transport for
+     * {@link #connectTimeout}, or one of this provider's own around a client given to {@link #httpClient}.
      */
     public Builder transport(HttpTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");

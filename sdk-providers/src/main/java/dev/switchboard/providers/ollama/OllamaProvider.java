@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Everything is non-blocking: {@link #chat} uses {@code HttpClient.sendAsync} and cancelling its
+ * <p>Everything is non-blocking: {@link #chat} sends through an {@link dev.switchboard.spi.http.HttpTransport} and cancelling its
  * future cancels the exchange; {@link #stream} returns at once and closing the stream cancels the
  * exchange, also before the headers arrive. Ollama-specific request fields travel as an {@link
  * OllamaOptions} tag on the request. Failures are typed {@link ChatException}s; a refused
@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Timeouts: {@link Builder#timeout} (or {@link ChatRequest#timeout()}) bounds a whole {@code
  * chat()} call, an embedding or discovery call, and for a stream the wait for the response headers
- * (which includes loading the model); stalls inside a stream are the resilience layer's business.
+ * (which includes loading the model); a stream that
+ * stalls between chunks ends at the transport's idle timeout (120 s by default).
  * {@link Builder#maxResponseBytes} bounds a non-streamed body and each line of a stream.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
@@ -510,8 +511,8 @@ public final class OllamaProvider implements ProviderAdapter {
 
     /**
      * The transport to send through (its client, threads, idle timeout and timers); the caller
-     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
-     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     * keeps ownership. Default: the JVM's {@link HttpTransport#shared(java.time.Duration) shared} transport for
+     * {@link #connectTimeout}, or one of this provider's own around a client given to {@link #httpClient}.
      */
     public Builder transport(HttpTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");

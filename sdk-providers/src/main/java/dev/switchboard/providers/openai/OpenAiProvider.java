@@ -66,14 +66,14 @@ import org.slf4j.LoggerFactory;
  * travel as an {@link OpenAiOptions} tag on the request. {@link #capabilities(String)} knows the
  * common model families.
  *
- * <p>Everything is non-blocking: {@link #chat} and {@link #embed} use {@code HttpClient.sendAsync}
+ * <p>Everything is non-blocking: {@link #chat} and {@link #embed} send through an {@link dev.switchboard.spi.http.HttpTransport}
  * and cancelling their future cancels the exchange; {@link #stream} returns at once and closing
  * the stream cancels the exchange, also before the headers arrive. Failures are typed {@link
  * ChatException}s decided by one error mapper; see the error mapping table in the project docs.
  *
  * <p>Timeouts: {@link Builder#timeout} (or {@link ChatRequest#timeout()}) bounds a whole {@code
- * chat()} or {@code embed()} call and, for a stream, the wait for the response headers; stalls
- * inside a stream are the resilience layer's business. {@link Builder#maxResponseBytes} bounds a
+ * chat()} or {@code embed()} call and, for a stream, the wait for the response headers; a stream that
+ * stalls between chunks ends at the transport's idle timeout (120 s by default). {@link Builder#maxResponseBytes} bounds a
  * {@code chat()} or {@code embed()} body and each event of a stream.
  *
  * <p>Threads and connections come from an {@link HttpTransport}: {@link HttpTransport#shared()}
@@ -236,7 +236,7 @@ public final class OpenAiProvider implements ProviderAdapter {
     PushChatStream stream = new PushChatStream();
     HttpRequest http;
     try {
-      // The request timeout bounds the wait for the headers; what follows is the resilience layer's.
+      // The request timeout bounds the wait for the headers; the transport's idle timeout the silences after.
       http = request(chatEndpoint(model), "text/event-stream", timeoutOf(request), model, chatBody(request, true));
     } catch (ChatException e) {
       stream.fail(e);
@@ -509,8 +509,8 @@ public final class OpenAiProvider implements ProviderAdapter {
 
     /**
      * The transport to send through (its client, threads, idle timeout and timers); the caller
-     * keeps ownership. Default: {@link HttpTransport#shared()}, or a transport of this provider's own
-     * when {@link #httpClient} or {@link #connectTimeout} is set.
+     * keeps ownership. Default: the JVM's {@link HttpTransport#shared(java.time.Duration) shared} transport for
+     * {@link #connectTimeout}, or one of this provider's own around a client given to {@link #httpClient}.
      */
     public Builder transport(HttpTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");

@@ -92,7 +92,7 @@ import org.slf4j.LoggerFactory;
  * {@code max_model_len} (from vLLM and recent SGLang) as the maximum context.
  *
  * <p><b>Threads and time.</b> The refresh runs on the {@link Builder#scheduler scheduler} (by
- * default {@link Scheduler#system()}, shared with the rest of Switchboard): each round only starts non-blocking requests and
+ * default {@link SystemScheduler#instance()}, shared with the rest of Switchboard): each round only starts non-blocking requests and
  * schedules the next round when they are done, so no thread waits on the network and nothing is
  * scheduled while a round runs. Intervals are measured with the {@link Builder#ticker ticker}. Tests
  * inject both and call {@link #refreshNow()}, so they never sleep.
@@ -129,11 +129,13 @@ public final class SelfHostedProvider implements ProviderAdapter {
     this.apiKey = b.apiKey;
     this.scrapeNanos = b.scrapeInterval.toNanos();
     this.retryNanos = b.unhealthyRetryInterval.toNanos();
-    // A transport of its own: the connect timeout is the pool's, and the timers run on the pool's
-    // scheduler and ticker, so tests drive health checks and call limits alike with a manual clock.
-    this.ownedTransport = b.transport == null;
-    this.transport = b.transport != null ? b.transport : HttpTransport.builder()
-        .connectTimeout(b.connectTimeout).scheduler(b.scheduler).ticker(b.ticker).build();
+    // The JVM's transport for the pool's connect timeout, unless the pool runs on a scheduler or
+    // ticker of its own (a test's manual clock): then a transport of its own on them, so that health
+    // checks and call limits move with that clock alike.
+    boolean systemTime = b.scheduler == SystemScheduler.instance() && b.ticker == Ticker.system();
+    this.ownedTransport = b.transport == null && !systemTime;
+    this.transport = b.transport != null ? b.transport : systemTime ? HttpTransport.shared(b.connectTimeout)
+        : HttpTransport.builder().connectTimeout(b.connectTimeout).scheduler(b.scheduler).ticker(b.ticker).build();
     this.control = new ControlPlane(transport, apiKey, b.healthTimeout);
     List<Replica> replicas = new ArrayList<>();
     for (int i = 0; i < replicaUrls.size(); i++) {
@@ -583,7 +585,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
 
     /**
      * Where the background refresh is scheduled; {@link #close()} cancels only this provider's
-     * pending round. Default: {@link Scheduler#system()}. Tests pass a manual one (the testkit's
+     * pending round. Default: {@link SystemScheduler#instance()}. Tests pass a manual one (the testkit's
      * {@code ManualClock}) so that nothing runs unless they say so.
      */
     public Builder scheduler(Scheduler scheduler) {

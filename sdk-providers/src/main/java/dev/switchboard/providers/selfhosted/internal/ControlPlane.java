@@ -81,19 +81,20 @@ public final class ControlPlane {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Response> result = new CompletableFuture<>();
+    Scheduler.Cancellable timer = transport.scheduler().schedule(timeout, () -> {
+      if (result.completeExceptionally(new HttpTimeoutException("no complete answer from " + uri + " within " + timeout))) {
+        exchange.cancel(true);
+      }
+    });
+    // The timer is gone before anyone waiting for the result runs.
     exchange.whenComplete((response, error) -> {
+      timer.cancel();
       if (error != null) {
         result.completeExceptionally(Futures.unwrap(error));
       } else {
         result.complete(new Response(response.statusCode(), response.body()));
       }
     });
-    Scheduler.Cancellable timer = transport.scheduler().schedule(timeout, () -> {
-      if (result.completeExceptionally(new HttpTimeoutException("no complete answer from " + uri + " within " + timeout))) {
-        exchange.cancel(true);
-      }
-    });
-    result.whenComplete((r, e) -> timer.cancel());
     return result;
   }
 
