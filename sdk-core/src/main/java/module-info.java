@@ -10,6 +10,7 @@ module dev.switchboard.core {
   exports dev.switchboard.spi;
   exports dev.switchboard.observe;
   exports dev.switchboard.resilience;
+  exports dev.switchboard.route;
   exports dev.switchboard.stream;
   exports dev.switchboard.spi.http;
 

@@ -2,13 +2,14 @@ package dev.switchboard;
 
 import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.Listeners;
-import dev.switchboard.internal.ModelResolver;
 import dev.switchboard.internal.ProviderStep;
 import dev.switchboard.internal.RealChain;
 import dev.switchboard.internal.RealEmbeddingChain;
 import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.ModelDirectory;
+import dev.switchboard.route.ModelRef;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,7 +59,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final AtomicLong CALL_IDS = new AtomicLong();
 
-  private final ModelResolver resolver;
+  private final AtomicReference<ModelDirectory> directory;
   private final List<Interceptor> interceptors;
   private final Listeners listeners;
   private final Clock clock;
@@ -69,14 +72,15 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
 
   private Switchboard(Builder b) {
     this.providers = Map.copyOf(b.providers);
-    this.resolver = new ModelResolver(b.providers, b.aliases);
+    this.directory = new AtomicReference<>(b.directory != null ? checked(b.directory, b.providers.keySet())
+        : ModelDirectory.of(b.providers.keySet(), b.aliases));
     this.interceptors = List.copyOf(b.interceptors);
     this.listeners = new Listeners(b.listeners);
     this.clock = b.clock;
     this.ticker = b.ticker;
     this.scheduler = b.scheduler;
     this.callTimeout = b.callTimeout;
-    this.providerStep = new ProviderStep(resolver, listeners, ticker, scheduler);
+    this.providerStep = new ProviderStep(providers, directory::get, listeners, ticker, scheduler);
   }
 
   public static Builder builder() {
@@ -163,26 +167,39 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
 
   /** The registered provider names. */
   public Set<String> providers() {
-    return resolver.providerNames();
+    return new TreeSet<>(providers.keySet());
   }
 
-  /** The registered aliases and their targets. */
+  /** The aliases of the current directory and their targets. */
   public Map<String, String> aliases() {
-    return resolver.aliases();
+    return directory.get().aliases();
+  }
+
+  /** The directory model strings are resolved in now. */
+  public ModelDirectory directory() {
+    return directory.get();
   }
 
   /**
-   * The {@code "provider/model"} that {@code modelString} names, following aliases; throws {@link
-   * ModelNotFoundException} if it names nothing known.
+   * Replaces the directory: calls that start from now on resolve their model strings in {@code
+   * next}; calls in flight finish with the models they resolved. Throws {@link
+   * IllegalArgumentException} when {@code next} leads to a provider that is not registered here.
    */
-  public String resolve(String modelString) {
-    return resolver.resolve(modelString).modelString();
+  public void directory(ModelDirectory next) {
+    directory.set(checked(next, providers.keySet()));
+  }
+
+  /**
+   * The model that {@code modelString} names in the current directory, following aliases; throws
+   * {@link ModelNotFoundException} if it names nothing known.
+   */
+  public ModelRef resolve(String modelString) {
+    return directory.get().resolve(modelString);
   }
 
   /** What the model behind {@code modelString} can do, as its provider declares it. */
   public Capabilities capabilities(String modelString) {
-    ModelResolver.Target target = resolver.resolve(modelString);
-    return target.adapter().capabilities(target.model());
+    return providerStep.capabilities(resolve(modelString));
   }
 
   @Override
@@ -201,7 +218,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
 
   @Override
   public String toString() {
-    return "Switchboard[providers=" + resolver.providerNames() + ", aliases=" + resolver.aliases().keySet()
+    return "Switchboard[providers=" + providers() + ", aliases=" + aliases().keySet()
         + ", interceptors=" + interceptors.size() + "]";
   }
 
@@ -217,10 +234,21 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     return new RealChain(interceptors, 0, request, call, providerStep);
   }
 
+  private static ModelDirectory checked(ModelDirectory next, Set<String> registered) {
+    Objects.requireNonNull(next, "directory");
+    for (String provider : next.providers()) {
+      if (!registered.contains(provider)) {
+        throw new IllegalArgumentException("the directory leads to provider '" + provider
+            + "', which is not registered with this Switchboard; registered: " + new TreeSet<>(registered));
+      }
+    }
+    return next;
+  }
+
   private ChatTimeoutException callTimedOut(ChatRequest request, Duration limit) {
     ErrorDetails.Builder details = ErrorDetails.builder().model(request.model()).retryable(true);
     try {
-      ModelResolver.Target target = resolver.resolve(request.model());
+      ModelRef target = directory.get().resolve(request.model());
       details.provider(target.provider()).model(target.model());
     } catch (ModelNotFoundException e) {
       // a route name or an unknown model: the deadline still applies, to the call as a whole
@@ -293,6 +321,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = SystemScheduler.instance();
     private Duration callTimeout;
+    private ModelDirectory directory;
 
     private Builder() {}
 
@@ -320,6 +349,15 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       if (aliases.putIfAbsent(alias, target) != null) {
         throw new IllegalArgumentException("alias '" + alias + "' is already defined as '" + aliases.get(alias) + "'");
       }
+      return this;
+    }
+
+    /**
+     * Resolves model strings in {@code directory} instead of the aliases given with {@link #alias};
+     * {@link Switchboard#directory(ModelDirectory)} swaps it at runtime.
+     */
+    public Builder directory(ModelDirectory directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
@@ -369,10 +407,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       if (providers.isEmpty()) {
         throw new IllegalStateException("Switchboard needs at least one provider: call provider(...) before build()");
       }
-      for (String alias : aliases.keySet()) {
-        if (providers.containsKey(alias)) {
-          throw new IllegalArgumentException("alias '" + alias + "' has the same name as a provider");
-        }
+      if (directory != null && !aliases.isEmpty()) {
+        throw new IllegalStateException("Switchboard.alias and Switchboard.directory exclude each other: put the "
+            + "aliases " + aliases.keySet() + " into the directory");
       }
       return new Switchboard(this);
     }

@@ -15,6 +15,13 @@ import dev.switchboard.Usage;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.ModelDirectory;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.route.Target;
+import dev.switchboard.spi.Capabilities;
+import dev.switchboard.spi.ProviderAdapter;
+import java.util.Map;
+import java.util.function.Supplier;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.time.Duration;
@@ -28,13 +35,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * as an {@link Attempt} on the response and with the listeners. Thread-safe. Not API.
  */
 public final class ProviderStep {
-  private final ModelResolver resolver;
+  /** One attempt's model and the adapter that serves it. */
+  record Bound(ProviderAdapter adapter, String provider, String model) {}
+
+  private final Map<String, ProviderAdapter> providers;
+  private final Supplier<ModelDirectory> directory;
   private final Listeners listeners;
   private final Ticker ticker;
   private final Scheduler scheduler;
 
-  public ProviderStep(ModelResolver resolver, Listeners listeners, Ticker ticker, Scheduler scheduler) {
-    this.resolver = resolver;
+  public ProviderStep(Map<String, ProviderAdapter> providers, Supplier<ModelDirectory> directory, Listeners listeners,
+      Ticker ticker, Scheduler scheduler) {
+    this.providers = Map.copyOf(providers);
+    this.directory = directory;
     this.listeners = listeners;
     this.ticker = ticker;
     this.scheduler = scheduler;
@@ -52,18 +65,40 @@ public final class ProviderStep {
     return scheduler;
   }
 
-  public ModelResolver resolver() {
-    return resolver;
+  /** What {@code modelString} names in the current directory. */
+  public ModelRef resolve(String modelString) {
+    return directory.get().resolve(modelString);
+  }
+
+  public Capabilities capabilities(ModelRef model) {
+    ProviderAdapter adapter = providers.get(model.provider());
+    return adapter == null ? Capabilities.UNKNOWN : adapter.capabilities(model.model());
+  }
+
+  /** The attempt's model (resolved by an outer layer, else now) and its adapter. */
+  private Bound bind(ChatRequest request) {
+    ModelRef ref = Target.of(request);
+    return bind(ref != null ? ref : resolve(request.model()), request.model());
+  }
+
+  private Bound bind(ModelRef ref, String requested) {
+    ProviderAdapter adapter = providers.get(ref.provider());
+    if (adapter == null) {
+      throw new ModelNotFoundException("'" + requested + "' leads to provider '" + ref.provider()
+          + "', which is not registered with this Switchboard; registered: " + new java.util.TreeSet<>(providers.keySet()),
+          ErrorDetails.of(ref.provider(), ref.model()));
+    }
+    return new Bound(adapter, ref.provider(), ref.model());
   }
 
   public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call) {
-    ModelResolver.Target target;
+    Bound target;
     try {
-      target = resolver.resolve(request.model());
+      target = bind(request);
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
-    ChatRequest local = request.toBuilder().model(target.model()).build();
+    ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
     listeners.attemptStart(call, target.provider(), target.model());
     long start = ticker.read();
     CompletableFuture<ChatResponse> exchange;
@@ -96,9 +131,9 @@ public final class ProviderStep {
   }
 
   public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
-    ModelResolver.Target target;
+    Bound target;
     try {
-      target = resolver.resolve(request.model());
+      target = bind(resolve(request.model()), request.model());
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
@@ -118,13 +153,13 @@ public final class ProviderStep {
   }
 
   public ChatStream stream(ChatRequest request, CallInfo call) {
-    ModelResolver.Target target;
+    Bound target;
     try {
-      target = resolver.resolve(request.model());
+      target = bind(request);
     } catch (ModelNotFoundException e) {
       return ChatStreams.failed(e);
     }
-    ChatRequest local = request.toBuilder().model(target.model()).build();
+    ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
     listeners.attemptStart(call, target.provider(), target.model());
     long start = ticker.read();
     ChatStream exchange;
@@ -140,7 +175,7 @@ public final class ProviderStep {
    * A cancelled exchange (a hedge's loser, a caller's cancel) may still be billed: its input is
    * estimated, and so is whatever output was streamed before the cancel.
    */
-  private static Attempt cancelledAttempt(ModelResolver.Target target, ChatRequest request, Duration latency,
+  private static Attempt cancelledAttempt(Bound target, ChatRequest request, Duration latency,
       String outputSoFar) {
     Usage usage = Usage.builder()
         .inputTokens(dev.switchboard.internal.resilience.Tokens.estimateInput(request))
@@ -150,13 +185,13 @@ public final class ProviderStep {
     return new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled"));
   }
 
-  private static Attempt failedAttempt(ModelResolver.Target target, ChatException failure, Duration latency) {
+  private static Attempt failedAttempt(Bound target, ChatException failure, Duration latency) {
     Usage usage = failure instanceof dev.switchboard.ChatStreamException s ? s.partialResponse().usage() : Usage.ZERO;
     return new Attempt(target.provider(), target.model(), failure.statusCode().orElse(0), latency, usage,
         Optional.of(failure.getClass().getSimpleName()));
   }
 
-  static ChatException asChatException(Throwable t, ModelResolver.Target target) {
+  static ChatException asChatException(Throwable t, Bound target) {
     if (t instanceof ChatException ce) {
       return ce;
     }
@@ -166,7 +201,7 @@ public final class ProviderStep {
 
   /** Records the attempt when the stream completes or fails, and the first event. */
   private final class AttemptStream extends ForwardingChatStream {
-    private final ModelResolver.Target target;
+    private final Bound target;
     private final ChatRequest request;
     private final CallInfo call;
     private final long start;
@@ -175,7 +210,7 @@ public final class ProviderStep {
     private volatile Attempt recorded;
     private boolean first = true;
 
-    AttemptStream(ChatStream delegate, ModelResolver.Target target, ChatRequest request, CallInfo call, long start) {
+    AttemptStream(ChatStream delegate, Bound target, ChatRequest request, CallInfo call, long start) {
       super(delegate);
       this.target = target;
       this.request = request;

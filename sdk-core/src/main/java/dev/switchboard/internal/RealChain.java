@@ -9,6 +9,8 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.route.Target;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
@@ -59,14 +61,19 @@ public final class RealChain implements Interceptor.Chain {
   }
 
   @Override
-  public String resolve(String modelString) {
-    return provider.resolver().resolve(modelString).modelString();
+  public ModelRef resolve(String modelString) {
+    return provider.resolve(modelString);
   }
 
   @Override
-  public Capabilities capabilities(String modelString) {
-    ModelResolver.Target target = provider.resolver().resolve(modelString);
-    return target.adapter().capabilities(target.model());
+  public ModelRef target(ChatRequest request) {
+    ModelRef attached = Target.of(request);
+    return attached != null ? attached : provider.resolve(request.model());
+  }
+
+  @Override
+  public Capabilities capabilities(ModelRef model) {
+    return provider.capabilities(model);
   }
 
   @Override

@@ -14,6 +14,9 @@ import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.resilience.SwitchingStream;
+import dev.switchboard.route.Candidates;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.route.Target;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,16 +98,18 @@ public final class Fallback implements Interceptor {
 
   @Override
   public CompletableFuture<ChatResponse> intercept(Chain chain) {
-    List<String> candidates = chains.get(chain.request().model());
+    List<String> candidates = candidatesOf(chain.request());
     if (candidates == null) {
       return chain.proceed(chain.request());
     }
-    return new CallRun(chain, order(chain, candidates)).start();
+    Resolutions resolved = new Resolutions();
+    return new CallRun(chain, resolved, order(chain, resolved, candidates)).start();
   }
 
   /** One call's walk along its candidates, with optional hedging. */
   private final class CallRun {
     final Chain chain;
+    final Resolutions resolved;
     final List<String> candidates;
     final CompletableFuture<ChatResponse> result = new CompletableFuture<>();
     final List<Attempt> attempts = new ArrayList<>();
@@ -113,8 +119,9 @@ public final class Fallback implements Interceptor {
     ChatException primary;
     Scheduler.Cancellable hedgeTimer;
 
-    CallRun(Chain chain, List<String> candidates) {
+    CallRun(Chain chain, Resolutions resolved, List<String> candidates) {
       this.chain = chain;
+      this.resolved = resolved;
       this.candidates = candidates;
       result.whenComplete((r, e) -> cancelOthers(null));
     }
@@ -143,7 +150,7 @@ public final class Fallback implements Interceptor {
     /** The candidate's exchange; a rewrite that throws fails this candidate instead of escaping to a callback thread. */
     private CompletableFuture<ChatResponse> proceedSafely(String model) {
       try {
-        return chain.proceed(rewrite(chain.request(), model));
+        return chain.proceed(rewrite(chain, resolved, chain.request(), model));
       } catch (ChatException e) {
         return CompletableFuture.failedFuture(e);
       } catch (RuntimeException e) {
@@ -220,9 +227,9 @@ public final class Fallback implements Interceptor {
       if (!(failure instanceof ContextLengthExceededException)) {
         return true;
       }
-      OptionalInt current = window(chain, model);
+      OptionalInt current = window(chain, resolved, model);
       while (next < candidates.size()) {
-        OptionalInt candidate = window(chain, candidates.get(next));
+        OptionalInt candidate = window(chain, resolved, candidates.get(next));
         if (current.isEmpty() || candidate.isEmpty() || candidate.getAsInt() > current.getAsInt()) {
           return true;
         }
@@ -269,11 +276,12 @@ public final class Fallback implements Interceptor {
 
   @Override
   public ChatStream interceptStream(Chain chain) {
-    List<String> configured = chains.get(chain.request().model());
+    List<String> configured = candidatesOf(chain.request());
     if (configured == null) {
       return chain.proceedStream(chain.request());
     }
-    List<String> candidates = order(chain, configured);
+    Resolutions resolved = new Resolutions();
+    List<String> candidates = order(chain, resolved, configured);
     List<Attempt> attempts = new ArrayList<>();
     int[] index = {0};
     ChatException[] primary = {null};
@@ -293,9 +301,9 @@ public final class Fallback implements Interceptor {
         }
         int n = index[0] + 1;
         if (failure instanceof ContextLengthExceededException) {
-          OptionalInt current = window(chain, model);
+          OptionalInt current = window(chain, resolved, model);
           while (n < candidates.size() && current.isPresent()) {
-            OptionalInt c = window(chain, candidates.get(n));
+            OptionalInt c = window(chain, resolved, candidates.get(n));
             if (c.isEmpty() || c.getAsInt() > current.getAsInt()) {
               break;
             }
@@ -312,7 +320,7 @@ public final class Fallback implements Interceptor {
 
       @Override
       public ChatStream next() {
-        return chain.proceedStream(rewrite(chain.request(), candidates.get(index[0])));
+        return chain.proceedStream(rewrite(chain, resolved, chain.request(), candidates.get(index[0])));
       }
 
       @Override
@@ -329,7 +337,8 @@ public final class Fallback implements Interceptor {
         return Resilience.withEarlierAttempts(completed, attempts);
       }
     };
-    return new SwitchingStream(chain.proceedStream(rewrite(chain.request(), candidates.get(0))), Duration.ZERO,
+    return new SwitchingStream(chain.proceedStream(rewrite(chain, resolved, chain.request(), candidates.get(0))),
+        Duration.ZERO,
         strategy, chain.scheduler());
   }
 
@@ -349,14 +358,14 @@ public final class Fallback implements Interceptor {
   }
 
   /** The configured order, with open breakers moved out; if every breaker is open, the least recently failed first. */
-  private List<String> order(Chain chain, List<String> configured) {
+  private List<String> order(Chain chain, Resolutions resolved, List<String> configured) {
     if (breakers == null) {
       return configured;
     }
     List<String> available = new ArrayList<>();
     List<String> open = new ArrayList<>();
     for (String model : configured) {
-      String key = resolveOrSelf(chain, model);
+      String key = resolved.key(chain, model);
       if (breakers.isOpen(key, chain.events())) {
         open.add(model);
       } else {
@@ -366,18 +375,24 @@ public final class Fallback implements Interceptor {
     if (!available.isEmpty()) {
       return available;
     }
-    open.sort(Comparator.comparingLong(m -> breakers.lastFailureNanos(resolveOrSelf(chain, m))));
+    open.sort(Comparator.comparingLong(m -> breakers.lastFailureNanos(resolved.key(chain, m))));
     return List.of(open.get(0));
   }
 
-  private ChatRequest rewrite(ChatRequest request, String model) {
-    ChatRequest r = request.toBuilder().model(model).build();
+  private ChatRequest rewrite(Chain chain, Resolutions resolved, ChatRequest request, String model) {
+    ChatRequest r = request.toBuilder().model(model).tag(Candidates.class, null).build();
     UnaryOperator<ChatRequest> op = rewrites.get(model);
-    if (op == null) {
-      return r;
+    if (op != null) {
+      ChatRequest rewritten = op.apply(r);
+      r = rewritten.model().equals(model) ? rewritten : rewritten.toBuilder().model(model).build();
     }
-    ChatRequest rewritten = op.apply(r);
-    return rewritten.model().equals(model) ? rewritten : rewritten.toBuilder().model(model).build();
+    ModelRef ref = resolved.get(chain, model);
+    return ref == null ? r : Target.attach(r, ref);
+  }
+
+  /** The candidates of this call: a router's {@link Candidates}, else the chain for its model string. */
+  private List<String> candidatesOf(ChatRequest request) {
+    return request.tag(Candidates.class).map(Candidates::modelStrings).orElseGet(() -> chains.get(request.model()));
   }
 
   private Duration hedgeDelayFor(String model) {
@@ -395,19 +410,32 @@ public final class Fallback implements Interceptor {
     return latencies.computeIfAbsent(model, k -> new LatencyWindow());
   }
 
-  private static OptionalInt window(Chain chain, String model) {
-    try {
-      return chain.capabilities(model).maxContextTokens();
-    } catch (ChatException e) {
-      return OptionalInt.empty();
-    }
+  private static OptionalInt window(Chain chain, Resolutions resolved, String model) {
+    ModelRef ref = resolved.get(chain, model);
+    return ref == null ? OptionalInt.empty() : chain.capabilities(ref).maxContextTokens();
   }
 
-  private static String resolveOrSelf(Chain chain, String model) {
-    try {
-      return chain.resolve(model);
-    } catch (ChatException e) {
-      return model;
+  /**
+   * One call's resolutions of its candidates, each made once; attached to the request of each
+   * attempt so that the layers inside do not resolve again. Thread-safe (hedges).
+   */
+  private static final class Resolutions {
+    private final Map<String, Optional<ModelRef>> refs = new ConcurrentHashMap<>();
+
+    /** The candidate's model, or {@code null} when it names nothing known (the attempt will say so). */
+    ModelRef get(Chain chain, String model) {
+      return refs.computeIfAbsent(model, m -> {
+        try {
+          return Optional.of(chain.resolve(m));
+        } catch (ChatException e) {
+          return Optional.empty();
+        }
+      }).orElse(null);
+    }
+
+    String key(Chain chain, String model) {
+      ModelRef ref = get(chain, model);
+      return ref == null ? model : ref.toString();
     }
   }
 

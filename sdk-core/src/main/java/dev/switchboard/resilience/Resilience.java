@@ -22,6 +22,8 @@ import dev.switchboard.internal.resilience.Tokens;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.route.Target;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
 import java.time.Duration;
@@ -121,10 +123,9 @@ public final class Resilience implements Interceptor {
 
   @Override
   public CompletableFuture<ChatResponse> intercept(Chain chain) {
-    ChatRequest request = chain.request();
-    String target = resolveOrNull(chain, request.model());
+    Resolved resolved = resolve(chain, chain.request());
     CompletableFuture<ChatResponse> result = new CompletableFuture<>();
-    new CallRetry(chain, request, target, result).attempt();
+    new CallRetry(chain, resolved.request(), resolved.target(), result).attempt();
     return result;
   }
 
@@ -225,8 +226,9 @@ public final class Resilience implements Interceptor {
 
   @Override
   public ChatStream interceptStream(Chain chain) {
-    ChatRequest request = chain.request();
-    String target = resolveOrNull(chain, request.model());
+    Resolved resolved = resolve(chain, chain.request());
+    ChatRequest request = resolved.request();
+    String target = resolved.target();
     Execution<Object> execution = Execution.of(retryPolicy);
     List<Attempt> attempts = new ArrayList<>();
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
@@ -491,13 +493,17 @@ public final class Resilience implements Interceptor {
     return permits.computeIfAbsent(provider, k -> new Permits(limit));
   }
 
-  private static String resolveOrNull(Chain chain, String model) {
+  /** The request with its model resolved (once, or by an outer layer) and attached, and the model as a key. */
+  private static Resolved resolve(Chain chain, ChatRequest request) {
     try {
-      return chain.resolve(model);
+      ModelRef ref = chain.target(request);
+      return new Resolved(Target.of(request) != null ? request : Target.attach(request, ref), ref.toString());
     } catch (ChatException e) {
-      return null;
+      return new Resolved(request, null); // the attempt fails with it, without a breaker or limit to count
     }
   }
+
+  private record Resolved(ChatRequest request, String target) {}
 
   private static String providerOf(String target) {
     return target.substring(0, target.indexOf('/'));

@@ -7,6 +7,9 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.route.ModelDirectory;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.route.Target;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -65,13 +68,20 @@ public interface Interceptor {
     Scheduler scheduler();
 
     /**
-     * The {@code "provider/model"} a model string names (following aliases); throws {@link
-     * dev.switchboard.ModelNotFoundException} when it names nothing known.
+     * The model a model string names in the current {@link ModelDirectory} (following aliases);
+     * throws {@link dev.switchboard.ModelNotFoundException} when it names nothing known.
      */
-    String resolve(String modelString);
+    ModelRef resolve(String modelString);
 
-    /** What the model behind {@code modelString} can do, as its provider declares it. */
-    Capabilities capabilities(String modelString);
+    /**
+     * The model {@code request} goes to: the {@link Target} an outer layer attached for its model
+     * string, else {@link #resolve resolved} now. Attach it ({@link Target#attach}) to the request
+     * you pass on, so that the layers inside do not resolve it again.
+     */
+    ModelRef target(ChatRequest request);
+
+    /** What {@code model} can do, as its provider declares it. */
+    Capabilities capabilities(ModelRef model);
 
     /** Passes {@code request} to the next interceptor, or the provider after the last one. */
     CompletableFuture<ChatResponse> proceed(ChatRequest request);

@@ -77,6 +77,18 @@ public final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<
     return new BoundedBodySubscriber(maxBytes, null);
   }
 
+  /**
+   * Sizes the buffer for a body of {@code expectedBytes} (a {@code Content-Length}), so that a body
+   * of that size is read without copying. Call before the body flows; a wrong hint costs nothing
+   * but a copy.
+   */
+  public BoundedBodySubscriber expect(long expectedBytes) {
+    if (expectedBytes > 0 && len == 0) {
+      buf = new byte[(int) Math.min(expectedBytes, maxBytes)];
+    }
+    return this;
+  }
+
   @Override
   public CompletionStage<byte[]> getBody() {
     return body;
@@ -135,7 +147,7 @@ public final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<
       return;
     }
     if (len + n > buf.length) {
-      int capacity = (int) Math.min(maxBytes, Math.max((long) buf.length * 2, Math.max(len + n, 8192)));
+      int capacity = (int) Math.min(maxBytes, Math.max((long) buf.length * 2, Math.max(len + n, 1024)));
       buf = Arrays.copyOf(buf, capacity);
     }
     item.get(buf, len, n);

@@ -234,10 +234,11 @@ public final class HttpTransport implements AutoCloseable {
       int status = info.statusCode();
       HttpHeaders headers = info.headers();
       boolean ok = status >= 200 && status < 300;
-      BoundedBodySubscriber body = ok
+      BoundedBodySubscriber body = (ok
           ? BoundedBodySubscriber.failing(limits.maxBodyBytes(), () -> errors.details(status, headers),
               limits.raiseHint())
-          : BoundedBodySubscriber.truncating(limits.maxErrorBytes());
+          : BoundedBodySubscriber.truncating(limits.maxErrorBytes()))
+          .expect(headers.firstValueAsLong("content-length").orElse(0));
       body.getBody().whenComplete((bytes, error) -> {
         if (result.isDone()) {
           return;

@@ -126,6 +126,10 @@ public final class OverheadBench {
       clients.put("full chain, baseline build", baselineChain(baseline, baseUrl));
     }
 
+    String only = System.getProperty("bench.only");
+    if (only != null) {
+      clients.keySet().removeIf(k -> !k.startsWith("raw java.net.http") && !k.contains(only));
+    }
     for (Client c : clients.values()) {
       for (int i = 0; i < warmup; i++) {
         check(c.call());
@@ -147,16 +151,21 @@ public final class OverheadBench {
         perRound.get(e.getKey())[round][1] = System.nanoTime() - wall0;
       }
     }
-    double rawCpu = median(perRound.get("raw java.net.http + Jackson"), 0, calls);
+    long[][] rawRounds = perRound.get("raw java.net.http + Jackson");
     System.out.printf(Locale.ROOT, "%d calls x %d rounds each, after %d warm-up calls; Java %s, %d cores, "
-        + "common pool parallelism %d; medians of the rounds%n", calls, rounds, warmup,
+        + "common pool parallelism %d; medians over the rounds%n", calls, rounds, warmup,
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
-    System.out.printf(Locale.ROOT, "%-32s %14s %14s %10s%n", "client", "CPU us/call", "wall us/call", "CPU ratio");
+    System.out.printf(Locale.ROOT, "%-32s %14s %14s %14s%n", "client", "CPU us/call", "wall us/call",
+        "CPU ratio");
     for (Map.Entry<String, long[][]> e : perRound.entrySet()) {
       double cpu = median(e.getValue(), 0, calls);
       double wall = median(e.getValue(), 1, calls);
-      System.out.printf(Locale.ROOT, "%-32s %14.1f %14.1f %9.2fx%n", e.getKey(), cpu, wall, cpu / rawCpu);
+      double[] ratios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = (double) e.getValue()[r][0] / rawRounds[r][0];
+      }
+      System.out.printf(Locale.ROOT, "%-32s %14.1f %14.1f %13.2fx%n", e.getKey(), cpu, wall, median(ratios));
     }
     switchboard.close();
     adapter.close();
@@ -207,6 +216,11 @@ public final class OverheadBench {
     for (int i = 0; i < rounds.length; i++) {
       values[i] = rounds[i][which] / 1000.0 / calls;
     }
+    return median(values);
+  }
+
+  /** The median of {@code values} (sorted in place). */
+  private static double median(double[] values) {
     java.util.Arrays.sort(values);
     int mid = values.length / 2;
     return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;

@@ -63,6 +63,9 @@ public final class AnthropicWire {
       return 0;
     }
     if (node.isIntegralNumber()) {
+      if (node.canConvertToLong()) {
+        return Math.max(0, node.longValue());
+      }
       BigInteger v = node.bigIntegerValue();
       return v.signum() < 0 || v.compareTo(LONG_MAX) > 0 ? 0 : v.longValue();
     }

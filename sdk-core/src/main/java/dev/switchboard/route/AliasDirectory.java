@@ -1,9 +1,9 @@
-package dev.switchboard.internal;
+package dev.switchboard.route;
 
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
-import dev.switchboard.spi.ProviderAdapter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,47 +12,50 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Resolves model strings: an alias (followed to its end), else {@code provider/model} split at the
- * first {@code /}. Immutable and thread-safe. Not API.
+ * {@link ModelDirectory#of}: aliases (followed to their end) over a set of providers, else {@code
+ * provider/model} split at the first {@code /}. Validated when built; immutable and thread-safe.
  */
-public final class ModelResolver {
-  /** A resolved model: the adapter and the provider's own model name. */
-  public record Target(ProviderAdapter adapter, String provider, String model) {
-    public String modelString() {
-      return provider + "/" + model;
-    }
-  }
-
-  private final Map<String, ProviderAdapter> providers;
+final class AliasDirectory implements ModelDirectory {
+  private final Set<String> providers;
   private final Map<String, String> aliases;
 
-  /** Validates that every alias ends at a known provider without cycles. */
-  public ModelResolver(Map<String, ProviderAdapter> providers, Map<String, String> aliases) {
-    this.providers = Map.copyOf(providers);
-    this.aliases = Map.copyOf(aliases);
+  AliasDirectory(Set<String> providers, Map<String, String> aliases) {
+    this.providers = Set.copyOf(providers);
+    this.aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
     for (String alias : aliases.keySet()) {
+      if (alias.isBlank() || alias.contains("/")) {
+        throw new IllegalArgumentException("alias must be non-blank and contain no '/', got: '" + alias + "'");
+      }
+      if (providers.contains(alias)) {
+        throw new IllegalArgumentException("alias '" + alias + "' has the same name as a provider");
+      }
       resolveAlias(alias, true);
     }
   }
 
-  public Set<String> providerNames() {
-    return new TreeSet<>(providers.keySet());
+  @Override
+  public Set<String> providers() {
+    return providers;
   }
 
+  @Override
   public Map<String, String> aliases() {
     return aliases;
   }
 
-  public Target resolve(String modelString) {
+  @Override
+  public ModelRef resolve(String modelString) {
     String target = aliases.containsKey(modelString) ? resolveAlias(modelString, false) : modelString;
-    int slash = target.indexOf('/');
-    if (slash > 0 && slash < target.length() - 1) {
-      ProviderAdapter adapter = providers.get(target.substring(0, slash));
-      if (adapter != null) {
-        return new Target(adapter, target.substring(0, slash), target.substring(slash + 1));
-      }
+    ModelRef ref = ModelRef.parseOrNull(target);
+    if (ref != null && providers.contains(ref.provider())) {
+      return ref;
     }
     throw notFound(modelString, target);
+  }
+
+  @Override
+  public String toString() {
+    return "ModelDirectory[providers=" + new TreeSet<>(providers) + ", aliases=" + aliases.keySet() + "]";
   }
 
   private String resolveAlias(String alias, boolean atBuild) {
@@ -69,10 +72,10 @@ public final class ModelResolver {
     }
     if (atBuild) {
       int slash = current.indexOf('/');
-      if (slash <= 0 || slash == current.length() - 1 || !providers.containsKey(current.substring(0, slash))) {
+      if (slash <= 0 || slash == current.length() - 1 || !providers.contains(current.substring(0, slash))) {
         throw new IllegalArgumentException("alias '" + alias + "' resolves to '" + current
             + "', which is not \"provider/model\" for a registered provider; registered providers: "
-            + providerNames());
+            + new TreeSet<>(providers));
       }
     }
     return current;
@@ -80,7 +83,7 @@ public final class ModelResolver {
 
   private ModelNotFoundException notFound(String requested, String resolved) {
     List<String> known = new ArrayList<>();
-    for (String p : new TreeSet<>(providers.keySet())) {
+    for (String p : new TreeSet<>(providers)) {
       known.add(p + "/<model>");
     }
     known.addAll(new TreeSet<>(aliases.keySet()));
@@ -110,7 +113,7 @@ public final class ModelResolver {
     int slash = name.indexOf('/');
     String head = slash > 0 ? name.substring(0, slash) : name;
     String tail = slash > 0 ? name.substring(slash) : "";
-    for (String p : providers.keySet()) {
+    for (String p : providers) {
       candidates.put(p, p + (tail.isEmpty() ? "/<model>" : tail));
     }
     String best = null;
