@@ -102,7 +102,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     AtomicBoolean ended = new AtomicBoolean();
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
-        ChatTimeoutException failure = callTimedOut(request, limit);
+        ChatTimeoutException failure = callTimedOut(request.model(), limit);
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -136,7 +136,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     ChatStream inner = chain(request, call).proceedStream(request);
     CallStream stream = new CallStream(inner, call);
     call.timeout().ifPresent(limit -> stream.timer = scheduler.schedule(limit, () -> {
-      if (stream.abort(callTimedOut(request, limit))) {
+      if (stream.abort(callTimedOut(request.model(), limit))) {
         listeners.timeout(call, TimeoutKind.CALL, limit);
       }
     }));
@@ -154,13 +154,36 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     if (closed.get()) {
       throw new IllegalStateException("this Switchboard is closed");
     }
+    CallInfo call = new CallInfo(CALL_IDS.incrementAndGet(), request, clock.instant(), ticker.read(), callTimeout);
+    listeners.callStart(call);
     CompletableFuture<EmbeddingResponse> inner =
-        new RealEmbeddingChain(interceptors, 0, request, providerStep).proceed(request);
-    CompletableFuture<EmbeddingResponse> result = inner.handle((response, error) -> {
-      if (error != null) {
-        throw asChatException(Futures.unwrap(error), request.model());
+        new RealEmbeddingChain(interceptors, 0, request, call, providerStep).proceed(request);
+    CompletableFuture<EmbeddingResponse> result = new CompletableFuture<>();
+    AtomicBoolean ended = new AtomicBoolean();
+    Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
+      if (ended.compareAndSet(false, true)) {
+        ChatTimeoutException failure = callTimedOut(request.model(), limit);
+        listeners.timeout(call, TimeoutKind.CALL, limit);
+        listeners.callFailed(call, failure);
+        result.completeExceptionally(failure);
+        inner.cancel(true);
       }
-      return response;
+    })).orElse(null);
+    inner.whenComplete((response, error) -> {
+      if (timer != null) {
+        timer.cancel();
+      }
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      if (error != null) {
+        ChatException failure = asChatException(Futures.unwrap(error), request.model());
+        listeners.callFailed(call, failure);
+        result.completeExceptionally(failure);
+      } else {
+        listeners.embeddingEnd(call, response);
+        result.complete(response);
+      }
     });
     return Futures.cancelling(result, inner);
   }
@@ -245,15 +268,15 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     return next;
   }
 
-  private ChatTimeoutException callTimedOut(ChatRequest request, Duration limit) {
-    ErrorDetails.Builder details = ErrorDetails.builder().model(request.model()).retryable(true);
+  private ChatTimeoutException callTimedOut(String model, Duration limit) {
+    ErrorDetails.Builder details = ErrorDetails.builder().model(model).retryable(true);
     try {
-      ModelRef target = directory.get().resolve(request.model());
+      ModelRef target = directory.get().resolve(model);
       details.provider(target.provider()).model(target.model());
     } catch (ModelNotFoundException e) {
       // a route name or an unknown model: the deadline still applies, to the call as a whole
     }
-    return new ChatTimeoutException("the call to '" + request.model() + "' did not finish within its deadline of "
+    return new ChatTimeoutException("the call to '" + model + "' did not finish within its deadline of "
         + limit.toMillis() + " ms (across all retries and fallbacks); raise ChatRequest.timeout or "
         + "Switchboard.builder().callTimeout", details.build());
   }

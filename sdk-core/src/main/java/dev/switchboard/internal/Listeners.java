@@ -3,6 +3,7 @@ package dev.switchboard.internal;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
+import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.observe.CircuitState;
@@ -85,6 +86,11 @@ public final class Listeners implements ChatListener {
   @Override
   public void callEnd(CallInfo call, ChatResponse response) {
     each("callEnd", l -> l.callEnd(call, response));
+  }
+
+  @Override
+  public void embeddingEnd(CallInfo call, EmbeddingResponse response) {
+    each("embeddingEnd", l -> l.embeddingEnd(call, response));
   }
 
   @Override

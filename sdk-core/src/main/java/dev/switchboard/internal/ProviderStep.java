@@ -130,24 +130,35 @@ public final class ProviderStep {
     return Futures.cancelling(result, exchange);
   }
 
-  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
+  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request, CallInfo call) {
     Bound target;
     try {
       target = bind(resolve(request.model()), request.model());
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
+    listeners.attemptStart(call, target.provider(), target.model());
+    long start = ticker.read();
     CompletableFuture<EmbeddingResponse> exchange;
     try {
       exchange = target.adapter().embed(request.toBuilder().model(target.model()).build());
     } catch (RuntimeException e) {
       exchange = Futures.failed(e);
     }
-    CompletableFuture<EmbeddingResponse> result = exchange.handle((response, error) -> {
+    CompletableFuture<EmbeddingResponse> result = new CompletableFuture<>();
+    exchange.whenComplete((response, error) -> {
+      Duration latency = Duration.ofNanos(ticker.read() - start);
       if (error != null) {
-        throw asChatException(Futures.unwrap(error), target);
+        Throwable cause = Futures.unwrap(error);
+        ChatException mapped = asChatException(cause, target);
+        Attempt attempt = failedAttempt(target, mapped, latency);
+        listeners.attemptEnd(call, attempt);
+        result.completeExceptionally(mapped.withAttempts(List.of(attempt)));
+        return;
       }
-      return response.toBuilder().provider(target.provider()).build();
+      listeners.attemptEnd(call, new Attempt(target.provider(), target.model(), 200, latency, response.usage(),
+          Optional.empty()));
+      result.complete(response.toBuilder().provider(target.provider()).build());
     });
     return Futures.cancelling(result, exchange);
   }

@@ -5,7 +5,11 @@ import dev.switchboard.ChatException;
 import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
+import dev.switchboard.route.ModelRef;
 import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.Ticker;
 import dev.switchboard.spi.Scheduler;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +20,12 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   private final List<Interceptor> interceptors;
   private final int index;
   private final EmbeddingRequest request;
+  private final CallInfo call;
   private final ProviderStep provider;
 
-  public RealEmbeddingChain(List<Interceptor> interceptors, int index, EmbeddingRequest request, ProviderStep provider) {
+  public RealEmbeddingChain(List<Interceptor> interceptors, int index, EmbeddingRequest request, CallInfo call,
+      ProviderStep provider) {
+    this.call = call;
     this.interceptors = interceptors;
     this.index = index;
     this.request = request;
@@ -31,6 +38,26 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   }
 
   @Override
+  public CallInfo call() {
+    return call;
+  }
+
+  @Override
+  public ChatListener events() {
+    return provider.listeners();
+  }
+
+  @Override
+  public Ticker ticker() {
+    return provider.ticker();
+  }
+
+  @Override
+  public ModelRef resolve(String modelString) {
+    return provider.resolve(modelString);
+  }
+
+  @Override
   public Scheduler scheduler() {
     return provider.scheduler();
   }
@@ -39,12 +66,12 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   public CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.embed(next);
+      return provider.embed(next, call);
     }
     Interceptor interceptor = interceptors.get(index);
     try {
       CompletableFuture<EmbeddingResponse> result =
-          interceptor.interceptEmbedding(new RealEmbeddingChain(interceptors, index + 1, next, provider));
+          interceptor.interceptEmbedding(new RealEmbeddingChain(interceptors, index + 1, next, call, provider));
       return result != null ? result : Futures.failed(misbehaved(interceptor, "returned null", null));
     } catch (ChatException e) {
       return Futures.failed(e);

@@ -3,6 +3,7 @@ package dev.switchboard.observe;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
+import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CircuitState;
 import dev.switchboard.observe.TimeoutKind;
 import java.time.Duration;
@@ -42,6 +43,9 @@ public interface ChatListener {
   default void circuitStateChanged(String provider, String model, CircuitState from, CircuitState to) {}
 
   default void callEnd(CallInfo call, ChatResponse response) {}
+
+  /** An embedding call ended with {@code response} (a failed one ends in {@link #callFailed}). */
+  default void embeddingEnd(CallInfo call, EmbeddingResponse response) {}
 
   default void callFailed(CallInfo call, ChatException error) {}
 }

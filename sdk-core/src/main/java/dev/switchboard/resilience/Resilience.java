@@ -1,9 +1,7 @@
 package dev.switchboard.resilience;
 
 import dev.failsafe.Bulkhead;
-import dev.failsafe.Execution;
 import dev.failsafe.RateLimiter;
-import dev.failsafe.RetryPolicy;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
@@ -14,14 +12,14 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.RateLimitException;
-import dev.switchboard.spi.Futures;
 import dev.switchboard.internal.resilience.ProbedStream;
+import dev.switchboard.internal.resilience.RetryLoop;
 import dev.switchboard.internal.resilience.SwitchingStream;
 import dev.switchboard.internal.resilience.TimedStream;
 import dev.switchboard.internal.resilience.Tokens;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.stream.ForwardingChatStream;
-import dev.switchboard.observe.CallInfo;
+import dev.switchboard.observe.ChatListener;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.route.Target;
 import dev.switchboard.spi.Interceptor;
@@ -49,22 +47,22 @@ import java.util.function.Supplier;
  *   Fallback( Resilience( ProviderAdapter ) )
  * </pre>
  *
- * <p><b>Retries</b> follow a Failsafe {@link RetryPolicy}: retryable failures only (connection
- * errors, 408, 409, 429 rate limits, 5xx, 529 — never 400/401/403/404 or 429 insufficient-quota),
- * exponential back-off with jitter, and the provider's {@code retry-after} hint when it is longer.
- * A hint longer than {@link Builder#maxRetryAfter} or than what is left of the call's deadline is
- * not slept on: the failure goes out at once so that a {@link Fallback} can move on. Waiting holds
- * no thread (the chain's {@link Scheduler}). Streams are retried only before their first event.
+ * <p>Policies, applied to each attempt from the outside in:
+ *
+ * <pre>
+ *   RetryPolicy( CircuitBreakers( concurrency limit( rate limit( stream time limits( attempt ) ) ) ) )
+ * </pre>
+ *
+ * <p><b>Retries</b> follow one {@link RetryPolicy} for calls, streams (before their first event)
+ * and embeddings alike, in one loop: within the call's deadline, with the retry reported to the
+ * listeners, cancellable, waiting on the chain's {@link Scheduler} without a thread. Every outcome
+ * is recorded with the {@link CircuitBreakers} (share them with {@link Fallback}, which skips open
+ * ones). Concurrency and rate limits are per provider and make waiting calls hold no thread.
  *
  * <p>Thread-safe; one instance serves all calls.
  */
 public final class Resilience implements Interceptor {
-  private final int maxAttempts;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
-  private final double jitter;
-  private final Duration maxRetryAfter;
-  private final Predicate<ChatException> retryOn;
+  private final RetryPolicy retry;
   private final CircuitBreakers breakers;
   private final Duration firstEventTimeout;
   private final Duration idleTimeout;
@@ -75,15 +73,9 @@ public final class Resilience implements Interceptor {
   private final Map<String, long[]> rateLimits;
   private final Map<String, Permits> permits = new ConcurrentHashMap<>();
   private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
-  private final RetryPolicy<Object> retryPolicy;
 
   private Resilience(Builder b) {
-    this.maxAttempts = b.maxAttempts;
-    this.initialBackoff = b.initialBackoff;
-    this.maxBackoff = b.maxBackoff;
-    this.jitter = b.jitter;
-    this.maxRetryAfter = b.maxRetryAfter;
-    this.retryOn = b.retryOn;
+    this.retry = b.retry != null ? b.retry : b.retryBuilder.build();
     this.breakers = b.breakers;
     this.firstEventTimeout = b.firstEventTimeout;
     this.idleTimeout = b.idleTimeout;
@@ -92,18 +84,6 @@ public final class Resilience implements Interceptor {
     this.concurrencyLimits = Map.copyOf(b.concurrencyLimits);
     this.defaultConcurrency = b.defaultConcurrency;
     this.rateLimits = Map.copyOf(b.rateLimits);
-    var policy = RetryPolicy.builder()
-        .handleIf((Object r, Throwable e) -> e instanceof ChatException ce && retryOn.test(ce))
-        .withMaxAttempts(maxAttempts);
-    if (initialBackoff.equals(maxBackoff)) {
-      policy.withDelay(initialBackoff);
-    } else {
-      policy.withBackoff(initialBackoff, maxBackoff);
-    }
-    if (jitter > 0) {
-      policy.withJitter(jitter);
-    }
-    this.retryPolicy = policy.build();
   }
 
   public static Builder builder() {
@@ -115,6 +95,11 @@ public final class Resilience implements Interceptor {
     return builder().build();
   }
 
+  /** The retry policy every call, stream and embedding of this interceptor follows. */
+  public RetryPolicy retryPolicy() {
+    return retry;
+  }
+
   public Optional<CircuitBreakers> circuitBreakers() {
     return Optional.ofNullable(breakers);
   }
@@ -124,102 +109,51 @@ public final class Resilience implements Interceptor {
   @Override
   public CompletableFuture<ChatResponse> intercept(Chain chain) {
     Resolved resolved = resolve(chain, chain.request());
-    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
-    new CallRetry(chain, resolved.request(), resolved.target(), result).attempt();
-    return result;
+    ChatRequest request = resolved.request();
+    String target = resolved.target();
+    return RetryLoop.run(retry, new RetryLoop.Attempts<ChatResponse>() {
+      @Override
+      public CompletableFuture<ChatResponse> start() {
+        return guarded(chain.scheduler(), target, Tokens.estimateTotal(request), () -> chain.proceed(request));
+      }
+
+      @Override
+      public void succeeded(ChatResponse response) {
+        recordSuccess(target, chain.events());
+      }
+
+      @Override
+      public void failed(ChatException failure) {
+        recordFailure(target, failure, chain.events());
+      }
+
+      @Override
+      public List<Attempt> attemptsOf(ChatResponse response) {
+        return response.attempts();
+      }
+
+      @Override
+      public ChatResponse withAttempts(ChatResponse response, List<Attempt> all) {
+        return all.equals(response.attempts()) ? response : response.toBuilder().attempts(all).build();
+      }
+
+      @Override
+      public ChatException unexpected(Throwable failure) {
+        return RetryLoop.unexpected(failure, request.model());
+      }
+    }, chain.scheduler(), chain.ticker(), chain.call(), chain.events());
   }
 
-  /** One call's retry loop: Failsafe decides, the chain's scheduler waits. */
-  private final class CallRetry {
-    final Chain chain;
-    final ChatRequest request;
-    final String target;
-    final CompletableFuture<ChatResponse> result;
-    final Execution<Object> execution = Execution.of(retryPolicy);
-    final List<Attempt> attempts = new ArrayList<>();
-    volatile CompletableFuture<ChatResponse> inFlight;
-    volatile Scheduler.Cancellable pending;
-    int attempt;
-
-    CallRetry(Chain chain, ChatRequest request, String target, CompletableFuture<ChatResponse> result) {
-      this.chain = chain;
-      this.request = request;
-      this.target = target;
-      this.result = result;
-      result.whenComplete((r, e) -> {
-        if (result.isCancelled()) {
-          CompletableFuture<ChatResponse> f = inFlight;
-          if (f != null) {
-            f.cancel(true);
-          }
-          Scheduler.Cancellable p = pending;
-          if (p != null) {
-            p.cancel();
-          }
-        }
-      });
-    }
-
-    void attempt() {
-      if (result.isDone()) {
-        return;
-      }
-      attempt++;
-      CompletableFuture<ChatResponse> f = guarded(chain, request, target, () -> chain.proceed(request));
-      inFlight = f;
-      if (result.isCancelled()) {
-        f.cancel(true); // the caller cancelled while this attempt was starting
-        return;
-      }
-      f.whenComplete((response, error) -> {
-        if (error == null) {
-          if (target != null && breakers != null) {
-            breakers.recordSuccess(target, chain.events());
-          }
-          attempts.addAll(response.attempts());
-          result.complete(response.toBuilder().attempts(attempts).build());
-          return;
-        }
-        ChatException failure = asChatException(Futures.unwrap(error), request);
-        attempts.addAll(failure.attempts());
-        if (target != null && breakers != null) {
-          breakers.recordFailure(target, failure, chain.events());
-        }
-        Duration delay = nextDelay(execution, failure, chain.call(), chain.ticker().read());
-        if (delay == null || result.isDone()) {
-          result.completeExceptionally(failure.withAttempts(attempts));
-          return;
-        }
-        chain.events().retryScheduled(chain.call(), failure, attempt + 1, delay);
-        pending = chain.scheduler().schedule(delay, this::attempt);
-      });
+  private void recordSuccess(String target, ChatListener events) {
+    if (target != null && breakers != null) {
+      breakers.recordSuccess(target, events);
     }
   }
 
-  /**
-   * The wait before the next attempt, or {@code null} when the failure must go out now: not
-   * retryable, attempts used up, a retry-after hint over the cap, or not enough time left.
-   */
-  private Duration nextDelay(Execution<Object> execution, ChatException failure, CallInfo call, long now) {
-    execution.recordException(failure);
-    if (execution.isComplete() || !retryOn.test(failure)) {
-      return null;
+  private void recordFailure(String target, ChatException failure, ChatListener events) {
+    if (target != null && breakers != null) {
+      breakers.recordFailure(target, failure, events);
     }
-    Duration delay = execution.getDelay();
-    Optional<Duration> hint = failure.retryAfter();
-    if (hint.isPresent()) {
-      if (hint.get().compareTo(maxRetryAfter) > 0) {
-        return null;
-      }
-      if (hint.get().compareTo(delay) > 0) {
-        delay = hint.get();
-      }
-    }
-    Optional<Duration> remaining = call.remaining(now);
-    if (remaining.isPresent() && remaining.get().compareTo(delay) <= 0) {
-      return null;
-    }
-    return delay;
   }
 
   // ---- streams ----
@@ -229,15 +163,15 @@ public final class Resilience implements Interceptor {
     Resolved resolved = resolve(chain, chain.request());
     ChatRequest request = resolved.request();
     String target = resolved.target();
-    Execution<Object> execution = Execution.of(retryPolicy);
+    RetryPolicy.Retries retries = retry.start();
     List<Attempt> attempts = new ArrayList<>();
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
       @Override
       public Duration onFailure(ChatException failure, List<Attempt> recorded) {
         attempts.addAll(recorded);
-        Duration delay = nextDelay(execution, failure, chain.call(), chain.ticker().read());
+        Duration delay = retries.next(failure, chain.call().remaining(chain.ticker().read()));
         if (delay != null) {
-          chain.events().retryScheduled(chain.call(), failure, execution.getAttemptCount() + 1, delay);
+          chain.events().retryScheduled(chain.call(), failure, retries.attempt(), delay);
         }
         return delay;
       }
@@ -265,7 +199,7 @@ public final class Resilience implements Interceptor {
     if (p != null && !p.tryAcquire()) {
       return ChatStreams.failed(concurrencyLimited(target, p.limit));
     }
-    Duration wait = reserveRate(target, request);
+    Duration wait = reserveRate(target, Tokens.estimateTotal(request));
     if (wait == null) {
       if (p != null) {
         p.release();
@@ -361,74 +295,80 @@ public final class Resilience implements Interceptor {
     }
   }
 
-  // ---- embeddings: the same retries ----
+  // ---- embeddings: the same loop, limits and breakers ----
 
   @Override
   public CompletableFuture<EmbeddingResponse> interceptEmbedding(EmbeddingChain chain) {
     EmbeddingRequest request = chain.request();
-    Execution<Object> execution = Execution.of(retryPolicy);
-    CompletableFuture<EmbeddingResponse> result = new CompletableFuture<>();
-    embedAttempt(chain, request, execution, result);
-    return result;
-  }
+    String target;
+    try {
+      target = chain.resolve(request.model()).toString();
+    } catch (ChatException e) {
+      target = null; // the attempt fails with it
+    }
+    String key = target;
+    int tokens = (int) Math.min(Integer.MAX_VALUE, request.inputs().stream().mapToLong(Tokens::estimate).sum());
+    return RetryLoop.run(retry, new RetryLoop.Attempts<EmbeddingResponse>() {
+      @Override
+      public CompletableFuture<EmbeddingResponse> start() {
+        return guarded(chain.scheduler(), key, tokens, () -> chain.proceed(request));
+      }
 
-  private void embedAttempt(EmbeddingChain chain, EmbeddingRequest request, Execution<Object> execution,
-      CompletableFuture<EmbeddingResponse> result) {
-    chain.proceed(request).whenComplete((response, error) -> {
-      if (error == null) {
-        result.complete(response);
-        return;
+      @Override
+      public void succeeded(EmbeddingResponse response) {
+        recordSuccess(key, chain.events());
       }
-      Throwable cause = Futures.unwrap(error);
-      if (!(cause instanceof ChatException failure)) {
-        result.completeExceptionally(cause);
-        return;
+
+      @Override
+      public void failed(ChatException failure) {
+        recordFailure(key, failure, chain.events());
       }
-      execution.recordException(failure);
-      if (execution.isComplete() || !retryOn.test(failure)) {
-        result.completeExceptionally(failure);
-        return;
+
+      @Override
+      public List<Attempt> attemptsOf(EmbeddingResponse response) {
+        return List.of();
       }
-      Duration delay = execution.getDelay();
-      if (failure.retryAfter().isPresent()) {
-        if (failure.retryAfter().get().compareTo(maxRetryAfter) > 0) {
-          result.completeExceptionally(failure);
-          return;
-        }
-        delay = failure.retryAfter().get().compareTo(delay) > 0 ? failure.retryAfter().get() : delay;
+
+      @Override
+      public EmbeddingResponse withAttempts(EmbeddingResponse response, List<Attempt> all) {
+        return response;
       }
-      chain.scheduler().schedule(delay, () -> embedAttempt(chain, request, execution, result));
-    });
+
+      @Override
+      public ChatException unexpected(Throwable failure) {
+        return RetryLoop.unexpected(failure, request.model());
+      }
+    }, chain.scheduler(), chain.ticker(), chain.call(), chain.events());
   }
 
   // ---- limits ----
 
-  private CompletableFuture<ChatResponse> guarded(Chain chain, ChatRequest request, String target,
-      Supplier<CompletableFuture<ChatResponse>> call) {
+  private <T> CompletableFuture<T> guarded(Scheduler scheduler, String target, long tokenEstimate,
+      Supplier<CompletableFuture<T>> call) {
     Permits p = target == null ? null : permitsFor(providerOf(target));
     if (p == null && (target == null || !rateLimits.containsKey(providerOf(target)))) {
       return call.get();
     }
-    AtomicReference<CompletableFuture<ChatResponse>> started = new AtomicReference<>();
+    AtomicReference<CompletableFuture<T>> started = new AtomicReference<>();
     AtomicReference<Scheduler.Cancellable> waitTimer = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
     CompletableFuture<Void> permit = p == null ? CompletableFuture.completedFuture(null) : p.acquire();
-    CompletableFuture<ChatResponse> out = permit.thenCompose(ignored -> {
-      Duration wait = reserveRate(target, request);
+    CompletableFuture<T> out = permit.thenCompose(ignored -> {
+      Duration wait = reserveRate(target, tokenEstimate);
       if (wait == null) {
         throw rateLimited(target);
       }
       if (wait.isZero()) {
-        CompletableFuture<ChatResponse> f = call.get();
+        CompletableFuture<T> f = call.get();
         started.set(f);
         return f;
       }
-      CompletableFuture<ChatResponse> delayed = new CompletableFuture<>();
-      waitTimer.set(chain.scheduler().schedule(wait, () -> {
+      CompletableFuture<T> delayed = new CompletableFuture<>();
+      waitTimer.set(scheduler.schedule(wait, () -> {
         if (cancelled.get()) {
           return;
         }
-        CompletableFuture<ChatResponse> f = call.get();
+        CompletableFuture<T> f = call.get();
         started.set(f);
         if (cancelled.get()) {
           f.cancel(true);
@@ -451,7 +391,7 @@ public final class Resilience implements Interceptor {
           timer.cancel();
         }
         permit.cancel(true);
-        CompletableFuture<ChatResponse> f = started.get();
+        CompletableFuture<T> f = started.get();
         if (f != null) {
           f.cancel(true);
         }
@@ -460,7 +400,7 @@ public final class Resilience implements Interceptor {
     if (p != null) {
       // Return a permit only once it was granted, and only when its exchange is over (or never started).
       permit.thenRun(() -> out.whenComplete((r, e) -> {
-        CompletableFuture<ChatResponse> f = started.get();
+        CompletableFuture<T> f = started.get();
         if (f == null || f.isDone()) {
           p.release();
         } else {
@@ -472,7 +412,7 @@ public final class Resilience implements Interceptor {
   }
 
   /** The wait the rate limits impose on this request (zero if none), or {@code null} if over a minute. */
-  private Duration reserveRate(String target, ChatRequest request) {
+  private Duration reserveRate(String target, long tokenEstimate) {
     if (target == null) {
       return Duration.ZERO;
     }
@@ -482,7 +422,7 @@ public final class Resilience implements Interceptor {
       return Duration.ZERO;
     }
     Limiter l = limiters.computeIfAbsent(provider, k -> new Limiter(limit[0], limit[1]));
-    return l.reserve((int) Math.min(Integer.MAX_VALUE, Tokens.estimateTotal(request)));
+    return l.reserve((int) Math.min(Integer.MAX_VALUE, tokenEstimate));
   }
 
   private Permits permitsFor(String provider) {
@@ -612,12 +552,8 @@ public final class Resilience implements Interceptor {
 
   /** Not thread-safe. {@link #build()} validates. */
   public static final class Builder {
-    private int maxAttempts = 3;
-    private Duration initialBackoff = Duration.ofMillis(500);
-    private Duration maxBackoff = Duration.ofSeconds(8);
-    private double jitter = 0.2;
-    private Duration maxRetryAfter = Duration.ofSeconds(30);
-    private Predicate<ChatException> retryOn = ChatException::isRetryable;
+    private final RetryPolicy.Builder retryBuilder = RetryPolicy.builder();
+    private RetryPolicy retry;
     private CircuitBreakers breakers;
     private Duration firstEventTimeout;
     private Duration idleTimeout;
@@ -629,43 +565,39 @@ public final class Resilience implements Interceptor {
 
     private Builder() {}
 
-    /** Attempts per model, the first included; 1 turns retries off. */
+    /** The retry policy, instead of the retry settings below. Default {@link RetryPolicy#ofDefaults()}. */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Attempts per model, the first included; 1 turns retries off. See {@link RetryPolicy.Builder#maxAttempts}. */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      retryBuilder.maxAttempts(maxAttempts);
       return this;
     }
 
     /** Exponential back-off from {@code initial}, doubling, capped at {@code max}. */
     public Builder backoff(Duration initial, Duration max) {
-      if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial + " and " + max);
-      }
-      this.initialBackoff = initial;
-      this.maxBackoff = max;
+      retryBuilder.backoff(initial, max);
       return this;
     }
 
     /** Random spread of each back-off, as a fraction of it (0 turns it off). */
     public Builder jitter(double fraction) {
-      if (fraction < 0 || fraction >= 1) {
-        throw new IllegalArgumentException("jitter must be within [0, 1), got " + fraction);
-      }
-      this.jitter = fraction;
+      retryBuilder.jitter(fraction);
       return this;
     }
 
     /** The longest provider retry-after hint worth waiting for; a longer one fails at once (and falls back). */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
-      this.maxRetryAfter = Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
+      retryBuilder.maxRetryAfter(maxRetryAfter);
       return this;
     }
 
     /** Which failures are retried; default {@link ChatException#isRetryable()}. */
     public Builder retryOn(Predicate<ChatException> retryOn) {
-      this.retryOn = Objects.requireNonNull(retryOn, "retryOn");
+      retryBuilder.retryOn(retryOn);
       return this;
     }
 

@@ -45,8 +45,20 @@ public interface Interceptor {
   interface EmbeddingChain {
     EmbeddingRequest request();
 
+    /** The call this chain belongs to, with its deadline; its kind is {@link CallInfo.Kind#EMBEDDING}. */
+    CallInfo call();
+
+    /** The listeners, to report retries and the like; calling them never throws. */
+    ChatListener events();
+
+    /** The nanosecond clock of this Switchboard. */
+    Ticker ticker();
+
     /** Where to schedule delayed work without holding a thread. */
     Scheduler scheduler();
+
+    /** The model a model string names in the current directory. */
+    ModelRef resolve(String modelString);
 
     CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest request);
   }

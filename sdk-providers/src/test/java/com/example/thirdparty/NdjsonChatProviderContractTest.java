@@ -33,7 +33,7 @@ class NdjsonChatProviderContractTest extends ProviderContractTest {
   @Override
   protected ProviderAdapter newAdapter(String baseUrl) {
     // A key is configured (as for ollama.com or a proxy) so the contract can check it never leaks.
-    return NdjsonChatProvider.builder().name("ndjson").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).build();
+    return NdjsonChatProvider.builder().name("ndjson").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).transport(transport()).build();
   }
 
   @Override

@@ -29,6 +29,7 @@ import dev.switchboard.ToolSpec;
 import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
 import dev.switchboard.spi.ProviderAdapter;
+import dev.switchboard.spi.http.HttpTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   protected ProviderEmulator emulator() { return openAi.emulator(); }
  *
  *   protected ProviderAdapter newAdapter(String baseUrl) {
- *     return OpenAiProvider.builder().name("openai").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).build();
+ *     return OpenAiProvider.builder().name("openai").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).transport(transport()).build();
  *   }
  * }
  * }</pre>
@@ -77,6 +78,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 public abstract class ProviderContractTest {
   /** The provider's own model name every case calls. */
+  private HttpTransport transport;
   protected static final String MODEL = "test-model";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -142,6 +144,18 @@ public abstract class ProviderContractTest {
     return true;
   }
 
+  /**
+   * A transport of this test's own, closed after it: pass it to the adapter ({@code
+   * .transport(transport())}) so that no pooled connection outlives the test (an emulator's faults
+   * close connections, and a later test must not reuse one the server already dropped).
+   */
+  protected final HttpTransport transport() {
+    if (transport == null) {
+      transport = HttpTransport.builder().build();
+    }
+    return transport;
+  }
+
   @BeforeEach
   protected final void startContractAdapter() {
     emulator().reset();
@@ -153,6 +167,9 @@ public abstract class ProviderContractTest {
   protected final void closeContractAdapter() {
     if (switchboard != null) {
       switchboard.close();
+    }
+    if (transport != null) {
+      transport.close();
     }
   }
 

@@ -380,6 +380,11 @@ public final class HttpTransport implements AutoCloseable {
    */
   private void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
       java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
+    sendOnce(request, handler, onFailure, slot, mayPark);
+  }
+
+  private void sendOnce(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
     Parked parked = mayPark ? CALLER_WAITS.get() : null;
     if (parked != null && parked.task == null) {
       BlockingSend task = new BlockingSend(request, handler, onFailure, slot);

@@ -54,7 +54,7 @@ class AnthropicContractTest extends ProviderContractTest {
 
   @Override
   protected ProviderAdapter newAdapter(String baseUrl) {
-    return AnthropicProvider.builder().name("anthropic").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).build();
+    return AnthropicProvider.builder().name("anthropic").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).transport(transport()).build();
   }
 
   @Override

@@ -27,7 +27,7 @@ class OllamaContractTest extends ProviderContractTest {
   @Override
   protected ProviderAdapter newAdapter(String baseUrl) {
     // A key is configured (as for ollama.com or a proxy) so the contract can check it never leaks.
-    return OllamaProvider.builder().name("ollama").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).build();
+    return OllamaProvider.builder().name("ollama").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).transport(transport()).build();
   }
 
   @Override

@@ -21,6 +21,6 @@ class OpenAiContractTest extends ProviderContractTest {
 
   @Override
   protected ProviderAdapter newAdapter(String baseUrl) {
-    return OpenAiProvider.builder().name("openai").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).build();
+    return OpenAiProvider.builder().name("openai").baseUrl(baseUrl).apiKey(Secret.of(apiKey())).transport(transport()).build();
   }
 }

@@ -46,6 +46,7 @@ class VllmContractTest extends ProviderContractTest {
         .backend(Backend.VLLM)
         .replica(baseUrl)
         .apiKey(Secret.of(apiKey()))
+        .transport(transport())
         .build();
   }
 
