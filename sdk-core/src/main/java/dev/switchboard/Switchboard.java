@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.spi.Futures;
+import dev.switchboard.internal.AttemptLog;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ProviderStep;
 import dev.switchboard.internal.RealChain;
@@ -97,16 +98,17 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Objects.requireNonNull(request, "request");
     CallInfo call = newCall(request, false);
     listeners.callStart(call);
-    CompletableFuture<ChatResponse> inner = chain(request, call).proceed(request);
+    AttemptLog log = new AttemptLog();
+    CompletableFuture<ChatResponse> inner = chain(request, call, log).proceed(request);
     CompletableFuture<ChatResponse> result = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
-        ChatTimeoutException failure = callTimedOut(request.model(), limit);
+        inner.cancel(true); // records the exchange in flight as a cancelled attempt
+        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(log.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
-        inner.cancel(true);
       }
     })).orElse(null);
     inner.whenComplete((response, error) -> {
@@ -133,11 +135,14 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Objects.requireNonNull(request, "request");
     CallInfo call = newCall(request, true);
     listeners.callStart(call);
-    ChatStream inner = chain(request, call).proceedStream(request);
+    AttemptLog log = new AttemptLog();
+    ChatStream inner = chain(request, call, log).proceedStream(request);
     CallStream stream = new CallStream(inner, call);
     call.timeout().ifPresent(limit -> stream.timer = scheduler.schedule(limit, () -> {
-      if (stream.abort(callTimedOut(request.model(), limit))) {
+      // The timeout event comes before the failure can reach the consumer (and with it callFailed).
+      if (stream.isAbortable()) {
         listeners.timeout(call, TimeoutKind.CALL, limit);
+        stream.abort(() -> callTimedOut(request.model(), limit).withAttempts(log.attempts()));
       }
     }));
     return stream;
@@ -253,8 +258,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         request.timeout().orElse(callTimeout));
   }
 
-  private RealChain chain(ChatRequest request, CallInfo call) {
-    return new RealChain(interceptors, 0, request, call, providerStep);
+  private RealChain chain(ChatRequest request, CallInfo call, AttemptLog log) {
+    return new RealChain(interceptors, 0, request, call, log, providerStep);
   }
 
   private static ModelDirectory checked(ModelDirectory next, Set<String> registered) {

@@ -91,7 +91,7 @@ public final class ProviderStep {
     return new Bound(adapter, ref.provider(), ref.model());
   }
 
-  public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call) {
+  public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call, AttemptLog log) {
     Bound target;
     try {
       target = bind(request);
@@ -118,12 +118,14 @@ public final class ProviderStep {
             ? cancelledAttempt(target, local, latency, "")
             : failedAttempt(target, mapped, latency);
         ChatException failure = mapped.withAttempts(List.of(attempt));
+        log.add(attempt);
         listeners.attemptEnd(call, attempt);
         result.completeExceptionally(failure);
         return;
       }
       Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
           200, latency, response.usage(), Optional.empty());
+      log.add(attempt);
       listeners.attemptEnd(call, attempt);
       result.complete(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
     });
@@ -163,7 +165,7 @@ public final class ProviderStep {
     return Futures.cancelling(result, exchange);
   }
 
-  public ChatStream stream(ChatRequest request, CallInfo call) {
+  public ChatStream stream(ChatRequest request, CallInfo call, AttemptLog log) {
     Bound target;
     try {
       target = bind(request);
@@ -179,7 +181,7 @@ public final class ProviderStep {
     } catch (RuntimeException e) {
       exchange = ChatStreams.failed(asChatException(e, target));
     }
-    return new AttemptStream(exchange, target, local, call, start);
+    return new AttemptStream(exchange, target, local, call, log, start);
   }
 
   /**
@@ -221,8 +223,11 @@ public final class ProviderStep {
     private volatile Attempt recorded;
     private boolean first = true;
 
-    AttemptStream(ChatStream delegate, Bound target, ChatRequest request, CallInfo call, long start) {
+    private final AttemptLog log;
+
+    AttemptStream(ChatStream delegate, Bound target, ChatRequest request, CallInfo call, AttemptLog log, long start) {
       super(delegate);
+      this.log = log;
       this.target = target;
       this.request = request;
       this.call = call;
@@ -246,6 +251,7 @@ public final class ProviderStep {
             response.model().isEmpty() ? target.model() : response.model(), 200,
             Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty());
         recorded = attempt;
+        log.add(attempt);
         listeners.attemptEnd(call, attempt);
         return new ChatEvent.Completed(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
       }
@@ -257,6 +263,7 @@ public final class ProviderStep {
       if (ended.compareAndSet(false, true)) {
         Attempt attempt = failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start));
         recorded = attempt;
+        log.add(attempt);
         listeners.attemptEnd(call, attempt);
         return failure.withAttempts(List.of(attempt));
       }
@@ -272,6 +279,7 @@ public final class ProviderStep {
         }
         Attempt attempt = cancelledAttempt(target, request, Duration.ofNanos(ticker.read() - start), soFar);
         recorded = attempt;
+        log.add(attempt);
         listeners.attemptEnd(call, attempt);
       }
       super.close();

@@ -25,9 +25,12 @@ public final class RealChain implements Interceptor.Chain {
   private final int index;
   private final ChatRequest request;
   private final CallInfo call;
+  private final AttemptLog log;
   private final ProviderStep provider;
 
-  public RealChain(List<Interceptor> interceptors, int index, ChatRequest request, CallInfo call, ProviderStep provider) {
+  public RealChain(List<Interceptor> interceptors, int index, ChatRequest request, CallInfo call, AttemptLog log,
+      ProviderStep provider) {
+    this.log = log;
     this.interceptors = interceptors;
     this.index = index;
     this.request = request;
@@ -80,12 +83,12 @@ public final class RealChain implements Interceptor.Chain {
   public CompletableFuture<ChatResponse> proceed(ChatRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.call(next, call);
+      return provider.call(next, call, log);
     }
     Interceptor interceptor = interceptors.get(index);
     try {
       CompletableFuture<ChatResponse> result =
-          interceptor.intercept(new RealChain(interceptors, index + 1, next, call, provider));
+          interceptor.intercept(new RealChain(interceptors, index + 1, next, call, log, provider));
       if (result == null) {
         return Futures.failed(misbehaved(interceptor, "intercept returned null", null));
       }
@@ -101,12 +104,12 @@ public final class RealChain implements Interceptor.Chain {
   public ChatStream proceedStream(ChatRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.stream(next, call);
+      return provider.stream(next, call, log);
     }
     Interceptor interceptor = interceptors.get(index);
     ChatStream result;
     try {
-      result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, call, provider));
+      result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, call, log, provider));
     } catch (ChatException e) {
       return ChatStreams.failed(e);
     } catch (RuntimeException e) {

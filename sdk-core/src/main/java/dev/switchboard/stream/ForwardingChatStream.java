@@ -5,6 +5,8 @@ import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatStream;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,21 +48,62 @@ public class ForwardingChatStream implements ChatStream {
    * only the first abort counts. Returns false if the stream had already finished or was aborted.
    */
   public boolean abort(ChatException failure) {
-    if (delegate.isFinished() || !end.compareAndSet(null, failure)) {
+    Objects.requireNonNull(failure, "failure");
+    return abort(() -> failure);
+  }
+
+  /**
+   * {@link #abort(ChatException)} with the failure made once the delegate is closed, so that it can
+   * tell what closing recorded (e.g. the cancelled attempt). {@code failure} runs once, on the
+   * aborting thread or on the consumer's if it polls first; it must not throw.
+   */
+  public boolean abort(Supplier<ChatException> failure) {
+    Aborted a = new Aborted(failure);
+    if (delegate.isFinished() || !end.compareAndSet(null, a)) {
       return false;
     }
     delegate.close();
+    a.get();
     return true;
+  }
+
+  /** True while the stream can still be {@link #abort aborted}: neither finished nor aborted. */
+  public boolean isAbortable() {
+    return end.get() == null && !delegate.isFinished();
   }
 
   /** True once {@link #abort} took effect. */
   protected boolean isAborted() {
-    return end.get() instanceof ChatException;
+    return end.get() instanceof Aborted;
   }
 
   private ChatException aborted() {
     Object e = end.get();
-    return e instanceof ChatException ce ? ce : null;
+    return e instanceof Aborted a ? a.get() : null;
+  }
+
+  /** An abort's failure, made once. */
+  private static final class Aborted {
+    private final Supplier<ChatException> make;
+    private volatile ChatException failure;
+
+    Aborted(Supplier<ChatException> make) {
+      this.make = make;
+    }
+
+    ChatException get() {
+      ChatException f = failure;
+      if (f == null) {
+        synchronized (this) {
+          f = failure;
+          if (f == null) {
+            f = Objects.requireNonNull(make.get(), "abort failure");
+            failure = f;
+          }
+        }
+      }
+      return f;
+    }
   }
 
   @Override

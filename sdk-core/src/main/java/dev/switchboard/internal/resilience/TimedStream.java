@@ -123,8 +123,10 @@ public final class TimedStream extends ForwardingChatStream {
           : new ChatStreamException(timeout.getMessage() + " (partial answer attached)",
               details.toBuilder().retryable(false).build(), received.partial(provider, model), timeout);
     }
-    if (abort(failure)) {
+    // The timeout event comes before the failure can reach the consumer (and with it callFailed).
+    if (isAbortable()) {
       events.timeout(call, kind, limit);
+      abort(failure);
     }
   }
 
