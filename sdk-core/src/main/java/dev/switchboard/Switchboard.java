@@ -1,7 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.spi.Futures;
-import dev.switchboard.internal.AttemptLog;
+import dev.switchboard.internal.CallScope;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ProviderStep;
 import dev.switchboard.internal.RealChain;
@@ -63,6 +63,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final AtomicReference<ModelDirectory> directory;
   private final List<Interceptor> interceptors;
   private final Listeners listeners;
+  private final List<ChatListener.Factory> listenerFactories;
   private final Clock clock;
   private final Ticker ticker;
   private final Scheduler scheduler;
@@ -77,11 +78,12 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         : ModelDirectory.of(b.providers.keySet(), b.aliases));
     this.interceptors = List.copyOf(b.interceptors);
     this.listeners = new Listeners(b.listeners);
+    this.listenerFactories = List.copyOf(b.listenerFactories);
     this.clock = b.clock;
     this.ticker = b.ticker;
     this.scheduler = b.scheduler;
     this.callTimeout = b.callTimeout;
-    this.providerStep = new ProviderStep(providers, directory::get, listeners, ticker, scheduler);
+    this.providerStep = new ProviderStep(providers, ticker, scheduler);
   }
 
   public static Builder builder() {
@@ -96,16 +98,17 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   @Override
   public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
     Objects.requireNonNull(request, "request");
-    CallInfo call = newCall(request, false);
+    CallScope scope = scope(newCall(request, false));
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
     listeners.callStart(call);
-    AttemptLog log = new AttemptLog();
-    CompletableFuture<ChatResponse> inner = chain(request, call, log).proceed(request);
+    CompletableFuture<ChatResponse> inner = new RealChain(interceptors, 0, request, scope).proceed(request);
     CompletableFuture<ChatResponse> result = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
         inner.cancel(true); // records the exchange in flight as a cancelled attempt
-        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(log.attempts());
+        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(scope.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -133,16 +136,17 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   @Override
   public ChatStream stream(ChatRequest request) {
     Objects.requireNonNull(request, "request");
-    CallInfo call = newCall(request, true);
+    CallScope scope = scope(newCall(request, true));
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
     listeners.callStart(call);
-    AttemptLog log = new AttemptLog();
-    ChatStream inner = chain(request, call, log).proceedStream(request);
-    CallStream stream = new CallStream(inner, call);
+    ChatStream inner = new RealChain(interceptors, 0, request, scope).proceedStream(request);
+    CallStream stream = new CallStream(inner, call, listeners);
     call.timeout().ifPresent(limit -> stream.timer = scheduler.schedule(limit, () -> {
       // The timeout event comes before the failure can reach the consumer (and with it callFailed).
       if (stream.isAbortable()) {
         listeners.timeout(call, TimeoutKind.CALL, limit);
-        stream.abort(() -> callTimedOut(request.model(), limit).withAttempts(log.attempts()));
+        stream.abort(() -> callTimedOut(request.model(), limit).withAttempts(scope.attempts()));
       }
     }));
     return stream;
@@ -159,19 +163,22 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     if (closed.get()) {
       throw new IllegalStateException("this Switchboard is closed");
     }
-    CallInfo call = new CallInfo(CALL_IDS.incrementAndGet(), request, clock.instant(), ticker.read(), callTimeout);
+    CallScope scope =
+        scope(new CallInfo(CALL_IDS.incrementAndGet(), request, clock.instant(), ticker.read(), callTimeout));
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
     listeners.callStart(call);
     CompletableFuture<EmbeddingResponse> inner =
-        new RealEmbeddingChain(interceptors, 0, request, call, providerStep).proceed(request);
+        new RealEmbeddingChain(interceptors, 0, request, scope).proceed(request);
     CompletableFuture<EmbeddingResponse> result = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
-        ChatTimeoutException failure = callTimedOut(request.model(), limit);
+        inner.cancel(true); // records the exchange in flight as a cancelled attempt
+        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(scope.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
-        inner.cancel(true);
       }
     })).orElse(null);
     inner.whenComplete((response, error) -> {
@@ -258,8 +265,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         request.timeout().orElse(callTimeout));
   }
 
-  private RealChain chain(ChatRequest request, CallInfo call, AttemptLog log) {
-    return new RealChain(interceptors, 0, request, call, log, providerStep);
+  private CallScope scope(CallInfo call) {
+    return new CallScope(call, listeners.forCall(listenerFactories, call), directory.get(), providerStep);
   }
 
   private static ModelDirectory checked(ModelDirectory next, Set<String> registered) {
@@ -296,12 +303,14 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   /** Reports the end of a streamed call to the listeners, exactly once. */
   private final class CallStream extends ForwardingChatStream {
     private final CallInfo call;
+    private final Listeners listeners;
     private final AtomicBoolean ended = new AtomicBoolean();
     volatile Scheduler.Cancellable timer;
 
-    CallStream(ChatStream delegate, CallInfo call) {
+    CallStream(ChatStream delegate, CallInfo call, Listeners listeners) {
       super(delegate);
       this.call = call;
+      this.listeners = listeners;
     }
 
     @Override
@@ -345,6 +354,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private final Map<String, String> aliases = new LinkedHashMap<>();
     private final List<Interceptor> interceptors = new ArrayList<>();
     private final List<ChatListener> listeners = new ArrayList<>();
+    private final List<ChatListener.Factory> listenerFactories = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = SystemScheduler.instance();
@@ -395,8 +405,15 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       return this;
     }
 
+    /** Adds a listener that sees every call's events. */
     public Builder listener(ChatListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Adds a factory that makes a listener of its own for each call (a span, a timer sample). */
+    public Builder listenerFactory(ChatListener.Factory factory) {
+      listenerFactories.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 

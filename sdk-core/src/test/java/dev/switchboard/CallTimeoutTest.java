@@ -24,7 +24,7 @@ class CallTimeoutTest {
       .callTimeout(Duration.ofSeconds(5))
       .listener(new ChatListener() {
         @Override
-        public void attemptEnd(CallInfo call, Attempt attempt) {
+        public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
           events.add("attemptEnd " + attempt.failure().orElse("ok"));
         }
 

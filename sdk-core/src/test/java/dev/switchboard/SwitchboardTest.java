@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.ModelRef;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.spi.Interceptor;
 import java.util.ArrayList;
@@ -155,12 +156,12 @@ class SwitchboardTest {
       }
 
       @Override
-      public void attemptStart(CallInfo call, String provider, String model) {
-        events.add("attempt " + provider + "/" + model);
+      public void attemptStart(CallInfo call, int attemptId, ModelRef target) {
+        events.add("attempt " + attemptId + " " + target);
       }
 
       @Override
-      public void attemptEnd(CallInfo call, Attempt attempt) {
+      public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
         events.add("attemptEnd " + attempt.latency().toMillis() + "ms " + attempt.usage().totalTokens());
       }
 
@@ -187,7 +188,7 @@ class SwitchboardTest {
       assertThat(a.succeeded()).isTrue();
       assertThat(a.latency().toMillis()).isEqualTo(250);
     });
-    assertThat(events).containsExactly("start", "attempt openai/m", "attemptEnd 250ms 5", "end");
+    assertThat(events).containsExactly("start", "attempt 1 openai/m", "attemptEnd 250ms 5", "end");
   }
 
   @Test
@@ -195,7 +196,7 @@ class SwitchboardTest {
     List<String> events = new CopyOnWriteArrayList<>();
     Switchboard sb = Switchboard.builder().provider(openai).listener(new ChatListener() {
       @Override
-      public void attemptEnd(CallInfo call, Attempt attempt) {
+      public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
         events.add("attemptEnd " + attempt.failure().orElse("ok") + " " + attempt.statusCode());
       }
 

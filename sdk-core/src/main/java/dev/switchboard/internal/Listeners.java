@@ -8,7 +8,9 @@ import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.observe.CircuitState;
 import dev.switchboard.observe.TimeoutKind;
+import dev.switchboard.route.ModelRef;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,6 +30,25 @@ public final class Listeners implements ChatListener {
     return listeners.isEmpty();
   }
 
+  /** These listeners plus those {@code factories} make for {@code call}; these alone if there are none. */
+  public Listeners forCall(List<ChatListener.Factory> factories, CallInfo call) {
+    if (factories.isEmpty()) {
+      return this;
+    }
+    List<ChatListener> all = new ArrayList<>(listeners);
+    for (ChatListener.Factory factory : factories) {
+      try {
+        ChatListener created = factory.create(call);
+        if (created != null) {
+          all.add(created);
+        }
+      } catch (RuntimeException e) {
+        log.warn("ChatListener.Factory {} threw; factories must not throw", factory.getClass().getName(), e);
+      }
+    }
+    return new Listeners(all);
+  }
+
   private void each(String event, Consumer<ChatListener> action) {
     for (ChatListener l : listeners) {
       try {
@@ -44,13 +65,18 @@ public final class Listeners implements ChatListener {
   }
 
   @Override
-  public void attemptStart(CallInfo call, String provider, String model) {
-    each("attemptStart", l -> l.attemptStart(call, provider, model));
+  public void attemptStart(CallInfo call, int attemptId, ModelRef target) {
+    each("attemptStart", l -> l.attemptStart(call, attemptId, target));
   }
 
   @Override
-  public void attemptEnd(CallInfo call, Attempt attempt) {
-    each("attemptEnd", l -> l.attemptEnd(call, attempt));
+  public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
+    each("attemptEnd", l -> l.attemptEnd(call, attemptId, attempt));
+  }
+
+  @Override
+  public void cacheHit(CallInfo call, String cache, double similarity) {
+    each("cacheHit", l -> l.cacheHit(call, cache, similarity));
   }
 
   @Override

@@ -39,22 +39,13 @@ public final class ProviderStep {
   record Bound(ProviderAdapter adapter, String provider, String model) {}
 
   private final Map<String, ProviderAdapter> providers;
-  private final Supplier<ModelDirectory> directory;
-  private final Listeners listeners;
   private final Ticker ticker;
   private final Scheduler scheduler;
 
-  public ProviderStep(Map<String, ProviderAdapter> providers, Supplier<ModelDirectory> directory, Listeners listeners,
-      Ticker ticker, Scheduler scheduler) {
+  public ProviderStep(Map<String, ProviderAdapter> providers, Ticker ticker, Scheduler scheduler) {
     this.providers = Map.copyOf(providers);
-    this.directory = directory;
-    this.listeners = listeners;
     this.ticker = ticker;
     this.scheduler = scheduler;
-  }
-
-  public Listeners listeners() {
-    return listeners;
   }
 
   public Ticker ticker() {
@@ -65,21 +56,11 @@ public final class ProviderStep {
     return scheduler;
   }
 
-  /** What {@code modelString} names in the current directory. */
-  public ModelRef resolve(String modelString) {
-    return directory.get().resolve(modelString);
-  }
-
   public Capabilities capabilities(ModelRef model) {
     ProviderAdapter adapter = providers.get(model.provider());
     return adapter == null ? Capabilities.UNKNOWN : adapter.capabilities(model.model());
   }
 
-  /** The attempt's model (resolved by an outer layer, else now) and its adapter. */
-  private Bound bind(ChatRequest request) {
-    ModelRef ref = Target.of(request);
-    return bind(ref != null ? ref : resolve(request.model()), request.model());
-  }
 
   private Bound bind(ModelRef ref, String requested) {
     ProviderAdapter adapter = providers.get(ref.provider());
@@ -91,15 +72,18 @@ public final class ProviderStep {
     return new Bound(adapter, ref.provider(), ref.model());
   }
 
-  public CompletableFuture<ChatResponse> call(ChatRequest request, CallInfo call, AttemptLog log) {
+  public CompletableFuture<ChatResponse> call(ChatRequest request, CallScope scope) {
     Bound target;
     try {
-      target = bind(request);
+      target = bind(scope.target(request), request.model());
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
     ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
-    listeners.attemptStart(call, target.provider(), target.model());
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
+    int id = scope.nextAttemptId();
+    listeners.attemptStart(call, id, new ModelRef(target.provider(), target.model()));
     long start = ticker.read();
     CompletableFuture<ChatResponse> exchange;
     try {
@@ -118,28 +102,31 @@ public final class ProviderStep {
             ? cancelledAttempt(target, local, latency, "")
             : failedAttempt(target, mapped, latency);
         ChatException failure = mapped.withAttempts(List.of(attempt));
-        log.add(attempt);
-        listeners.attemptEnd(call, attempt);
+        scope.recorded(attempt);
+        listeners.attemptEnd(call, id, attempt);
         result.completeExceptionally(failure);
         return;
       }
       Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
           200, latency, response.usage(), Optional.empty());
-      log.add(attempt);
-      listeners.attemptEnd(call, attempt);
+      scope.recorded(attempt);
+      listeners.attemptEnd(call, id, attempt);
       result.complete(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
     });
     return Futures.cancelling(result, exchange);
   }
 
-  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request, CallInfo call) {
+  public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request, CallScope scope) {
     Bound target;
     try {
-      target = bind(resolve(request.model()), request.model());
+      target = bind(scope.resolve(request.model()), request.model());
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
-    listeners.attemptStart(call, target.provider(), target.model());
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
+    int id = scope.nextAttemptId();
+    listeners.attemptStart(call, id, new ModelRef(target.provider(), target.model()));
     long start = ticker.read();
     CompletableFuture<EmbeddingResponse> exchange;
     try {
@@ -153,27 +140,33 @@ public final class ProviderStep {
       if (error != null) {
         Throwable cause = Futures.unwrap(error);
         ChatException mapped = asChatException(cause, target);
-        Attempt attempt = failedAttempt(target, mapped, latency);
-        listeners.attemptEnd(call, attempt);
+        Attempt attempt = cause instanceof java.util.concurrent.CancellationException
+            ? new Attempt(target.provider(), target.model(), 0, latency, Usage.ZERO, Optional.of("Cancelled"))
+            : failedAttempt(target, mapped, latency);
+        scope.recorded(attempt);
+        listeners.attemptEnd(call, id, attempt);
         result.completeExceptionally(mapped.withAttempts(List.of(attempt)));
         return;
       }
-      listeners.attemptEnd(call, new Attempt(target.provider(), target.model(), 200, latency, response.usage(),
-          Optional.empty()));
+      Attempt attempt = new Attempt(target.provider(), target.model(), 200, latency, response.usage(),
+          Optional.empty());
+      scope.recorded(attempt);
+      listeners.attemptEnd(call, id, attempt);
       result.complete(response.toBuilder().provider(target.provider()).build());
     });
     return Futures.cancelling(result, exchange);
   }
 
-  public ChatStream stream(ChatRequest request, CallInfo call, AttemptLog log) {
+  public ChatStream stream(ChatRequest request, CallScope scope) {
     Bound target;
     try {
-      target = bind(request);
+      target = bind(scope.target(request), request.model());
     } catch (ModelNotFoundException e) {
       return ChatStreams.failed(e);
     }
     ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
-    listeners.attemptStart(call, target.provider(), target.model());
+    int id = scope.nextAttemptId();
+    scope.events().attemptStart(scope.call(), id, new ModelRef(target.provider(), target.model()));
     long start = ticker.read();
     ChatStream exchange;
     try {
@@ -181,7 +174,7 @@ public final class ProviderStep {
     } catch (RuntimeException e) {
       exchange = ChatStreams.failed(asChatException(e, target));
     }
-    return new AttemptStream(exchange, target, local, call, log, start);
+    return new AttemptStream(exchange, target, local, scope, id, start);
   }
 
   /**
@@ -216,21 +209,24 @@ public final class ProviderStep {
   private final class AttemptStream extends ForwardingChatStream {
     private final Bound target;
     private final ChatRequest request;
+    private final CallScope scope;
     private final CallInfo call;
+    private final Listeners listeners;
+    private final int id;
     private final long start;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final StringBuilder output = new StringBuilder();
     private volatile Attempt recorded;
     private boolean first = true;
 
-    private final AttemptLog log;
-
-    AttemptStream(ChatStream delegate, Bound target, ChatRequest request, CallInfo call, AttemptLog log, long start) {
+    AttemptStream(ChatStream delegate, Bound target, ChatRequest request, CallScope scope, int id, long start) {
       super(delegate);
-      this.log = log;
       this.target = target;
       this.request = request;
-      this.call = call;
+      this.scope = scope;
+      this.call = scope.call();
+      this.listeners = scope.events();
+      this.id = id;
       this.start = start;
     }
 
@@ -251,8 +247,8 @@ public final class ProviderStep {
             response.model().isEmpty() ? target.model() : response.model(), 200,
             Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty());
         recorded = attempt;
-        log.add(attempt);
-        listeners.attemptEnd(call, attempt);
+        scope.recorded(attempt);
+        listeners.attemptEnd(call, id, attempt);
         return new ChatEvent.Completed(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
       }
       return event;
@@ -263,8 +259,8 @@ public final class ProviderStep {
       if (ended.compareAndSet(false, true)) {
         Attempt attempt = failedAttempt(target, failure, Duration.ofNanos(ticker.read() - start));
         recorded = attempt;
-        log.add(attempt);
-        listeners.attemptEnd(call, attempt);
+        scope.recorded(attempt);
+        listeners.attemptEnd(call, id, attempt);
         return failure.withAttempts(List.of(attempt));
       }
       return failure;
@@ -279,8 +275,8 @@ public final class ProviderStep {
         }
         Attempt attempt = cancelledAttempt(target, request, Duration.ofNanos(ticker.read() - start), soFar);
         recorded = attempt;
-        log.add(attempt);
-        listeners.attemptEnd(call, attempt);
+        scope.recorded(attempt);
+        listeners.attemptEnd(call, id, attempt);
       }
       super.close();
     }

@@ -1,20 +1,14 @@
 package dev.switchboard.internal;
 
-import dev.switchboard.spi.Futures;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
 import dev.switchboard.ErrorDetails;
-import dev.switchboard.stream.ChatStreams;
-import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
-import dev.switchboard.route.ModelRef;
-import dev.switchboard.route.Target;
-import dev.switchboard.spi.Capabilities;
+import dev.switchboard.spi.CallContext;
+import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.Interceptor;
-import dev.switchboard.spi.Scheduler;
-import dev.switchboard.spi.Ticker;
+import dev.switchboard.stream.ChatStreams;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -24,18 +18,13 @@ public final class RealChain implements Interceptor.Chain {
   private final List<Interceptor> interceptors;
   private final int index;
   private final ChatRequest request;
-  private final CallInfo call;
-  private final AttemptLog log;
-  private final ProviderStep provider;
+  private final CallScope scope;
 
-  public RealChain(List<Interceptor> interceptors, int index, ChatRequest request, CallInfo call, AttemptLog log,
-      ProviderStep provider) {
-    this.log = log;
+  public RealChain(List<Interceptor> interceptors, int index, ChatRequest request, CallScope scope) {
     this.interceptors = interceptors;
     this.index = index;
     this.request = request;
-    this.call = call;
-    this.provider = provider;
+    this.scope = scope;
   }
 
   @Override
@@ -44,51 +33,20 @@ public final class RealChain implements Interceptor.Chain {
   }
 
   @Override
-  public CallInfo call() {
-    return call;
-  }
-
-  @Override
-  public ChatListener events() {
-    return provider.listeners();
-  }
-
-  @Override
-  public Ticker ticker() {
-    return provider.ticker();
-  }
-
-  @Override
-  public Scheduler scheduler() {
-    return provider.scheduler();
-  }
-
-  @Override
-  public ModelRef resolve(String modelString) {
-    return provider.resolve(modelString);
-  }
-
-  @Override
-  public ModelRef target(ChatRequest request) {
-    ModelRef attached = Target.of(request);
-    return attached != null ? attached : provider.resolve(request.model());
-  }
-
-  @Override
-  public Capabilities capabilities(ModelRef model) {
-    return provider.capabilities(model);
+  public CallContext context() {
+    return scope;
   }
 
   @Override
   public CompletableFuture<ChatResponse> proceed(ChatRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.call(next, call, log);
+      return scope.provider().call(next, scope);
     }
     Interceptor interceptor = interceptors.get(index);
     try {
       CompletableFuture<ChatResponse> result =
-          interceptor.intercept(new RealChain(interceptors, index + 1, next, call, log, provider));
+          interceptor.intercept(new RealChain(interceptors, index + 1, next, scope));
       if (result == null) {
         return Futures.failed(misbehaved(interceptor, "intercept returned null", null));
       }
@@ -104,12 +62,12 @@ public final class RealChain implements Interceptor.Chain {
   public ChatStream proceedStream(ChatRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.stream(next, call, log);
+      return scope.provider().stream(next, scope);
     }
     Interceptor interceptor = interceptors.get(index);
     ChatStream result;
     try {
-      result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, call, log, provider));
+      result = interceptor.interceptStream(new RealChain(interceptors, index + 1, next, scope));
     } catch (ChatException e) {
       return ChatStreams.failed(e);
     } catch (RuntimeException e) {

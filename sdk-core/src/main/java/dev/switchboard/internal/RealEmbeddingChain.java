@@ -1,16 +1,12 @@
 package dev.switchboard.internal;
 
-import dev.switchboard.spi.Futures;
 import dev.switchboard.ChatException;
 import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
-import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
-import dev.switchboard.route.ModelRef;
+import dev.switchboard.spi.CallContext;
+import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.Interceptor;
-import dev.switchboard.spi.Ticker;
-import dev.switchboard.spi.Scheduler;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -20,16 +16,13 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   private final List<Interceptor> interceptors;
   private final int index;
   private final EmbeddingRequest request;
-  private final CallInfo call;
-  private final ProviderStep provider;
+  private final CallScope scope;
 
-  public RealEmbeddingChain(List<Interceptor> interceptors, int index, EmbeddingRequest request, CallInfo call,
-      ProviderStep provider) {
-    this.call = call;
+  public RealEmbeddingChain(List<Interceptor> interceptors, int index, EmbeddingRequest request, CallScope scope) {
     this.interceptors = interceptors;
     this.index = index;
     this.request = request;
-    this.provider = provider;
+    this.scope = scope;
   }
 
   @Override
@@ -38,40 +31,20 @@ public final class RealEmbeddingChain implements Interceptor.EmbeddingChain {
   }
 
   @Override
-  public CallInfo call() {
-    return call;
-  }
-
-  @Override
-  public ChatListener events() {
-    return provider.listeners();
-  }
-
-  @Override
-  public Ticker ticker() {
-    return provider.ticker();
-  }
-
-  @Override
-  public ModelRef resolve(String modelString) {
-    return provider.resolve(modelString);
-  }
-
-  @Override
-  public Scheduler scheduler() {
-    return provider.scheduler();
+  public CallContext context() {
+    return scope;
   }
 
   @Override
   public CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest next) {
     Objects.requireNonNull(next, "request");
     if (index >= interceptors.size()) {
-      return provider.embed(next, call);
+      return scope.provider().embed(next, scope);
     }
     Interceptor interceptor = interceptors.get(index);
     try {
       CompletableFuture<EmbeddingResponse> result =
-          interceptor.interceptEmbedding(new RealEmbeddingChain(interceptors, index + 1, next, call, provider));
+          interceptor.interceptEmbedding(new RealEmbeddingChain(interceptors, index + 1, next, scope));
       return result != null ? result : Futures.failed(misbehaved(interceptor, "returned null", null));
     } catch (ChatException e) {
       return Futures.failed(e);

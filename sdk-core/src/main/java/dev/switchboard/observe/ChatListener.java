@@ -4,13 +4,14 @@ import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.EmbeddingResponse;
-import dev.switchboard.observe.CircuitState;
-import dev.switchboard.observe.TimeoutKind;
+import dev.switchboard.route.ModelRef;
 import java.time.Duration;
 
 /**
  * Observes calls without changing them: start, each attempt, the first streamed event, retries,
- * fallbacks, hedges, timeouts, breaker transitions, and the end. Every call ends in exactly one {@link #callEnd} or {@link #callFailed}. Listeners must be
+ * fallbacks, hedges, timeouts, cache hits, breaker transitions, and the end. Every call ends in
+ * exactly one {@link #callEnd}, {@link #embeddingEnd} or {@link #callFailed}, and no event of the
+ * call follows it. Listeners must be
  * fast, thread-safe and must not throw (what they throw is logged and dropped). Cost accounting
  * and metrics are listeners; all methods do nothing by default.
  */
@@ -18,11 +19,18 @@ public interface ChatListener {
 
   default void callStart(CallInfo call) {}
 
-  /** An exchange with {@code provider}/{@code model} is about to start. */
-  default void attemptStart(CallInfo call, String provider, String model) {}
+  /**
+   * Exchange {@code attemptId} of the call, with {@code target}, is about to start. Attempt ids
+   * count from 1 within a call in the order exchanges start; they pair each start with its {@link
+   * #attemptEnd}, also when attempts overlap (hedges).
+   */
+  default void attemptStart(CallInfo call, int attemptId, ModelRef target) {}
 
-  /** An exchange ended, successfully or not; its usage is what the provider reported. */
-  default void attemptEnd(CallInfo call, Attempt attempt) {}
+  /**
+   * Exchange {@code attemptId} ended, successfully, failed or cancelled; its usage is what the
+   * provider reported (estimated for a cancelled one). Exactly one per {@link #attemptStart}.
+   */
+  default void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {}
 
   /** The first event of a stream reached the caller, {@code latency} after the call started. */
   default void firstEvent(CallInfo call, Duration latency) {}
@@ -42,10 +50,27 @@ public interface ChatListener {
   /** A provider model's circuit breaker changed state (not tied to one call). */
   default void circuitStateChanged(String provider, String model, CircuitState from, CircuitState to) {}
 
+  /**
+   * The call was answered from a cache named {@code cache} without an exchange; {@code similarity}
+   * is 1 for an exact hit, below 1 for a semantic one. A {@link #callEnd} follows as usual.
+   */
+  default void cacheHit(CallInfo call, String cache, double similarity) {}
+
   default void callEnd(CallInfo call, ChatResponse response) {}
 
   /** An embedding call ended with {@code response} (a failed one ends in {@link #callFailed}). */
   default void embeddingEnd(CallInfo call, EmbeddingResponse response) {}
 
   default void callFailed(CallInfo call, ChatException error) {}
+
+  /**
+   * Makes a listener for each call, for state that lives as long as the call (a trace span, a
+   * timer sample). {@link #create} runs on the caller's thread as the call starts, before {@link
+   * #callStart}; the listener it returns sees every event of that call and no other. Must be
+   * thread-safe and must not throw.
+   */
+  @FunctionalInterface
+  interface Factory {
+    ChatListener create(CallInfo call);
+  }
 }

@@ -26,6 +26,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.IdentityHashMap;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -115,12 +118,15 @@ public final class Fallback implements Interceptor {
     final List<Attempt> attempts = new ArrayList<>();
     final List<CompletableFuture<ChatResponse>> inFlight = new ArrayList<>();
     final List<ChatException> failures = new ArrayList<>();
+    final int attemptsBefore;
     int next;
+    boolean won;
     ChatException primary;
     Scheduler.Cancellable hedgeTimer;
 
     CallRun(Chain chain, Resolutions resolved, List<String> candidates) {
       this.chain = chain;
+      this.attemptsBefore = chain.context().attempts().size();
       this.resolved = resolved;
       this.candidates = candidates;
       result.whenComplete((r, e) -> cancelOthers(null));
@@ -138,9 +144,9 @@ public final class Fallback implements Interceptor {
       }
       String model = candidates.get(next++);
       if (cause != null) {
-        chain.events().fallback(chain.call(), candidates.get(next - 2 < 0 ? 0 : next - 2), model, cause);
+        chain.context().events().fallback(chain.context().call(), candidates.get(next - 2 < 0 ? 0 : next - 2), model, cause);
       }
-      long started = chain.ticker().read();
+      long started = chain.context().ticker().read();
       CompletableFuture<ChatResponse> f = proceedSafely(model);
       inFlight.add(f);
       f.whenComplete((response, error) -> finished(model, f, started, response, error));
@@ -164,12 +170,12 @@ public final class Fallback implements Interceptor {
         return;
       }
       Duration delay = hedgeDelayFor(model);
-      hedgeTimer = chain.scheduler().schedule(delay, () -> {
+      hedgeTimer = chain.context().scheduler().schedule(delay, () -> {
         synchronized (this) {
           if (result.isDone() || next >= candidates.size() || inFlight.size() != 1) {
             return;
           }
-          chain.events().hedgeStarted(chain.call(), candidates.get(next), delay);
+          chain.context().events().hedgeStarted(chain.context().call(), candidates.get(next), delay);
         }
         launch(null);
       });
@@ -182,24 +188,33 @@ public final class Fallback implements Interceptor {
         inFlight.remove(f);
         if (error == null) {
           attempts.addAll(response.attempts());
-          latencyWindow(model).add(chain.ticker().read() - started);
+          latencyWindow(model).add(chain.context().ticker().read() - started);
         } else {
           failure = asChatException(Futures.unwrap(error), model);
           attempts.addAll(failure.attempts());
         }
       }
       if (error == null) {
+        synchronized (this) {
+          if (won || result.isDone()) {
+            return;
+          }
+          won = true;
+        }
+        // Losers end (and record their cancelled exchanges) before the call does.
+        cancelOthers(f);
         List<Attempt> all;
         synchronized (this) {
-          all = List.copyOf(attempts);
+          all = new ArrayList<>(attempts);
         }
+        addCancelledSince(all);
         result.complete(response.toBuilder().attempts(all).build());
         return;
       }
       boolean moveOn;
       boolean othersRunning;
       synchronized (this) {
-        if (result.isDone()) {
+        if (won || result.isDone()) {
           return;
         }
         if (primary == null) {
@@ -215,6 +230,21 @@ public final class Fallback implements Interceptor {
         launch(failure);
       } else if (!othersRunning) {
         fail();
+      }
+    }
+
+    /**
+     * Adds the exchanges that ended during this run without reaching it: a cancelled future ends
+     * before the exchange under it records its attempt.
+     */
+    private void addCancelledSince(List<Attempt> all) {
+      List<Attempt> ended = chain.context().attempts();
+      Set<Attempt> known = Collections.newSetFromMap(new IdentityHashMap<>());
+      known.addAll(all);
+      for (int i = attemptsBefore; i < ended.size(); i++) {
+        if (known.add(ended.get(i))) {
+          all.add(ended.get(i));
+        }
       }
     }
 
@@ -314,7 +344,7 @@ public final class Fallback implements Interceptor {
           return null;
         }
         index[0] = n;
-        chain.events().fallback(chain.call(), model, candidates.get(n), failure);
+        chain.context().events().fallback(chain.context().call(), model, candidates.get(n), failure);
         return Duration.ZERO;
       }
 
@@ -339,7 +369,7 @@ public final class Fallback implements Interceptor {
     };
     return new SwitchingStream(chain.proceedStream(rewrite(chain, resolved, chain.request(), candidates.get(0))),
         Duration.ZERO,
-        strategy, chain.scheduler());
+        strategy, chain.context().scheduler());
   }
 
   // ---- shared ----
@@ -366,7 +396,7 @@ public final class Fallback implements Interceptor {
     List<String> open = new ArrayList<>();
     for (String model : configured) {
       String key = resolved.key(chain, model);
-      if (breakers.isOpen(key, chain.events())) {
+      if (breakers.isOpen(key, chain.context().events())) {
         open.add(model);
       } else {
         available.add(model);
@@ -412,7 +442,7 @@ public final class Fallback implements Interceptor {
 
   private static OptionalInt window(Chain chain, Resolutions resolved, String model) {
     ModelRef ref = resolved.get(chain, model);
-    return ref == null ? OptionalInt.empty() : chain.capabilities(ref).maxContextTokens();
+    return ref == null ? OptionalInt.empty() : chain.context().capabilities(ref).maxContextTokens();
   }
 
   /**
@@ -426,7 +456,7 @@ public final class Fallback implements Interceptor {
     ModelRef get(Chain chain, String model) {
       return refs.computeIfAbsent(model, m -> {
         try {
-          return Optional.of(chain.resolve(m));
+          return Optional.of(chain.context().resolve(m));
         } catch (ChatException e) {
           return Optional.empty();
         }

@@ -114,17 +114,17 @@ public final class Resilience implements Interceptor {
     return RetryLoop.run(retry, new RetryLoop.Attempts<ChatResponse>() {
       @Override
       public CompletableFuture<ChatResponse> start() {
-        return guarded(chain.scheduler(), target, Tokens.estimateTotal(request), () -> chain.proceed(request));
+        return guarded(chain.context().scheduler(), target, Tokens.estimateTotal(request), () -> chain.proceed(request));
       }
 
       @Override
       public void succeeded(ChatResponse response) {
-        recordSuccess(target, chain.events());
+        recordSuccess(target, chain.context().events());
       }
 
       @Override
       public void failed(ChatException failure) {
-        recordFailure(target, failure, chain.events());
+        recordFailure(target, failure, chain.context().events());
       }
 
       @Override
@@ -141,7 +141,7 @@ public final class Resilience implements Interceptor {
       public ChatException unexpected(Throwable failure) {
         return RetryLoop.unexpected(failure, request.model());
       }
-    }, chain.scheduler(), chain.ticker(), chain.call(), chain.events());
+    }, chain.context().scheduler(), chain.context().ticker(), chain.context().call(), chain.context().events());
   }
 
   private void recordSuccess(String target, ChatListener events) {
@@ -169,9 +169,9 @@ public final class Resilience implements Interceptor {
       @Override
       public Duration onFailure(ChatException failure, List<Attempt> recorded) {
         attempts.addAll(recorded);
-        Duration delay = retries.next(failure, chain.call().remaining(chain.ticker().read()));
+        Duration delay = retries.next(failure, chain.context().call().remaining(chain.context().ticker().read()));
         if (delay != null) {
-          chain.events().retryScheduled(chain.call(), failure, retries.attempt(), delay);
+          chain.context().events().retryScheduled(chain.context().call(), failure, retries.attempt(), delay);
         }
         return delay;
       }
@@ -191,7 +191,7 @@ public final class Resilience implements Interceptor {
         return withEarlierAttempts(completed, attempts);
       }
     };
-    return new SwitchingStream(attemptStream(chain, request, target), Duration.ZERO, strategy, chain.scheduler());
+    return new SwitchingStream(attemptStream(chain, request, target), Duration.ZERO, strategy, chain.context().scheduler());
   }
 
   private ChatStream attemptStream(Chain chain, ChatRequest request, String target) {
@@ -217,16 +217,16 @@ public final class Resilience implements Interceptor {
           public ChatStream next() {
             return chain.proceedStream(request);
           }
-        }, chain.scheduler());
+        }, chain.context().scheduler());
     String provider = target == null ? "" : providerOf(target);
     String model = target == null ? request.model() : target.substring(provider.length() + 1);
     if (firstEventTimeout != null || idleTimeout != null) {
-      inner = new TimedStream(inner, firstEventTimeout, idleTimeout, chain.scheduler(), chain.call(), chain.events(),
+      inner = new TimedStream(inner, firstEventTimeout, idleTimeout, chain.context().scheduler(), chain.context().call(), chain.context().events(),
           provider, model);
     }
     if (speedProbeWindow != null) {
-      inner = new ProbedStream(inner, minTokensPerSecond, speedProbeWindow, chain.scheduler(), chain.ticker(),
-          chain.call(), chain.events(), provider, model);
+      inner = new ProbedStream(inner, minTokensPerSecond, speedProbeWindow, chain.context().scheduler(), chain.context().ticker(),
+          chain.context().call(), chain.context().events(), provider, model);
     }
     if (p == null && (target == null || breakers == null)) {
       return inner;
@@ -262,7 +262,7 @@ public final class Resilience implements Interceptor {
     protected ChatEvent onEvent(ChatEvent event) {
       if (event instanceof ChatEvent.Completed && done.compareAndSet(false, true)) {
         if (breakers != null && target != null) {
-          breakers.recordSuccess(target, chain.events());
+          breakers.recordSuccess(target, chain.context().events());
         }
         release();
       }
@@ -273,7 +273,7 @@ public final class Resilience implements Interceptor {
     protected ChatException onFailure(ChatException failure) {
       if (done.compareAndSet(false, true)) {
         if (breakers != null && target != null) {
-          breakers.recordFailure(target, failure, chain.events());
+          breakers.recordFailure(target, failure, chain.context().events());
         }
         release();
       }
@@ -302,7 +302,7 @@ public final class Resilience implements Interceptor {
     EmbeddingRequest request = chain.request();
     String target;
     try {
-      target = chain.resolve(request.model()).toString();
+      target = chain.context().resolve(request.model()).toString();
     } catch (ChatException e) {
       target = null; // the attempt fails with it
     }
@@ -311,17 +311,17 @@ public final class Resilience implements Interceptor {
     return RetryLoop.run(retry, new RetryLoop.Attempts<EmbeddingResponse>() {
       @Override
       public CompletableFuture<EmbeddingResponse> start() {
-        return guarded(chain.scheduler(), key, tokens, () -> chain.proceed(request));
+        return guarded(chain.context().scheduler(), key, tokens, () -> chain.proceed(request));
       }
 
       @Override
       public void succeeded(EmbeddingResponse response) {
-        recordSuccess(key, chain.events());
+        recordSuccess(key, chain.context().events());
       }
 
       @Override
       public void failed(ChatException failure) {
-        recordFailure(key, failure, chain.events());
+        recordFailure(key, failure, chain.context().events());
       }
 
       @Override
@@ -338,7 +338,7 @@ public final class Resilience implements Interceptor {
       public ChatException unexpected(Throwable failure) {
         return RetryLoop.unexpected(failure, request.model());
       }
-    }, chain.scheduler(), chain.ticker(), chain.call(), chain.events());
+    }, chain.context().scheduler(), chain.context().ticker(), chain.context().call(), chain.context().events());
   }
 
   // ---- limits ----
@@ -436,7 +436,7 @@ public final class Resilience implements Interceptor {
   /** The request with its model resolved (once, or by an outer layer) and attached, and the model as a key. */
   private static Resolved resolve(Chain chain, ChatRequest request) {
     try {
-      ModelRef ref = chain.target(request);
+      ModelRef ref = chain.context().target(request);
       return new Resolved(Target.of(request) != null ? request : Target.attach(request, ref), ref.toString());
     } catch (ChatException e) {
       return new Resolved(request, null); // the attempt fails with it, without a breaker or limit to count

@@ -6,10 +6,6 @@ import dev.switchboard.ChatStream;
 import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
-import dev.switchboard.route.ModelDirectory;
-import dev.switchboard.route.ModelRef;
-import dev.switchboard.route.Target;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,21 +41,10 @@ public interface Interceptor {
   interface EmbeddingChain {
     EmbeddingRequest request();
 
-    /** The call this chain belongs to, with its deadline; its kind is {@link CallInfo.Kind#EMBEDDING}. */
-    CallInfo call();
+    /** The call this chain belongs to (its kind is {@link CallInfo.Kind#EMBEDDING}) and what it may use. */
+    CallContext context();
 
-    /** The listeners, to report retries and the like; calling them never throws. */
-    ChatListener events();
-
-    /** The nanosecond clock of this Switchboard. */
-    Ticker ticker();
-
-    /** Where to schedule delayed work without holding a thread. */
-    Scheduler scheduler();
-
-    /** The model a model string names in the current directory. */
-    ModelRef resolve(String modelString);
-
+    /** Passes {@code request} to the next interceptor, or the provider after the last one. */
     CompletableFuture<EmbeddingResponse> proceed(EmbeddingRequest request);
   }
 
@@ -67,33 +52,8 @@ public interface Interceptor {
   interface Chain {
     ChatRequest request();
 
-    /** The call this chain belongs to, with its deadline. */
-    CallInfo call();
-
-    /** The listeners, to report retries, fallbacks and the like; calling them never throws. */
-    ChatListener events();
-
-    /** The nanosecond clock of this Switchboard; tests inject a fake one. */
-    Ticker ticker();
-
-    /** Where to schedule delayed work without holding a thread; tests inject a manual one. */
-    Scheduler scheduler();
-
-    /**
-     * The model a model string names in the current {@link ModelDirectory} (following aliases);
-     * throws {@link dev.switchboard.ModelNotFoundException} when it names nothing known.
-     */
-    ModelRef resolve(String modelString);
-
-    /**
-     * The model {@code request} goes to: the {@link Target} an outer layer attached for its model
-     * string, else {@link #resolve resolved} now. Attach it ({@link Target#attach}) to the request
-     * you pass on, so that the layers inside do not resolve it again.
-     */
-    ModelRef target(ChatRequest request);
-
-    /** What {@code model} can do, as its provider declares it. */
-    Capabilities capabilities(ModelRef model);
+    /** The call this chain belongs to and what it may use: listeners, clock, scheduler, directory. */
+    CallContext context();
 
     /** Passes {@code request} to the next interceptor, or the provider after the last one. */
     CompletableFuture<ChatResponse> proceed(ChatRequest request);

@@ -48,7 +48,7 @@ class EmbeddingRetryTest {
           }
 
           @Override
-          public void attemptEnd(CallInfo call, Attempt attempt) {
+          public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
             events.add("attempt " + attempt.statusCode());
           }
 

@@ -50,7 +50,7 @@ class FallbackTest {
     }
 
     @Override
-    public void attemptEnd(CallInfo call, Attempt attempt) {
+    public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
       events.add("attempt " + attempt.provider() + " " + attempt.failure().orElse("ok")
           + (attempt.usage().estimated() ? " estimated " + attempt.usage().inputTokens() : ""));
     }

@@ -46,7 +46,7 @@ class HedgingOverHttpTest {
             .hedgeAfter(Duration.ofMillis(800)).build())
         .listener(new ChatListener() {
           @Override
-          public void attemptEnd(CallInfo call, Attempt attempt) {
+          public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
             attempts.add(attempt);
             if (attempt.provider().equals("slow")) {
               primaryEnded.complete(null);

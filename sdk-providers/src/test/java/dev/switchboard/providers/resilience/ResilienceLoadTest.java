@@ -87,7 +87,7 @@ class ResilienceLoadTest {
               .circuitBreakers(breakers).build())
           .listener(new ChatListener() {
             @Override
-            public void attemptEnd(CallInfo call, Attempt attempt) {
+            public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
               attemptsSeen.incrementAndGet();
             }
 
