@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
+import dev.switchboard.spi.TokenEstimates;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -184,8 +185,8 @@ public final class ProviderStep {
   private static Attempt cancelledAttempt(Bound target, ChatRequest request, Duration latency,
       String outputSoFar) {
     Usage usage = Usage.builder()
-        .inputTokens(dev.switchboard.internal.resilience.Tokens.estimateInput(request))
-        .outputTokens(outputSoFar.isEmpty() ? 0 : dev.switchboard.internal.resilience.Tokens.estimate(outputSoFar))
+        .inputTokens(TokenEstimates.input(request))
+        .outputTokens(outputSoFar.isEmpty() ? 0 : TokenEstimates.of(outputSoFar))
         .estimated(true)
         .build();
     return new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled"));

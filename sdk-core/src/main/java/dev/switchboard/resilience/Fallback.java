@@ -13,7 +13,6 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.spi.Futures;
-import dev.switchboard.internal.resilience.SwitchingStream;
 import dev.switchboard.route.Candidates;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.route.Target;

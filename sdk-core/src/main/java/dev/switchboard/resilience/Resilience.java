@@ -1,7 +1,5 @@
 package dev.switchboard.resilience;
 
-import dev.failsafe.Bulkhead;
-import dev.failsafe.RateLimiter;
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
@@ -12,78 +10,66 @@ import dev.switchboard.EmbeddingRequest;
 import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.RateLimitException;
-import dev.switchboard.internal.resilience.ProbedStream;
-import dev.switchboard.internal.resilience.RetryLoop;
-import dev.switchboard.internal.resilience.SwitchingStream;
-import dev.switchboard.internal.resilience.TimedStream;
-import dev.switchboard.internal.resilience.Tokens;
-import dev.switchboard.stream.ChatStreams;
-import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.route.Target;
+import dev.switchboard.spi.CallContext;
 import dev.switchboard.spi.Interceptor;
 import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.TokenEstimates;
+import dev.switchboard.spi.http.ErrorMapping;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.stream.ForwardingChatStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Retries, circuit-breaker bookkeeping, stream time limits, per-provider concurrency limits and
- * client-side rate limits for one model at a time. Register it innermost, inside {@link Fallback}:
+ * Applies one policy of each type to every attempt on one model: retries, circuit-breaker
+ * bookkeeping, stream time limits, per-provider concurrency limits and client-side rate limits.
+ * Register it innermost, inside {@link Fallback}:
  *
  * <pre>
  *   Fallback( Resilience( ProviderAdapter ) )
  * </pre>
  *
- * <p>Policies, applied to each attempt from the outside in:
+ * <p>The policies, applied to each attempt from the outside in:
  *
  * <pre>
- *   RetryPolicy( CircuitBreakers( concurrency limit( rate limit( stream time limits( attempt ) ) ) ) )
+ *   RetryPolicy( CircuitBreakers( ConcurrencyLimit( RateLimit( StreamTimeouts( attempt ) ) ) ) )
  * </pre>
  *
  * <p><b>Retries</b> follow one {@link RetryPolicy} for calls, streams (before their first event)
  * and embeddings alike, in one loop: within the call's deadline, with the retry reported to the
- * listeners, cancellable, waiting on the chain's {@link Scheduler} without a thread. Every outcome
+ * listeners, cancellable, waiting on the call's {@link Scheduler} without a thread. Every outcome
  * is recorded with the {@link CircuitBreakers} (share them with {@link Fallback}, which skips open
- * ones). Concurrency and rate limits are per provider and make waiting calls hold no thread.
+ * ones). A {@link ConcurrencyLimit} and a {@link RateLimit} make waiting calls hold no thread; a
+ * stream that finds no free permit fails at once, retryably. {@link StreamTimeouts} bound each
+ * streamed attempt.
  *
- * <p>Thread-safe; one instance serves all calls.
+ * <p>Each policy is its own immutable, thread-safe object; the builder takes them whole or builds
+ * them from its shorthand setters. Thread-safe; one instance serves all calls.
  */
 public final class Resilience implements Interceptor {
   private final RetryPolicy retry;
   private final CircuitBreakers breakers;
-  private final Duration firstEventTimeout;
-  private final Duration idleTimeout;
-  private final double minTokensPerSecond;
-  private final Duration speedProbeWindow;
-  private final Map<String, Integer> concurrencyLimits;
-  private final int defaultConcurrency;
-  private final Map<String, long[]> rateLimits;
-  private final Map<String, Permits> permits = new ConcurrentHashMap<>();
-  private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
+  private final StreamTimeouts streamTimeouts;
+  private final ConcurrencyLimit concurrency;
+  private final RateLimit rateLimit;
 
   private Resilience(Builder b) {
     this.retry = b.retry != null ? b.retry : b.retryBuilder.build();
     this.breakers = b.breakers;
-    this.firstEventTimeout = b.firstEventTimeout;
-    this.idleTimeout = b.idleTimeout;
-    this.minTokensPerSecond = b.minTokensPerSecond;
-    this.speedProbeWindow = b.speedProbeWindow;
-    this.concurrencyLimits = Map.copyOf(b.concurrencyLimits);
-    this.defaultConcurrency = b.defaultConcurrency;
-    this.rateLimits = Map.copyOf(b.rateLimits);
+    this.streamTimeouts = b.streamTimeouts != null ? b.streamTimeouts : b.streamTimeoutsBuilder.build();
+    this.concurrency = b.concurrency != null ? b.concurrency : b.concurrencyBuilder.build();
+    this.rateLimit = b.rateLimit != null ? b.rateLimit : b.rateLimitBuilder.build();
   }
 
   public static Builder builder() {
@@ -104,27 +90,40 @@ public final class Resilience implements Interceptor {
     return Optional.ofNullable(breakers);
   }
 
+  public StreamTimeouts streamTimeouts() {
+    return streamTimeouts;
+  }
+
+  public ConcurrencyLimit concurrencyLimit() {
+    return concurrency;
+  }
+
+  public RateLimit rateLimit() {
+    return rateLimit;
+  }
+
   // ---- calls ----
 
   @Override
   public CompletableFuture<ChatResponse> intercept(Chain chain) {
-    Resolved resolved = resolve(chain, chain.request());
+    CallContext context = chain.context();
+    Resolved resolved = resolve(context, chain.request());
     ChatRequest request = resolved.request();
-    String target = resolved.target();
+    ModelRef target = resolved.target();
     return RetryLoop.run(retry, new RetryLoop.Attempts<ChatResponse>() {
       @Override
       public CompletableFuture<ChatResponse> start() {
-        return guarded(chain.context().scheduler(), target, Tokens.estimateTotal(request), () -> chain.proceed(request));
+        return guarded(context.scheduler(), target, TokenEstimates.total(request), () -> chain.proceed(request));
       }
 
       @Override
       public void succeeded(ChatResponse response) {
-        recordSuccess(target, chain.context().events());
+        recordSuccess(target, context.events());
       }
 
       @Override
       public void failed(ChatException failure) {
-        recordFailure(target, failure, chain.context().events());
+        recordFailure(target, failure, context.events());
       }
 
       @Override
@@ -141,18 +140,18 @@ public final class Resilience implements Interceptor {
       public ChatException unexpected(Throwable failure) {
         return RetryLoop.unexpected(failure, request.model());
       }
-    }, chain.context().scheduler(), chain.context().ticker(), chain.context().call(), chain.context().events());
+    }, context.scheduler(), context.ticker(), context.call(), context.events());
   }
 
-  private void recordSuccess(String target, ChatListener events) {
+  private void recordSuccess(ModelRef target, ChatListener events) {
     if (target != null && breakers != null) {
-      breakers.recordSuccess(target, events);
+      breakers.recordSuccess(target.toString(), events);
     }
   }
 
-  private void recordFailure(String target, ChatException failure, ChatListener events) {
+  private void recordFailure(ModelRef target, ChatException failure, ChatListener events) {
     if (target != null && breakers != null) {
-      breakers.recordFailure(target, failure, events);
+      breakers.recordFailure(target.toString(), failure, events);
     }
   }
 
@@ -160,18 +159,19 @@ public final class Resilience implements Interceptor {
 
   @Override
   public ChatStream interceptStream(Chain chain) {
-    Resolved resolved = resolve(chain, chain.request());
+    CallContext context = chain.context();
+    Resolved resolved = resolve(context, chain.request());
     ChatRequest request = resolved.request();
-    String target = resolved.target();
+    ModelRef target = resolved.target();
     RetryPolicy.Retries retries = retry.start();
     List<Attempt> attempts = new ArrayList<>();
     SwitchingStream.Strategy strategy = new SwitchingStream.Strategy() {
       @Override
       public Duration onFailure(ChatException failure, List<Attempt> recorded) {
         attempts.addAll(recorded);
-        Duration delay = retries.next(failure, chain.context().call().remaining(chain.context().ticker().read()));
+        Duration delay = retries.next(failure, context.call().remaining(context.ticker().read()));
         if (delay != null) {
-          chain.context().events().retryScheduled(chain.context().call(), failure, retries.attempt(), delay);
+          context.events().retryScheduled(context.call(), failure, retries.attempt(), delay);
         }
         return delay;
       }
@@ -191,20 +191,23 @@ public final class Resilience implements Interceptor {
         return withEarlierAttempts(completed, attempts);
       }
     };
-    return new SwitchingStream(attemptStream(chain, request, target), Duration.ZERO, strategy, chain.context().scheduler());
+    return new SwitchingStream(attemptStream(chain, request, target), Duration.ZERO, strategy, context.scheduler());
   }
 
-  private ChatStream attemptStream(Chain chain, ChatRequest request, String target) {
-    Permits p = target == null ? null : permitsFor(providerOf(target));
-    if (p != null && !p.tryAcquire()) {
-      return ChatStreams.failed(concurrencyLimited(target, p.limit));
-    }
-    Duration wait = reserveRate(target, Tokens.estimateTotal(request));
-    if (wait == null) {
-      if (p != null) {
-        p.release();
+  private ChatStream attemptStream(Chain chain, ChatRequest request, ModelRef target) {
+    CallContext context = chain.context();
+    ConcurrencyLimit.Permit permit = null;
+    Duration wait = Duration.ZERO;
+    if (target != null) {
+      permit = concurrency.tryAcquire(target.provider()).orElse(null);
+      if (permit == null) {
+        return ChatStreams.failed(concurrencyLimited(target, concurrency.limitFor(target.provider())));
       }
-      return ChatStreams.failed(rateLimited(target));
+      wait = rateLimit.reserve(target.provider(), TokenEstimates.total(request)).orElse(null);
+      if (wait == null) {
+        permit.release();
+        return ChatStreams.failed(rateLimited(target));
+      }
     }
     ChatStream inner = wait.isZero() ? chain.proceedStream(request)
         : new SwitchingStream(null, wait, new SwitchingStream.Strategy() {
@@ -217,21 +220,15 @@ public final class Resilience implements Interceptor {
           public ChatStream next() {
             return chain.proceedStream(request);
           }
-        }, chain.context().scheduler());
-    String provider = target == null ? "" : providerOf(target);
-    String model = target == null ? request.model() : target.substring(provider.length() + 1);
-    if (firstEventTimeout != null || idleTimeout != null) {
-      inner = new TimedStream(inner, firstEventTimeout, idleTimeout, chain.context().scheduler(), chain.context().call(), chain.context().events(),
-          provider, model);
+        }, context.scheduler());
+    if (!streamTimeouts.isNone()) {
+      inner = streamTimeouts.apply(inner, context,
+          target != null ? target : new ModelRef("unknown", request.model()));
     }
-    if (speedProbeWindow != null) {
-      inner = new ProbedStream(inner, minTokensPerSecond, speedProbeWindow, chain.context().scheduler(), chain.context().ticker(),
-          chain.context().call(), chain.context().events(), provider, model);
-    }
-    if (p == null && (target == null || breakers == null)) {
+    if (target == null || (breakers == null && permit == ConcurrencyLimit.Permit.UNLIMITED)) {
       return inner;
     }
-    return new OutcomeStream(inner, chain, target, p);
+    return new OutcomeStream(inner, context, target, permit);
   }
 
   /** The final event with {@code earlier} attempts listed before its own. */
@@ -246,25 +243,23 @@ public final class Resilience implements Interceptor {
 
   /** Records the stream attempt's outcome with the breaker and returns its concurrency permit. */
   private final class OutcomeStream extends ForwardingChatStream {
-    private final Chain chain;
-    private final String target;
-    private final Permits permits;
+    private final CallContext context;
+    private final ModelRef target;
+    private final ConcurrencyLimit.Permit permit;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    OutcomeStream(ChatStream delegate, Chain chain, String target, Permits permits) {
+    OutcomeStream(ChatStream delegate, CallContext context, ModelRef target, ConcurrencyLimit.Permit permit) {
       super(delegate);
-      this.chain = chain;
+      this.context = context;
       this.target = target;
-      this.permits = permits;
+      this.permit = permit;
     }
 
     @Override
     protected ChatEvent onEvent(ChatEvent event) {
       if (event instanceof ChatEvent.Completed && done.compareAndSet(false, true)) {
-        if (breakers != null && target != null) {
-          breakers.recordSuccess(target, chain.context().events());
-        }
-        release();
+        recordSuccess(target, context.events());
+        permit.release();
       }
       return event;
     }
@@ -272,10 +267,8 @@ public final class Resilience implements Interceptor {
     @Override
     protected ChatException onFailure(ChatException failure) {
       if (done.compareAndSet(false, true)) {
-        if (breakers != null && target != null) {
-          breakers.recordFailure(target, failure, chain.context().events());
-        }
-        release();
+        recordFailure(target, failure, context.events());
+        permit.release();
       }
       return failure;
     }
@@ -284,13 +277,7 @@ public final class Resilience implements Interceptor {
     public void close() {
       super.close();
       if (done.compareAndSet(false, true)) {
-        release();
-      }
-    }
-
-    private void release() {
-      if (permits != null) {
-        permits.release();
+        permit.release();
       }
     }
   }
@@ -299,29 +286,30 @@ public final class Resilience implements Interceptor {
 
   @Override
   public CompletableFuture<EmbeddingResponse> interceptEmbedding(EmbeddingChain chain) {
+    CallContext context = chain.context();
     EmbeddingRequest request = chain.request();
-    String target;
+    ModelRef resolvedTarget;
     try {
-      target = chain.context().resolve(request.model()).toString();
+      resolvedTarget = context.resolve(request.model());
     } catch (ChatException e) {
-      target = null; // the attempt fails with it
+      resolvedTarget = null; // the attempt fails with it
     }
-    String key = target;
-    int tokens = (int) Math.min(Integer.MAX_VALUE, request.inputs().stream().mapToLong(Tokens::estimate).sum());
+    ModelRef target = resolvedTarget;
+    long tokens = request.inputs().stream().mapToLong(TokenEstimates::of).sum();
     return RetryLoop.run(retry, new RetryLoop.Attempts<EmbeddingResponse>() {
       @Override
       public CompletableFuture<EmbeddingResponse> start() {
-        return guarded(chain.context().scheduler(), key, tokens, () -> chain.proceed(request));
+        return guarded(context.scheduler(), target, tokens, () -> chain.proceed(request));
       }
 
       @Override
       public void succeeded(EmbeddingResponse response) {
-        recordSuccess(key, chain.context().events());
+        recordSuccess(target, context.events());
       }
 
       @Override
       public void failed(ChatException failure) {
-        recordFailure(key, failure, chain.context().events());
+        recordFailure(target, failure, context.events());
       }
 
       @Override
@@ -338,26 +326,23 @@ public final class Resilience implements Interceptor {
       public ChatException unexpected(Throwable failure) {
         return RetryLoop.unexpected(failure, request.model());
       }
-    }, chain.context().scheduler(), chain.context().ticker(), chain.context().call(), chain.context().events());
+    }, context.scheduler(), context.ticker(), context.call(), context.events());
   }
 
   // ---- limits ----
 
-  private <T> CompletableFuture<T> guarded(Scheduler scheduler, String target, long tokenEstimate,
+  /** {@code call}, once a concurrency permit and the rate limit allow, waiting without a thread. */
+  private <T> CompletableFuture<T> guarded(Scheduler scheduler, ModelRef target, long tokenEstimate,
       Supplier<CompletableFuture<T>> call) {
-    Permits p = target == null ? null : permitsFor(providerOf(target));
-    if (p == null && (target == null || !rateLimits.containsKey(providerOf(target)))) {
+    if (target == null || (concurrency.limitFor(target.provider()) <= 0 && !rateLimit.limits(target.provider()))) {
       return call.get();
     }
     AtomicReference<CompletableFuture<T>> started = new AtomicReference<>();
     AtomicReference<Scheduler.Cancellable> waitTimer = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
-    CompletableFuture<Void> permit = p == null ? CompletableFuture.completedFuture(null) : p.acquire();
+    CompletableFuture<ConcurrencyLimit.Permit> permit = concurrency.acquire(target.provider());
     CompletableFuture<T> out = permit.thenCompose(ignored -> {
-      Duration wait = reserveRate(target, tokenEstimate);
-      if (wait == null) {
-        throw rateLimited(target);
-      }
+      Duration wait = rateLimit.reserve(target.provider(), tokenEstimate).orElseThrow(() -> rateLimited(target));
       if (wait.isZero()) {
         CompletableFuture<T> f = call.get();
         started.set(f);
@@ -397,171 +382,60 @@ public final class Resilience implements Interceptor {
         }
       }
     });
-    if (p != null) {
-      // Return a permit only once it was granted, and only when its exchange is over (or never started).
-      permit.thenRun(() -> out.whenComplete((r, e) -> {
-        CompletableFuture<T> f = started.get();
-        if (f == null || f.isDone()) {
-          p.release();
-        } else {
-          f.whenComplete((r2, e2) -> p.release());
-        }
-      }));
-    }
+    // Return a permit only once it was granted, and only when its exchange is over (or never started).
+    permit.thenAccept(granted -> out.whenComplete((r, e) -> {
+      CompletableFuture<T> f = started.get();
+      if (f == null || f.isDone()) {
+        granted.release();
+      } else {
+        f.whenComplete((r2, e2) -> granted.release());
+      }
+    }));
     return out;
   }
 
-  /** The wait the rate limits impose on this request (zero if none), or {@code null} if over a minute. */
-  private Duration reserveRate(String target, long tokenEstimate) {
-    if (target == null) {
-      return Duration.ZERO;
-    }
-    String provider = providerOf(target);
-    long[] limit = rateLimits.get(provider);
-    if (limit == null) {
-      return Duration.ZERO;
-    }
-    Limiter l = limiters.computeIfAbsent(provider, k -> new Limiter(limit[0], limit[1]));
-    return l.reserve((int) Math.min(Integer.MAX_VALUE, tokenEstimate));
-  }
-
-  private Permits permitsFor(String provider) {
-    int limit = concurrencyLimits.getOrDefault(provider, defaultConcurrency);
-    if (limit <= 0) {
-      return null;
-    }
-    return permits.computeIfAbsent(provider, k -> new Permits(limit));
-  }
-
-  /** The request with its model resolved (once, or by an outer layer) and attached, and the model as a key. */
-  private static Resolved resolve(Chain chain, ChatRequest request) {
+  /** The request with its model resolved (once, or by an outer layer) and attached, and the model. */
+  private static Resolved resolve(CallContext context, ChatRequest request) {
     try {
-      ModelRef ref = chain.context().target(request);
-      return new Resolved(Target.of(request) != null ? request : Target.attach(request, ref), ref.toString());
+      ModelRef ref = context.target(request);
+      return new Resolved(Target.of(request) != null ? request : Target.attach(request, ref), ref);
     } catch (ChatException e) {
       return new Resolved(request, null); // the attempt fails with it, without a breaker or limit to count
     }
   }
 
-  private record Resolved(ChatRequest request, String target) {}
+  private record Resolved(ChatRequest request, ModelRef target) {}
 
-  private static String providerOf(String target) {
-    return target.substring(0, target.indexOf('/'));
-  }
-
-  private static ChatException asChatException(Throwable t, ChatRequest request) {
-    if (t instanceof ChatException ce) {
-      return ce;
-    }
-    if (t instanceof java.util.concurrent.CancellationException) {
-      return new ChatException("the attempt on '" + request.model() + "' was cancelled",
-          ErrorDetails.of("", request.model()), t);
-    }
-    return new ChatException("the attempt on '" + request.model() + "' failed: " + t,
-        ErrorDetails.of("", request.model()), t);
-  }
-
-  private static ChatException concurrencyLimited(String target, int limit) {
+  private static ChatException concurrencyLimited(ModelRef target, int limit) {
     return new RateLimitException("client-side concurrency limit of " + limit + " calls in flight reached for "
         + target + "; raise Resilience.builder().maxConcurrency or wait",
-        ErrorDetails.builder().provider(providerOf(target)).model(target).retryable(true).build());
+        ErrorDetails.builder().provider(target.provider()).model(target.model()).retryable(true).build());
   }
 
-  private static ChatException rateLimited(String target) {
-    return new RateLimitException("client-side rate limit for " + target + " would need a wait of over a minute; "
-        + "raise Resilience.builder().rateLimit or send less",
-        ErrorDetails.builder().provider(providerOf(target)).model(target).retryable(true)
-            .retryAfter(Duration.ofMinutes(1)).build());
+  private static RateLimitException rateLimited(ModelRef target) {
+    return new RateLimitException("client-side rate limit for " + target + " would need a wait of over "
+        + ErrorMapping.human(RateLimit.MAX_WAIT) + "; raise Resilience.builder().rateLimit or send less",
+        ErrorDetails.builder().provider(target.provider()).model(target.model()).retryable(true)
+            .retryAfter(RateLimit.MAX_WAIT).build());
   }
 
-  /** A per-provider concurrency limit whose waiters hold no thread. */
-  private static final class Permits {
-    final int limit;
-    final Bulkhead<Object> bulkhead;
-    final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
-
-    Permits(int limit) {
-      this.limit = limit;
-      this.bulkhead = Bulkhead.of(limit);
-    }
-
-    boolean tryAcquire() {
-      return bulkhead.tryAcquirePermit();
-    }
-
-    CompletableFuture<Void> acquire() {
-      if (bulkhead.tryAcquirePermit()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> waiter = new CompletableFuture<>();
-      waiters.add(waiter);
-      // A permit may have come back between the failed try and the enqueue.
-      if (bulkhead.tryAcquirePermit()) {
-        if (!waiters.remove(waiter) || !waiter.complete(null)) {
-          release();
-        } else {
-          return waiter;
-        }
-      }
-      return waiter;
-    }
-
-    void release() {
-      CompletableFuture<Void> next;
-      while ((next = waiters.poll()) != null) {
-        if (next.complete(null)) {
-          return; // the permit passes straight to the waiter
-        }
-      }
-      bulkhead.releasePermit();
-    }
-  }
-
-  /** Requests and tokens per minute for one provider, on Failsafe's smooth rate limiters. */
-  private static final class Limiter {
-    final RateLimiter<Object> requests;
-    final RateLimiter<Object> tokens;
-
-    Limiter(long requestsPerMinute, long tokensPerMinute) {
-      this.requests = requestsPerMinute > 0
-          ? RateLimiter.smoothBuilder(requestsPerMinute, Duration.ofMinutes(1)).build() : null;
-      this.tokens = tokensPerMinute > 0
-          ? RateLimiter.smoothBuilder(tokensPerMinute, Duration.ofMinutes(1)).build() : null;
-    }
-
-    Duration reserve(int tokenEstimate) {
-      Duration max = Duration.ofMinutes(1);
-      Duration wait = Duration.ZERO;
-      if (requests != null) {
-        Duration w = requests.tryReservePermits(1, max);
-        if (w.isNegative()) {
-          return null;
-        }
-        wait = w;
-      }
-      if (tokens != null) {
-        Duration w = tokens.tryReservePermits(tokenEstimate, max);
-        if (w.isNegative()) {
-          return null;
-        }
-        wait = w.compareTo(wait) > 0 ? w : wait;
-      }
-      return wait;
-    }
-  }
-
-  /** Not thread-safe. {@link #build()} validates. */
+  /**
+   * Not thread-safe. Takes each policy whole ({@link #retry}, {@link #streamTimeouts}, {@link
+   * #concurrencyLimit}, {@link #rateLimit}) or builds it from the shorthand setters, not both;
+   * {@link #build()} says which clash.
+   */
   public static final class Builder {
     private final RetryPolicy.Builder retryBuilder = RetryPolicy.builder();
+    private final StreamTimeouts.Builder streamTimeoutsBuilder = StreamTimeouts.builder();
+    private final ConcurrencyLimit.Builder concurrencyBuilder = ConcurrencyLimit.builder();
+    private final RateLimit.Builder rateLimitBuilder = RateLimit.builder();
     private RetryPolicy retry;
     private CircuitBreakers breakers;
-    private Duration firstEventTimeout;
-    private Duration idleTimeout;
-    private double minTokensPerSecond;
-    private Duration speedProbeWindow;
-    private final Map<String, Integer> concurrencyLimits = new HashMap<>();
-    private int defaultConcurrency;
-    private final Map<String, long[]> rateLimits = new HashMap<>();
+    private StreamTimeouts streamTimeouts;
+    private ConcurrencyLimit concurrency;
+    private RateLimit rateLimit;
+    private boolean retrySettings;
+    private boolean streamSettings;
 
     private Builder() {}
 
@@ -574,30 +448,35 @@ public final class Resilience implements Interceptor {
     /** Attempts per model, the first included; 1 turns retries off. See {@link RetryPolicy.Builder#maxAttempts}. */
     public Builder maxAttempts(int maxAttempts) {
       retryBuilder.maxAttempts(maxAttempts);
+      retrySettings = true;
       return this;
     }
 
     /** Exponential back-off from {@code initial}, doubling, capped at {@code max}. */
     public Builder backoff(Duration initial, Duration max) {
       retryBuilder.backoff(initial, max);
+      retrySettings = true;
       return this;
     }
 
     /** Random spread of each back-off, as a fraction of it (0 turns it off). */
     public Builder jitter(double fraction) {
       retryBuilder.jitter(fraction);
+      retrySettings = true;
       return this;
     }
 
     /** The longest provider retry-after hint worth waiting for; a longer one fails at once (and falls back). */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
       retryBuilder.maxRetryAfter(maxRetryAfter);
+      retrySettings = true;
       return this;
     }
 
     /** Which failures are retried; default {@link ChatException#isRetryable()}. */
     public Builder retryOn(Predicate<ChatException> retryOn) {
       retryBuilder.retryOn(retryOn);
+      retrySettings = true;
       return this;
     }
 
@@ -607,74 +486,79 @@ public final class Resilience implements Interceptor {
       return this;
     }
 
-    /** A stream that sends no first event within this time is cancelled and retried. */
+    /** The time limits of each streamed attempt, instead of the stream settings below. Default none. */
+    public Builder streamTimeouts(StreamTimeouts timeouts) {
+      this.streamTimeouts = Objects.requireNonNull(timeouts, "timeouts");
+      return this;
+    }
+
+    /** See {@link StreamTimeouts.Builder#firstEvent}. */
     public Builder firstEventTimeout(Duration timeout) {
-      this.firstEventTimeout = positive(timeout, "firstEventTimeout");
+      streamTimeoutsBuilder.firstEvent(timeout);
+      streamSettings = true;
       return this;
     }
 
-    /** A stream that goes silent this long between events, while the consumer waits, is cancelled. */
+    /** See {@link StreamTimeouts.Builder#idle}. */
     public Builder idleTimeout(Duration timeout) {
-      this.idleTimeout = positive(timeout, "idleTimeout");
+      streamTimeoutsBuilder.idle(timeout);
+      streamSettings = true;
       return this;
     }
 
-    /**
-     * Abandons a stream slower than {@code minTokensPerSecond} (estimated from the text) over
-     * {@code probeWindow} after its first event. Events are held back during the window, so an
-     * abandoned stream has shown the caller nothing and a retry or {@link Fallback} can take over.
-     * Costs the window's latency on every stream.
-     */
+    /** See {@link StreamTimeouts.Builder#minSpeed}. */
     public Builder minStreamSpeed(double minTokensPerSecond, Duration probeWindow) {
-      if (minTokensPerSecond <= 0) {
-        throw new IllegalArgumentException("minStreamSpeed needs tokens per second > 0, got " + minTokensPerSecond);
-      }
-      this.minTokensPerSecond = minTokensPerSecond;
-      this.speedProbeWindow = positive(probeWindow, "probeWindow");
+      streamTimeoutsBuilder.minSpeed(minTokensPerSecond, probeWindow);
+      streamSettings = true;
+      return this;
+    }
+
+    /** The concurrency limit, instead of {@link #maxConcurrency}; share one instance to share its permits. */
+    public Builder concurrencyLimit(ConcurrencyLimit limit) {
+      this.concurrency = Objects.requireNonNull(limit, "limit");
       return this;
     }
 
     /** At most {@code limit} calls in flight to {@code provider}; further calls wait without a thread. */
     public Builder maxConcurrency(String provider, int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("maxConcurrency for '" + provider + "' must be >= 1, got " + limit);
-      }
-      concurrencyLimits.put(Objects.requireNonNull(provider, "provider"), limit);
+      concurrencyBuilder.maxConcurrency(provider, limit);
       return this;
     }
 
     /** At most {@code limit} calls in flight to any one provider without its own limit. */
     public Builder maxConcurrency(int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("maxConcurrency must be >= 1, got " + limit);
-      }
-      this.defaultConcurrency = limit;
+      concurrencyBuilder.maxConcurrency(limit);
       return this;
     }
 
-    /**
-     * A client-side rate limit for {@code provider}: requests and (estimated) tokens per minute; 0
-     * means no limit of that kind. Calls wait for their turn; one that would wait over a minute
-     * fails with a retryable {@link RateLimitException}.
-     */
+    /** The rate limit, instead of {@link #rateLimit(String, long, long)}; share one instance to share its budget. */
+    public Builder rateLimit(RateLimit limit) {
+      this.rateLimit = Objects.requireNonNull(limit, "limit");
+      return this;
+    }
+
+    /** See {@link RateLimit.Builder#limit}. */
     public Builder rateLimit(String provider, long requestsPerMinute, long tokensPerMinute) {
-      if (requestsPerMinute < 0 || tokensPerMinute < 0 || requestsPerMinute + tokensPerMinute == 0) {
-        throw new IllegalArgumentException("rateLimit for '" + provider
-            + "' needs requestsPerMinute and/or tokensPerMinute > 0");
-      }
-      rateLimits.put(Objects.requireNonNull(provider, "provider"), new long[] {requestsPerMinute, tokensPerMinute});
+      rateLimitBuilder.limit(provider, requestsPerMinute, tokensPerMinute);
       return this;
     }
 
+    /** Throws {@link IllegalStateException} when a policy was given whole and by its settings too. */
     public Resilience build() {
+      clash(retry != null && retrySettings, "retry(RetryPolicy)", "maxAttempts/backoff/jitter/maxRetryAfter/retryOn");
+      clash(streamTimeouts != null && streamSettings, "streamTimeouts(StreamTimeouts)",
+          "firstEventTimeout/idleTimeout/minStreamSpeed");
+      clash(concurrency != null && !concurrencyBuilder.isEmpty(), "concurrencyLimit(ConcurrencyLimit)",
+          "maxConcurrency");
+      clash(rateLimit != null && !rateLimitBuilder.isEmpty(), "rateLimit(RateLimit)", "rateLimit(provider, ...)");
       return new Resilience(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
+    private static void clash(boolean both, String whole, String settings) {
+      if (both) {
+        throw new IllegalStateException("Resilience.builder() got both " + whole + " and " + settings
+            + "; put the settings into the policy object, or drop it");
       }
-      return d;
     }
   }
 }

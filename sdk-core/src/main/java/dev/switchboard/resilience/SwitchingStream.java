@@ -1,4 +1,4 @@
-package dev.switchboard.internal.resilience;
+package dev.switchboard.resilience;
 
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
@@ -14,7 +14,7 @@ import java.util.List;
  * replaced by another (now or after a delay), as the {@link Strategy} decides. Once an event has
  * gone out, failures pass through unchanged. Holds no thread while waiting. Not API.
  */
-public final class SwitchingStream implements ChatStream {
+final class SwitchingStream implements ChatStream {
 
   /** Decides what follows a failed attempt. Called on the consumer's thread, one call at a time. */
   public interface Strategy {

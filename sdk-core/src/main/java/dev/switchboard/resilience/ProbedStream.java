@@ -1,4 +1,4 @@
-package dev.switchboard.internal.resilience;
+package dev.switchboard.resilience;
 
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatStream;
@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  * a fallback can take over. Fast enough, or finished within the window: the held events flow on.
  * Not API.
  */
-public final class ProbedStream extends ForwardingChatStream {
+final class ProbedStream extends ForwardingChatStream {
   private final double minTokensPerSecond;
   private final Duration window;
   private final Scheduler scheduler;

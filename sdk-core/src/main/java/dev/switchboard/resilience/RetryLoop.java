@@ -1,4 +1,4 @@
-package dev.switchboard.internal.resilience;
+package dev.switchboard.resilience;
 
 import dev.switchboard.Attempt;
 import dev.switchboard.ChatException;
@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * the last failure, every attempt listed. Cancelling the result cancels the attempt in flight or
  * the pending retry. Streams use the same policy decision in {@link SwitchingStream}.
  */
-public final class RetryLoop<T> {
+final class RetryLoop<T> {
 
   /** What the loop needs to know about one kind of call. */
   public interface Attempts<T> {

@@ -1,15 +1,19 @@
-package dev.switchboard.internal.resilience;
+package dev.switchboard.spi;
 
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ContentPart;
 import dev.switchboard.Message;
 import dev.switchboard.ToolSpec;
 
-/** Token estimates for limits decided before a call (about four characters a token). Not API. */
-public final class Tokens {
-  private Tokens() {}
+/**
+ * Rough token counts for decisions made before a provider has counted: client-side rate limits,
+ * the estimated usage of a cancelled exchange. About four characters a token, an image about 250;
+ * no tokenizer. Stateless; thread-safe.
+ */
+public final class TokenEstimates {
+  private TokenEstimates() {}
 
-  public static long estimateInput(ChatRequest request) {
+  public static long input(ChatRequest request) {
     long chars = 0;
     for (Message m : request.messages()) {
       chars += 4; // role and framing
@@ -27,11 +31,11 @@ public final class Tokens {
   }
 
   /** Input estimate plus the output the request allows for (or a modest default). */
-  public static long estimateTotal(ChatRequest request) {
-    return estimateInput(request) + request.maxOutputTokens().orElse(256);
+  public static long total(ChatRequest request) {
+    return input(request) + request.maxOutputTokens().orElse(256);
   }
 
-  public static long estimate(String text) {
+  public static long of(String text) {
     return Math.max(1, (text.length() + 3) / 4);
   }
 }

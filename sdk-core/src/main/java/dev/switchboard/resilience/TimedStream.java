@@ -1,4 +1,4 @@
-package dev.switchboard.internal.resilience;
+package dev.switchboard.resilience;
 
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
@@ -20,7 +20,7 @@ import java.time.Duration;
  * {@link ChatTimeoutException} if nothing had arrived yet, else a {@link ChatStreamException} with
  * what had. Not API.
  */
-public final class TimedStream extends ForwardingChatStream {
+final class TimedStream extends ForwardingChatStream {
   private final Duration firstEvent;
   private final Duration idle;
   private final Scheduler scheduler;
