@@ -571,10 +571,7 @@ public final class Fallback implements Interceptor {
               + chains.keySet());
         }
       }
-      if (chains.isEmpty()) {
-        throw new IllegalStateException("Fallback needs at least one chain(modelString, candidates...)");
-      }
-      return new Fallback(this);
+      return new Fallback(this); // without chains it walks only the Candidates a Router attached
     }
   }
 }

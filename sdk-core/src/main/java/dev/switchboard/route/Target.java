@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * A request's model string and the {@link ModelRef} it was resolved to, carried on the request as a
  * tag: the layer that resolves a request's model attaches it ({@link #attach}), and the layers
- * inside it ({@code Interceptor.Chain#target}) use it instead of resolving again, so a model string
+ * inside it ({@code CallContext#target}) use it instead of resolving again, so a model string
  * is resolved once per attempt. A tag whose {@code modelString} differs from the request's model
  * (someone changed the model since) is ignored. Immutable.
  */

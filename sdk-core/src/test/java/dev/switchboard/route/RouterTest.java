@@ -1,0 +1,108 @@
+package dev.switchboard.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ErrorDetails;
+import dev.switchboard.FakeAdapter;
+import dev.switchboard.ManualTime;
+import dev.switchboard.ServerException;
+import dev.switchboard.Switchboard;
+import dev.switchboard.resilience.Fallback;
+import dev.switchboard.route.CallMetadata.Sensitivity;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RouterTest {
+  /** Restricted traffic stays on the self-hosted model; long prompts go to the premium model first. */
+  private final Router router = request -> {
+    if (CallMetadata.of(request).sensitivity() == Sensitivity.RESTRICTED) {
+      return Router.Decision.of("restricted stays in-house", "local/llama");
+    }
+    if (request.messages().get(request.messages().size() - 1).text().length() > 40) {
+      return Router.Decision.of("long prompt", "premium/big", "cheap/small");
+    }
+    return request.model().equals("auto") ? Router.Decision.of("default", "cheap/small", "premium/big") : null;
+  };
+
+  private final ManualTime time = new ManualTime();
+  private final FakeAdapter cheap = new FakeAdapter("cheap");
+  private final FakeAdapter premium = new FakeAdapter("premium");
+  private final FakeAdapter local = new FakeAdapter("local");
+
+  @Test
+  void decide_isPure_andCanBeEvaluatedOffline() {
+    List<ChatRequest> recorded = List.of(
+        ChatRequest.of("auto", "hi"),
+        ChatRequest.of("auto", "please prove that there are infinitely many primes"),
+        CallMetadata.attach(ChatRequest.of("auto", "salary table"),
+            CallMetadata.builder().tenant("acme").sensitivity(Sensitivity.RESTRICTED).build()),
+        ChatRequest.of("cheap/small", "hi"));
+    List<String> firstChoices = recorded.stream()
+        .map(r -> {
+          Router.Decision d = router.decide(r);
+          return d == null ? "unchanged" : d.candidates().modelStrings().get(0) + " (" + d.reason() + ")";
+        }).toList();
+    assertThat(firstChoices).containsExactly("cheap/small (default)", "premium/big (long prompt)",
+        "local/llama (restricted stays in-house)", "unchanged");
+    assertThat(cheap.requests).isEmpty();
+    assertThat(router.decide(recorded.get(1))).isEqualTo(router.decide(recorded.get(1)));
+  }
+
+  @Test
+  void live_theDecisionGoesFirst_andFallbackWalksItsCandidates() {
+    Switchboard sb = Switchboard.builder().provider(cheap).provider(premium).provider(local)
+        .ticker(time).scheduler(time)
+        .interceptor(router.interceptor())
+        .interceptor(Fallback.builder().build())
+        .build();
+    CompletableFuture<ChatResponse> f =
+        sb.chatAsync(ChatRequest.of("auto", "please prove that there are infinitely many primes"));
+    assertThat(premium.requests).singleElement().satisfies(r -> assertThat(r.model()).isEqualTo("big"));
+    premium.calls.get(0).completeExceptionally(
+        new ServerException("down", ErrorDetails.builder().provider("premium").model("big").statusCode(503)
+            .retryable(true).build()));
+    assertThat(cheap.requests).singleElement().satisfies(r -> assertThat(r.model()).isEqualTo("small"));
+    cheap.calls.get(0).complete(FakeAdapter.answer("by contradiction"));
+    assertThat(f.join().attempts()).extracting(a -> a.provider() + " " + a.failure().orElse("ok"))
+        .containsExactly("premium ServerException", "cheap ok");
+  }
+
+  @Test
+  void live_restrictedTrafficNeverLeavesTheSelfHostedModel() {
+    Switchboard sb = Switchboard.builder().provider(cheap).provider(premium).provider(local)
+        .ticker(time).scheduler(time).interceptor(router.interceptor()).interceptor(Fallback.builder().build())
+        .build();
+    ChatRequest request = CallMetadata.attach(ChatRequest.of("auto", "the salary table, please summarise it"),
+        CallMetadata.builder().tenant("acme").user("u-1").sensitivity(Sensitivity.RESTRICTED).build());
+    CompletableFuture<ChatResponse> f = sb.chatAsync(request);
+    assertThat(local.requests).singleElement().satisfies(r -> {
+      assertThat(r.model()).isEqualTo("llama");
+      assertThat(CallMetadata.of(r).tenant()).isEqualTo("acme");
+    });
+    local.calls.get(0).completeExceptionally(new ServerException("down",
+        ErrorDetails.builder().provider("local").model("llama").statusCode(500).retryable(true).build()));
+    assertThat(f).isCompletedExceptionally();
+    assertThat(cheap.requests).isEmpty();
+    assertThat(premium.requests).isEmpty();
+  }
+
+  @Test
+  void metadata_defaultsAndValidation() {
+    assertThat(CallMetadata.of(ChatRequest.of("m", "x"))).isEqualTo(CallMetadata.NONE);
+    CallMetadata m = CallMetadata.builder().tenant("t").user("u").label("team", "search").build();
+    assertThat(m.sensitivity()).isEqualTo(Sensitivity.INTERNAL);
+    assertThat(m.label("team")).contains("search");
+    assertThat(m.label("other")).isEmpty();
+    assertThat(m.labels()).isEqualTo(Map.of("team", "search"));
+    assertThatThrownBy(() -> CallMetadata.builder().tenant(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new Router.Decision(null, "x")).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Router.Decision.of("no models")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
