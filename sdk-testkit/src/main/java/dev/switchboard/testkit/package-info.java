@@ -12,6 +12,10 @@
  *       nothing is queued.
  *   <li>{@link dev.switchboard.testkit.EmulatorExtension}: a JUnit 5 extension that runs one
  *       emulator per test class.
+ *   <li>{@link dev.switchboard.testkit.RecordingListener}: records every listener event of every
+ *       call as text and checks that each call ended exactly once.
+ *   <li>{@link dev.switchboard.testkit.ManualClock}: a ticker and scheduler that move only when the
+ *       test advances them.
  *   <li>{@link dev.switchboard.testkit.ProviderContractTest}: the contract test (TCK) every
  *       provider adapter extends; each case runs through {@code chat()} and {@code stream()}.
  * </ul>

@@ -7,10 +7,9 @@ import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.Secret;
 import dev.switchboard.Switchboard;
-import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
 import dev.switchboard.providers.openai.OpenAiProvider;
 import dev.switchboard.resilience.Fallback;
+import dev.switchboard.testkit.RecordingListener;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.ManualClock;
 import dev.switchboard.testkit.OpenAiEmulator;
@@ -18,7 +17,6 @@ import dev.switchboard.testkit.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,23 +34,14 @@ class HedgingOverHttpTest {
   @Test
   void hedge_answersNearTheHedgeDelay_andCancelsThePrimary() throws Exception {
     ManualClock clock = new ManualClock();
-    List<Attempt> attempts = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> primaryEnded = new CompletableFuture<>();
+    RecordingListener events = new RecordingListener();
     try (Switchboard sb = Switchboard.builder()
         .provider(OpenAiProvider.builder().name("slow").baseUrl(SLOW.emulator().baseUrl()).apiKey(Secret.of("k")).build())
         .provider(OpenAiProvider.builder().name("fast").baseUrl(FAST.emulator().baseUrl()).apiKey(Secret.of("k")).build())
         .ticker(clock).scheduler(clock)
         .interceptor(Fallback.builder().chain("ranker", "slow/gpt-4o", "fast/gpt-4o-mini")
             .hedgeAfter(Duration.ofMillis(800)).build())
-        .listener(new ChatListener() {
-          @Override
-          public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
-            attempts.add(attempt);
-            if (attempt.provider().equals("slow")) {
-              primaryEnded.complete(null);
-            }
-          }
-        })
+        .listener(events)
         .build()) {
       SLOW.emulator().enqueue(Reply.builder().text("slow answer").delay(Duration.ofSeconds(20)).build());
       FAST.emulator().enqueue(Reply.text("fast answer"));
@@ -68,7 +57,8 @@ class HedgingOverHttpTest {
       assertThat(response.provider()).isEqualTo("fast");
       assertThat(clock.elapsed()).as("answered at the hedge delay, not the primary's 20 s").isEqualTo(Duration.ofMillis(800));
 
-      primaryEnded.get(10, TimeUnit.SECONDS);
+      events.attemptEnded(a -> a.provider().equals("slow")).get(10, TimeUnit.SECONDS);
+      List<Attempt> attempts = events.attempts();
       assertThat(attempts).anySatisfy(a -> {
         assertThat(a.provider()).isEqualTo("slow");
         assertThat(a.failure()).contains("Cancelled");

@@ -2,7 +2,6 @@ package dev.switchboard.providers.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.Attempt;
 import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
@@ -14,10 +13,9 @@ import dev.switchboard.resilience.Fallback;
 import dev.switchboard.resilience.Resilience;
 import dev.switchboard.Secret;
 import dev.switchboard.Switchboard;
-import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
 import dev.switchboard.providers.openai.OpenAiProvider;
 import dev.switchboard.spi.http.HttpTransport;
+import dev.switchboard.testkit.RecordingListener;
 import dev.switchboard.testkit.ErrorKind;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.OpenAiEmulator;
@@ -27,7 +25,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -71,9 +68,7 @@ class ResilienceLoadTest {
             return t;
           })).build();
       HttpTransport transport = HttpTransport.builder().httpClient(http).build();
-      AtomicInteger attemptsSeen = new AtomicInteger();
-      AtomicInteger callEnds = new AtomicInteger();
-      ConcurrentHashMap<Long, AtomicInteger> endsPerCall = new ConcurrentHashMap<>();
+      RecordingListener events = new RecordingListener();
       CircuitBreakers breakers = CircuitBreakers.builder().failureThreshold(40, 50).coolDown(Duration.ofMillis(50))
           .build();
       Switchboard switchboard = Switchboard.builder()
@@ -85,24 +80,7 @@ class ResilienceLoadTest {
               .circuitBreakers(breakers).build())
           .interceptor(Resilience.builder().maxAttempts(2).backoff(Duration.ofMillis(1), Duration.ofMillis(4))
               .circuitBreakers(breakers).build())
-          .listener(new ChatListener() {
-            @Override
-            public void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {
-              attemptsSeen.incrementAndGet();
-            }
-
-            @Override
-            public void callEnd(CallInfo call, ChatResponse response) {
-              callEnds.incrementAndGet();
-              endsPerCall.computeIfAbsent(call.id(), k -> new AtomicInteger()).incrementAndGet();
-            }
-
-            @Override
-            public void callFailed(CallInfo call, ChatException error) {
-              callEnds.incrementAndGet();
-              endsPerCall.computeIfAbsent(call.id(), k -> new AtomicInteger()).incrementAndGet();
-            }
-          })
+          .listener(events)
           .build();
 
       run(switchboard, 500); // warm-up: fills the connection pool and starts the client's threads
@@ -110,20 +88,20 @@ class ResilienceLoadTest {
       long sendersBefore = senders();
       long socketsBefore = openSockets();
       int requestsBefore = primary.requestCount() + secondary.requestCount();
-      int attemptsBefore = attemptsSeen.get();
+      int attemptsBefore = events.attempts().size();
 
       Outcomes outcomes = run(switchboard, CALLS);
 
       assertThat(outcomes.responses.get() + outcomes.failures.get()).as("every call ended").isEqualTo(CALLS);
       assertThat(outcomes.doubleEnds.get()).as("no call ended twice").isZero();
       assertThat(outcomes.untyped.get()).as("failures that were not ChatExceptions").isZero();
-      assertThat(endsPerCall.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
-      assertThat(callEnds.get()).isEqualTo(CALLS + 500);
+      events.assertEveryCallEndedOnce();
+      assertThat(events.terminalEventsPerCall()).hasSize(CALLS + 500);
       assertThat(outcomes.responses.get()).as("most calls still succeed").isGreaterThan(CALLS * 9 / 10);
       assertThat(primary.injectedFaults() + secondary.injectedFaults()).as("faults were injected")
           .isGreaterThan(CALLS / 10);
       int requests = primary.requestCount() + secondary.requestCount() - requestsBefore;
-      assertThat(attemptsSeen.get() - attemptsBefore).as("attempts seen by listeners = requests the emulators got")
+      assertThat(events.attempts().size() - attemptsBefore).as("attempts seen by listeners = requests the emulators got")
           .isEqualTo(requests);
 
       assertThat(threadsOtherThanSenders()).as("threads back to their level before the load")

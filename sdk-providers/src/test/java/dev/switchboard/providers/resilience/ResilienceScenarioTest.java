@@ -15,9 +15,8 @@ import dev.switchboard.resilience.Fallback;
 import dev.switchboard.resilience.Resilience;
 import dev.switchboard.Secret;
 import dev.switchboard.Switchboard;
-import dev.switchboard.observe.CallInfo;
-import dev.switchboard.observe.ChatListener;
 import dev.switchboard.providers.openai.OpenAiProvider;
+import dev.switchboard.testkit.RecordingListener;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.ErrorKind;
 import dev.switchboard.testkit.Fault;
@@ -28,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -60,7 +58,7 @@ class ResilienceScenarioTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final ManualClock clock = new ManualClock();
-  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final RecordingListener events = new RecordingListener();
   private Switchboard switchboard;
 
   /** One clock step: wait until the primary has seen {@code primaryRequests}, then until a task is due within {@code advance}, then advance. */
@@ -151,17 +149,7 @@ class ResilienceScenarioTest {
             .firstEventTimeout(FIRST_EVENT_TIMEOUT)
             .idleTimeout(IDLE_TIMEOUT)
             .build())
-        .listener(new ChatListener() {
-          @Override
-          public void retryScheduled(CallInfo call, ChatException failure, int next, Duration delay) {
-            events.add("retry " + failure.getClass().getSimpleName());
-          }
-
-          @Override
-          public void fallback(CallInfo call, String from, String to, ChatException cause) {
-            events.add("fallback " + from + " -> " + to);
-          }
-        })
+        .listener(events)
         .build();
   }
 
@@ -208,6 +196,11 @@ class ResilienceScenarioTest {
         .isEqualTo(s.primaryRequests());
     assertThat(SECONDARY.emulator().requestCount()).as("requests the secondary received")
         .isEqualTo(s.secondaryRequests());
+    assertThat(events.lines("retry")).as("retries reported").hasSize(s.primaryRequests() - 1);
+    assertThat(events.lines("fallback")).as("fallbacks reported").hasSize(s.secondaryRequests());
+    assertThat(events.lines("attemptEnd")).as("every request the servers got is an attempt")
+        .hasSize(s.primaryRequests() + s.secondaryRequests());
+    events.assertEveryCallEndedOnce();
   }
 
   /** Consumes a stream through callbacks (no thread waits), checking that deltas add up to the answer. */
