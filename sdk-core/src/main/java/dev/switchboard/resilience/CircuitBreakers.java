@@ -173,7 +173,10 @@ public final class CircuitBreakers {
 
     private Builder() {}
 
-    /** Opens when {@code failures} of the last {@code outOf} attempts failed (also the minimum number of attempts). */
+    /**
+     * Opens when {@code failures} of the last {@code outOf} attempts failed; {@code failures} failed
+     * attempts are enough, also before {@code outOf} attempts were made.
+     */
     public Builder failureThreshold(int failures, int outOf) {
       if (failures < 1 || outOf < failures) {
         throw new IllegalArgumentException("failureThreshold needs 1 <= failures <= outOf, got " + failures

@@ -93,13 +93,17 @@ final class AliasDirectory implements ModelDirectory {
       msg.append(" (alias for '").append(resolved).append("')");
     }
     int slash = resolved.indexOf('/');
-    if (slash > 0) {
+    if (slash > 0 && providers.contains(resolved.substring(0, slash))) {
+      msg.append(": no model after '").append(resolved, 0, slash + 1).append('\'');
+    } else if (slash > 0) {
       msg.append(": no provider named '").append(resolved, 0, slash).append('\'');
     } else {
       msg.append(": not an alias, and not of the form \"provider/model\"");
     }
     if (suggestion != null) {
       msg.append(". Did you mean '").append(suggestion).append("'?");
+    } else {
+      msg.append('.');
     }
     msg.append(" Known: ").append(known.isEmpty() ? "nothing (register a provider)" : String.join(", ", known));
     return new ModelNotFoundException(msg.toString(), ErrorDetails.of("", requested), known, suggestion);
@@ -112,8 +116,9 @@ final class AliasDirectory implements ModelDirectory {
     }
     int slash = name.indexOf('/');
     String head = slash > 0 ? name.substring(0, slash) : name;
-    String tail = slash > 0 ? name.substring(slash) : "";
-    for (String p : providers) {
+    // "provider/" names no model: suggest "provider/<model>", not the same string again.
+    String tail = slash > 0 && slash < name.length() - 1 ? name.substring(slash) : "";
+    for (String p : new TreeSet<>(providers)) { // sorted: ties go to the same name on every run
       candidates.put(p, p + (tail.isEmpty() ? "/<model>" : tail));
     }
     String best = null;
