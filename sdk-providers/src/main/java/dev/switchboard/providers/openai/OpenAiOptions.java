@@ -1,5 +1,6 @@
 package dev.switchboard.providers.openai;
 
+import dev.switchboard.providers.compat.ChatCompletionsOptions;
 import dev.switchboard.spi.http.WireJson;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,8 +12,10 @@ import java.util.TreeMap;
 
 /**
  * Request fields of the OpenAI chat-completions API that have no provider-neutral counterpart in
- * {@link dev.switchboard.ChatRequest}. Attach them as a typed tag; {@link OpenAiProvider} reads it
- * and other providers ignore it:
+ * {@link dev.switchboard.ChatRequest}. Attach them as a typed tag; the providers that speak the
+ * protocol ({@link OpenAiProvider}, and {@code SelfHostedProvider} for vLLM, SGLang, TGI and
+ * llama.cpp) read it through the {@link ChatCompletionsOptions} interface it implements, and other
+ * providers ignore it:
  *
  * <pre>{@code
  * ChatRequest request = ChatRequest.builder()
@@ -34,7 +37,7 @@ import java.util.TreeMap;
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}, change with {@link #toBuilder()}.
  */
-public final class OpenAiOptions {
+public final class OpenAiOptions implements ChatCompletionsOptions {
   /** Fields an extra field may not replace, since the adapter depends on them. */
   private static final Set<String> RESERVED = Set.of("model", "messages", "stream");
 
@@ -59,16 +62,19 @@ public final class OpenAiOptions {
   }
 
   /** The end-user id sent as {@code user}, for the provider's abuse monitoring. */
+  @Override
   public Optional<String> user() {
     return Optional.ofNullable(user);
   }
 
   /** {@code service_tier}, e.g. {@code "auto"}, {@code "default"}, {@code "flex"}. */
+  @Override
   public Optional<String> serviceTier() {
     return Optional.ofNullable(serviceTier);
   }
 
   /** {@code reasoning_effort} for reasoning models, e.g. {@code "low"}, {@code "medium"}, {@code "high"}. */
+  @Override
   public Optional<String> reasoningEffort() {
     return Optional.ofNullable(reasoningEffort);
   }
@@ -81,16 +87,19 @@ public final class OpenAiOptions {
    * (OpenAI, Azure, Groq, Together) fails with an {@link dev.switchboard.InvalidRequestException}
    * naming {@link #reasoningEffort()} and {@link Builder#extraField} as the alternatives.
    */
+  @Override
   public Optional<Boolean> thinking() {
     return Optional.ofNullable(thinking);
   }
 
   /** {@code logit_bias}: token id to bias in [-100, 100], in token-id order. */
+  @Override
   public Map<Integer, Integer> logitBias() {
     return logitBias;
   }
 
   /** Extra top-level body fields, name to JSON text, in the order they were added. */
+  @Override
   public Map<String, String> extraFields() {
     return extraFields;
   }

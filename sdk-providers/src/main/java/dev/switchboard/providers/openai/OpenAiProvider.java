@@ -1,6 +1,5 @@
 package dev.switchboard.providers.openai;
 
-import dev.switchboard.AuthenticationException;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
@@ -10,18 +9,13 @@ import dev.switchboard.EmbeddingResponse;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
-import dev.switchboard.spi.Futures;
-import dev.switchboard.spi.http.HttpErrorMapper;
 import dev.switchboard.spi.http.HttpSettings;
 import dev.switchboard.spi.http.HttpTransport;
-import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.providers.compat.internal.ChatCompletionsClient;
+import dev.switchboard.providers.compat.internal.ChatCompletionsDialect;
+import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
 import dev.switchboard.providers.openai.internal.ModelCatalog;
-import dev.switchboard.providers.openai.internal.OpenAiDialect;
-import dev.switchboard.providers.openai.internal.OpenAiEmbeddingsWire;
-import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
-import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
-import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
-import dev.switchboard.providers.openai.internal.OpenAiStreamDecoder;
+import dev.switchboard.providers.openai.internal.QuirkDialects;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import java.io.ByteArrayOutputStream;
@@ -92,14 +86,13 @@ public final class OpenAiProvider implements ProviderAdapter {
   public static final String AZURE_API_VERSION = "2024-10-21";
 
   private static final Logger log = LoggerFactory.getLogger(OpenAiProvider.class);
-  private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
-  private static final String USER_AGENT = "switchboard-java/0.1";
-  private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
+  private static final String OWNER = "OpenAiProvider";
+  private static final String API_KEY_ENV = "OPENAI_API_KEY";
 
   private final String name;
   private final Vendor vendor;
   private final Set<Quirk> quirks;
-  private final OpenAiDialect dialect;
+  private final ChatCompletionsDialect dialect;
   private final String baseUrl;
   private final URI chatEndpoint;
   private final URI embeddingsEndpoint;
@@ -108,20 +101,16 @@ public final class OpenAiProvider implements ProviderAdapter {
   private final Map<String, String> headers;
   private final Map<String, String> queryParams;
   private final Duration timeout;
-  private final int maxResponseBytes;
   private final HttpTransport transport;
-  private final HttpTransport.Limits limits;
-  private final HttpClient.Version version;
-  private final OpenAiErrorMapper errors;
-  private final OpenAiErrorMapper embeddingErrors;
   private final HttpTransport builderTransport;
+  private final ChatCompletionsClient client;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OpenAiProvider(Builder b, Vendor vendor, String name, String baseUrl, String query) {
     this.name = name;
     this.vendor = vendor;
     this.quirks = vendor.quirks();
-    this.dialect = OpenAiDialect.of(quirks, b.maxCompletionTokens, vendor.name());
+    this.dialect = QuirkDialects.of(quirks, b.maxCompletionTokens, vendor.name());
     this.baseUrl = baseUrl;
     this.query = query;
     boolean deploymentInPath = quirks.contains(Quirk.DEPLOYMENT_IN_PATH);
@@ -131,17 +120,37 @@ public final class OpenAiProvider implements ProviderAdapter {
     this.headers = Map.copyOf(b.headers);
     this.queryParams = Map.copyOf(b.queryParams);
     this.timeout = b.timeout;
-    this.maxResponseBytes = b.maxResponseBytes;
-    // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
-    this.version = baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null;
     this.builderTransport = b.transport;
     this.transport = HttpSettings.transport(b.transport, b.httpClient, b.connectTimeout);
-    this.limits = new HttpTransport.Limits(maxResponseBytes, MAX_ERROR_BODY_BYTES, RAISE_HINT);
     String shownEndpoint = deploymentInPath ? baseUrl + "/openai/deployments/{model}" : baseUrl;
-    this.errors = new OpenAiErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock,
-        quirks.contains(Quirk.BUSINESS_ERROR_CODES));
-    this.embeddingErrors = new OpenAiErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,
-        quirks.contains(Quirk.BUSINESS_ERROR_CODES));
+    boolean businessCodes = quirks.contains(Quirk.BUSINESS_ERROR_CODES);
+    this.client = ChatCompletionsClient.builder()
+        .provider(name)
+        .endpoints(new ChatCompletionsClient.Endpoints() {
+          @Override
+          public URI chat(String model) {
+            return chatEndpoint(model);
+          }
+
+          @Override
+          public URI embeddings(String model) {
+            return embeddingsEndpoint(model);
+          }
+        })
+        .apiKey(apiKey)
+        .apiKeyHeader(quirks.contains(Quirk.API_KEY_HEADER))
+        .headers(headers)
+        .timeout(timeout)
+        .maxResponseBytes(b.maxResponseBytes)
+        .transport(transport)
+        // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
+        .version(baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null)
+        .dialect(dialect)
+        .errors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock, businessCodes,
+            OWNER, API_KEY_ENV))
+        .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,
+            businessCodes, OWNER, API_KEY_ENV))
+        .build();
   }
 
   public static Builder builder() {
@@ -218,35 +227,12 @@ public final class OpenAiProvider implements ProviderAdapter {
 
   @Override
   public CompletableFuture<ChatResponse> chat(ChatRequest request) {
-    String model = request.model();
-    HttpRequest http;
-    try {
-      http = request(chatEndpoint(model), "application/json", null, model, chatBody(request, false));
-    } catch (ChatException e) {
-      return Futures.failed(e);
-    }
-    return transport.exchange(http, timeoutOf(request), limits,
-        (status, responseHeaders, body) -> OpenAiResponseReader.read(status, responseHeaders, body, name, model, errors),
-        HttpErrorMapper.bind(errors, name, model));
+    return client.chat(request);
   }
 
   @Override
   public ChatStream stream(ChatRequest request) {
-    String model = request.model();
-    PushChatStream stream = new PushChatStream();
-    HttpRequest http;
-    try {
-      // The request timeout bounds the wait for the headers; the transport's idle timeout the silences after.
-      http = request(chatEndpoint(model), "text/event-stream", timeoutOf(request), model, chatBody(request, true));
-    } catch (ChatException e) {
-      stream.fail(e);
-      return stream;
-    }
-    transport.stream(http, stream,
-        info -> new OpenAiStreamDecoder(stream, name, model, info.statusCode(), info.headers(), errors,
-            maxResponseBytes),
-        HttpErrorMapper.bind(errors, name, model), MAX_ERROR_BODY_BYTES);
-    return stream;
+    return client.stream(request);
   }
 
   /**
@@ -257,23 +243,7 @@ public final class OpenAiProvider implements ProviderAdapter {
    */
   @Override
   public CompletableFuture<EmbeddingResponse> embed(EmbeddingRequest request) {
-    String model = request.model();
-    HttpRequest http;
-    try {
-      byte[] body;
-      try {
-        body = OpenAiEmbeddingsWire.write(request);
-      } catch (RuntimeException e) {
-        throw new ChatException("could not write the embeddings request for " + name + " model '" + model + "': "
-            + e.getMessage(), ErrorDetails.of(name, model), e);
-      }
-      http = request(embeddingsEndpoint(model), "application/json", null, model, body);
-    } catch (ChatException e) {
-      return Futures.failed(e);
-    }
-    return transport.exchange(http, timeout, limits, (status, responseHeaders, body) ->
-        OpenAiEmbeddingsWire.read(status, responseHeaders, body, name, request, embeddingErrors),
-        HttpErrorMapper.bind(embeddingErrors, name, model));
+    return client.embed(request);
   }
 
   /**
@@ -301,8 +271,11 @@ public final class OpenAiProvider implements ProviderAdapter {
   /** Closes the transport if this provider made its own (see {@link Builder#transport}). Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && transport != builderTransport) {
-      transport.close();
+    if (closed.compareAndSet(false, true)) {
+      client.close();
+      if (transport != builderTransport) {
+        transport.close();
+      }
     }
   }
 
@@ -315,24 +288,7 @@ public final class OpenAiProvider implements ProviderAdapter {
         + ", timeout=" + timeout + "]";
   }
 
-  // ---- one exchange ----
-
-  private Duration timeoutOf(ChatRequest request) {
-    return request.timeout().filter(t -> !t.isNegative() && !t.isZero()).orElse(timeout);
-  }
-
-  private byte[] chatBody(ChatRequest request, boolean stream) {
-    String model = request.model();
-    try {
-      return OpenAiRequestWriter.write(request, stream, dialect);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("could not write the request for " + name + " model '" + model + "': "
-          + e.getMessage(), ErrorDetails.of(name, model), e);
-    } catch (RuntimeException e) {
-      throw new ChatException("could not write the request for " + name + " model '" + model + "': " + e.getMessage(),
-          ErrorDetails.of(name, model), e);
-    }
-  }
+  // ---- endpoints ----
 
   private URI chatEndpoint(String model) {
     return chatEndpoint != null ? chatEndpoint : deploymentEndpoint(model, "/chat/completions");
@@ -348,38 +304,6 @@ public final class OpenAiProvider implements ProviderAdapter {
           + name + "/my-gpt-4o-deployment\"", ErrorDetails.of(name, String.valueOf(model)));
     }
     return URI.create(baseUrl + "/openai/deployments/" + pathSegment(model) + path + query);
-  }
-
-  private HttpRequest request(URI uri, String accept, Duration headerTimeout, String model, byte[] body) {
-    if (closed.get()) {
-      throw new ChatException("OpenAiProvider '" + name + "' is closed; build a new one to call model '" + model + "'",
-          ErrorDetails.of(name, model));
-    }
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-        .header("Content-Type", "application/json")
-        .header("Accept", accept)
-        .header("User-Agent", USER_AGENT);
-    if (headerTimeout != null) {
-      b.timeout(headerTimeout);
-    }
-    if (version != null) {
-      b.version(version);
-    }
-    if (apiKey != null) {
-      String key = apiKey.reveal();
-      if (key == null || key.isBlank()) {
-        throw new AuthenticationException("the API key for " + name + " (model '" + model + "') is empty: "
-            + apiKey.description() + " has no value. Set it, or build the provider without apiKey(...) for a "
-            + "server that needs none.", ErrorDetails.of(name, model));
-      }
-      if (quirks.contains(Quirk.API_KEY_HEADER)) {
-        b.header("api-key", key.trim());
-      } else {
-        b.header("Authorization", "Bearer " + key.trim());
-      }
-    }
-    headers.forEach(b::setHeader);
-    return b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
   }
 
   /** Percent-encodes everything but RFC 3986 unreserved characters. */

@@ -1,7 +1,7 @@
 package dev.switchboard.providers.selfhosted;
 
 import dev.switchboard.ChatRequest;
-import dev.switchboard.providers.openai.OpenAiOptions;
+import dev.switchboard.providers.compat.ChatCompletionsOptions;
 import dev.switchboard.providers.selfhosted.internal.Dialect;
 import dev.switchboard.providers.selfhosted.internal.RequestMapper;
 import dev.switchboard.spi.Capabilities;
@@ -16,8 +16,8 @@ import java.util.Objects;
  * {@link #VLLM}, {@link #SGLANG}, {@link #TGI} or {@link #LLAMA_CPP} (or {@link #of(String)}).
  *
  * <p>All four serve the OpenAI chat-completions protocol under {@code /v1}; {@link
- * SelfHostedProvider} talks to each replica through an {@link
- * dev.switchboard.providers.openai.OpenAiProvider} and uses this profile for everything else.
+ * SelfHostedProvider} talks to each replica with the chat-completions wire code it shares with
+ * {@code OpenAiProvider}, and uses this profile for everything else.
  *
  * <h2>Health, models and load</h2>
  *
@@ -53,8 +53,7 @@ import java.util.Objects;
  * <h2>Request fields</h2>
  *
  * <p>{@link #adapt(ChatRequest)} writes {@link SelfHostedOptions} and, where needed, the {@link
- * dev.switchboard.ResponseFormat} as {@link OpenAiOptions.Builder#extraField(String, String) extra
- * fields}. An option a backend has no field for fails with an {@link IllegalArgumentException}
+ * dev.switchboard.ResponseFormat} as {@link ChatCompletionsOptions#extraFields() extra fields}. An option a backend has no field for fails with an {@link IllegalArgumentException}
  * (an {@link dev.switchboard.InvalidRequestException} through {@link SelfHostedProvider}) rather
  * than being dropped.
  *
@@ -91,7 +90,8 @@ import java.util.Objects;
  * tool. llama.cpp's chat endpoint reads {@code max_tokens} as its native {@code n_predict}, so the
  * standard field is kept; its tool calls need the server started with {@code --jinja}. A guided
  * constraint together with a JSON response format is rejected for every backend. An extra field of
- * the same name already on the request's {@link OpenAiOptions} wins over the mapping.
+ * the same name already on the request's {@link ChatCompletionsOptions} (e.g. an {@code
+ * OpenAiOptions} tag) wins over the mapping.
  *
  * <p>Immutable and thread-safe.
  */
@@ -245,14 +245,17 @@ public final class Backend {
   }
 
   /**
-   * {@code request} as this backend should receive it through an OpenAI-compatible adapter: its
+   * {@code request} as this backend should receive it over the chat-completions protocol: its
    * {@link SelfHostedOptions} (and, where the backend needs it, its response format) written as
-   * {@link OpenAiOptions} extra fields, merged into any {@link OpenAiOptions} tag the request
-   * already has (whose extra fields win). Returns {@code request} itself when there is nothing to
-   * translate.
+   * {@link ChatCompletionsOptions#extraFields() extra fields}, merged with the {@link
+   * ChatCompletionsOptions} the request already has (e.g. an {@code OpenAiOptions} tag, whose extra
+   * fields and other settings win and are kept). The merged options replace the caller's tag and
+   * are keyed by {@code ChatCompletionsOptions.class}, where {@code OpenAiProvider} reads them too.
+   * Returns {@code request} itself when there is nothing to translate.
    *
    * @throws IllegalArgumentException naming the backend and option when the backend has no field
-   *     for an option, or when a guided constraint is combined with a JSON response format
+   *     for an option, when a guided constraint is combined with a JSON response format, or when the
+   *     request carries two {@link ChatCompletionsOptions} tags
    */
   public ChatRequest adapt(ChatRequest request) {
     return RequestMapper.adapt(Objects.requireNonNull(request, "request"), dialect, legacyGuided, name);

@@ -14,7 +14,9 @@ import dev.switchboard.TransportException;
 import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.stream.ChatStreams;
-import dev.switchboard.providers.openai.OpenAiProvider;
+import dev.switchboard.providers.compat.internal.ChatCompletionsClient;
+import dev.switchboard.providers.compat.internal.ChatCompletionsDialect;
+import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
 import dev.switchboard.providers.selfhosted.internal.ControlPlane;
 import dev.switchboard.providers.selfhosted.internal.PrometheusText;
 import dev.switchboard.providers.selfhosted.internal.Replica;
@@ -29,6 +31,8 @@ import dev.switchboard.spi.Ticker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -62,12 +66,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Calls.</b> Each replica has its own {@link OpenAiProvider} on {@code {replica}/v1} (all
- * sharing one HTTP client); {@link #chat}, {@link #stream} and {@link #embed} go to one replica,
- * with the request first {@linkplain Backend#adapt adapted} to the backend ({@link
- * SelfHostedOptions} become the backend's own fields). Errors are the OpenAI adapter's typed
- * exceptions, naming this provider; an option the backend cannot honour fails with {@link
- * InvalidRequestException} before anything is sent. Like every adapter it never retries: a retry or
+ * <p><b>Calls.</b> Each replica is called on its OpenAI-compatible API at {@code {replica}/v1}
+ * (all replicas share one {@link HttpTransport}), with the same chat-completions wire code and error
+ * mapping as {@code OpenAiProvider} for a generic server; {@link #chat}, {@link #stream} and {@link
+ * #embed} go to one replica, with the request first {@linkplain Backend#adapt adapted} to the
+ * backend ({@link SelfHostedOptions} become the backend's own fields, merged with the request's
+ * {@link dev.switchboard.providers.compat.ChatCompletionsOptions}, e.g. an {@code OpenAiOptions}
+ * tag). Errors are typed exceptions naming this provider; an option the backend cannot honour fails
+ * with {@link InvalidRequestException} before anything is sent. Like every adapter it never retries: a retry or
  * fallback interceptor in front of it will, and its next attempt goes to the next-best replica.
  *
  * <p><b>Choosing a replica.</b> Each call goes to the healthy replica with the lowest load score:
@@ -97,12 +103,24 @@ import org.slf4j.LoggerFactory;
  * scheduled while a round runs. Intervals are measured with the {@link Builder#ticker ticker}. Tests
  * inject both and call {@link #refreshNow()}, so they never sleep.
  *
+ * <p><b>Timeouts</b>, each on the transport's {@link dev.switchboard.spi.Scheduler scheduler} and
+ * {@link Ticker ticker} (with a {@link Builder#ticker ticker} or {@link Builder#scheduler scheduler} of
+ * your own and no {@link Builder#transport transport}, the provider's own transport runs on them):
+ * {@link Builder#timeout} (default 60 s, or {@link ChatRequest#timeout()}) bounds a whole {@code
+ * chat()} or {@code embed()} call; a stream that stalls between chunks ends at the transport's idle
+ * timeout ({@link HttpTransport#DEFAULT_IDLE_TIMEOUT}, 120 s) with a {@link ChatStreamException};
+ * {@link Builder#healthTimeout} bounds each probe. The wait for a stream's response headers (also
+ * {@link Builder#timeout}) and {@link Builder#connectTimeout} are enforced by the JDK's HTTP client,
+ * on its own clock.
+ *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
- * {@link #close()} stops the refresh (cancelling its next round), closes the per-replica adapters and stops the HTTP client's
- * threads, so close it after the calls that use it have ended; calls still in flight may fail.
+ * {@link #close()} stops the refresh (cancelling its next round), makes the per-replica clients refuse
+ * new calls and stops the HTTP client's threads, so close it after the calls that use it have ended;
+ * calls still in flight may fail.
  */
 public final class SelfHostedProvider implements ProviderAdapter {
   private static final Logger log = LoggerFactory.getLogger(SelfHostedProvider.class);
+  private static final String OWNER = "SelfHostedProvider";
   private static final AtomicInteger IDS = new AtomicInteger();
 
   private final String name;
@@ -140,16 +158,35 @@ public final class SelfHostedProvider implements ProviderAdapter {
     List<Replica> replicas = new ArrayList<>();
     for (int i = 0; i < replicaUrls.size(); i++) {
       String url = replicaUrls.get(i);
-      OpenAiProvider.Builder adapter = OpenAiProvider.builder()
-          .name(name)
-          .baseUrl(url + backend.apiPath())
+      String api = url + backend.apiPath();
+      URI chat = URI.create(api + "/chat/completions");
+      URI embeddings = URI.create(api + "/embeddings");
+      ChatCompletionsClient client = ChatCompletionsClient.builder()
+          .provider(name)
+          .endpoints(new ChatCompletionsClient.Endpoints() {
+            @Override
+            public URI chat(String model) {
+              return chat;
+            }
+
+            @Override
+            public URI embeddings(String model) {
+              return embeddings;
+            }
+          })
+          .apiKey(apiKey)
+          .timeout(b.timeout)
+          .maxResponseBytes(b.maxResponseBytes)
           .transport(transport)
-          .timeout(b.timeout);
-      if (apiKey != null) {
-        adapter.apiKey(apiKey);
-      }
+          // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
+          .version(url.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null)
+          .dialect(ChatCompletionsDialect.generic(false))
+          .errors(new ChatCompletionsErrorMapper(apiKey, chat.toString(), Clock.systemUTC(), false, OWNER, null))
+          .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, embeddings.toString(), Clock.systemUTC(), false,
+              OWNER, null))
+          .build();
       replicas.add(new Replica(i, url, URI.create(url + backend.healthPath()), URI.create(url + backend.metricsPath()),
-          URI.create(url + backend.modelsPath()), adapter.build()));
+          URI.create(url + backend.modelsPath()), client));
     }
     this.pool = new ReplicaPool(replicas);
     this.scheduler = b.scheduler;
@@ -178,7 +215,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     } catch (ChatException e) {
       return Futures.failed(e);
     }
-    return call(adapted.model(), replica -> replica.adapter().chat(adapted));
+    return call(adapted.model(), replica -> replica.client().chat(adapted));
   }
 
   @Override
@@ -192,7 +229,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     Replica replica = pool.acquire();
     ChatStream inner;
     try {
-      inner = replica.adapter().stream(adapted);
+      inner = replica.client().stream(adapted);
     } catch (RuntimeException e) {
       replica.release();
       throw e;
@@ -206,7 +243,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     if (closed.get()) {
       return Futures.failed(closedException(request.model()));
     }
-    return call(request.model(), replica -> replica.adapter().embed(request));
+    return call(request.model(), replica -> replica.client().embed(request));
   }
 
   /**
@@ -316,7 +353,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
       }
     }
     for (Replica r : pool.replicas()) {
-      r.adapter().close();
+      r.client().close();
     }
     if (ownedTransport) {
       transport.close();
@@ -511,6 +548,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     private Duration unhealthyRetryInterval = Duration.ofSeconds(10);
     private Duration timeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private int maxResponseBytes = 32 * 1024 * 1024;
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = SystemScheduler.instance();
     private HttpTransport transport;
@@ -577,6 +615,15 @@ public final class SelfHostedProvider implements ProviderAdapter {
       return this;
     }
 
+    /**
+     * The largest answer (and for streams, the largest event) read; more is a {@link
+     * dev.switchboard.DecodingException}. Default 32 MiB.
+     */
+    public Builder maxResponseBytes(int maxResponseBytes) {
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
     /** The time source for intervals and {@link ReplicaStatus#sinceLastScrape()}; tests inject a fake one. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -629,6 +676,9 @@ public final class SelfHostedProvider implements ProviderAdapter {
       requirePositive("unhealthyRetryInterval", unhealthyRetryInterval);
       requirePositive("timeout", timeout);
       requirePositive("connectTimeout", connectTimeout);
+      if (maxResponseBytes <= 0) {
+        throw new IllegalArgumentException("SelfHostedProvider.maxResponseBytes must be > 0, got: " + maxResponseBytes);
+      }
       return new SelfHostedProvider(this, n, urls);
     }
 

@@ -15,7 +15,7 @@ import dev.switchboard.Secret;
 import dev.switchboard.ServerException;
 import dev.switchboard.TransportException;
 import dev.switchboard.spi.http.WireJson;
-import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
+import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -45,8 +45,9 @@ class OpenAiErrorMapperTest {
   private static final String HTML = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n"
       + "<center><h1>502 Bad Gateway</h1></center>\n" + "<p>filler</p>\n".repeat(400) + "</body>\n</html>\n";
 
-  private final OpenAiErrorMapper mapper =
-      new OpenAiErrorMapper(Secret.of(KEY), "https://api.example.com/v1/chat/completions", CLOCK);
+  private final ChatCompletionsErrorMapper mapper =
+      new ChatCompletionsErrorMapper(Secret.of(KEY), "https://api.example.com/v1/chat/completions", CLOCK,
+          false, "OpenAiProvider", "OPENAI_API_KEY");
 
   /** One row of the status table. */
   record Case(String name, int status, Map<String, String> headers, String body, Class<? extends ChatException> type,
@@ -212,7 +213,8 @@ class OpenAiErrorMapperTest {
 
   @Test
   void unauthorized_withoutConfiguredKey_saysHowToSetOne() {
-    OpenAiErrorMapper noKey = new OpenAiErrorMapper(null, "http://localhost:8000/v1/chat/completions", CLOCK);
+    ChatCompletionsErrorMapper noKey = new ChatCompletionsErrorMapper(null, "http://localhost:8000/v1/chat/completions",
+        CLOCK, false, "OpenAiProvider", "OPENAI_API_KEY");
 
     ChatException e = noKey.map(401, headers(Map.of()), "{\"error\":{\"message\":\"Unauthorized\"}}".getBytes(
         StandardCharsets.UTF_8), "local", "llama");
@@ -223,8 +225,8 @@ class OpenAiErrorMapperTest {
 
   @Test
   void unauthorized_namesTheSecretSource_neverItsValue() {
-    OpenAiErrorMapper envKey = new OpenAiErrorMapper(Secret.fromEnv("SWITCHBOARD_TEST_UNSET_KEY"),
-        "https://api.openai.com/v1/chat/completions", CLOCK);
+    ChatCompletionsErrorMapper envKey = new ChatCompletionsErrorMapper(Secret.fromEnv("SWITCHBOARD_TEST_UNSET_KEY"),
+        "https://api.openai.com/v1/chat/completions", CLOCK, false, "OpenAiProvider", "OPENAI_API_KEY");
 
     ChatException e = envKey.map(401, headers(Map.of()), new byte[0], "openai", "gpt-4o");
 
@@ -308,7 +310,7 @@ class OpenAiErrorMapperTest {
   @ParameterizedTest
   @MethodSource("durations")
   void parsesOpenAiResetDurations(String text, Duration expected) {
-    assertThat(OpenAiErrorMapper.parseOpenAiDuration(text)).isEqualTo(Optional.ofNullable(expected));
+    assertThat(ChatCompletionsErrorMapper.parseOpenAiDuration(text)).isEqualTo(Optional.ofNullable(expected));
   }
 
   private static HttpHeaders headers(Map<String, String> values) {

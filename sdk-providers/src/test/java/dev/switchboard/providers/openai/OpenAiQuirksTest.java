@@ -26,15 +26,17 @@ import dev.switchboard.Usage;
 import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.stream.PushChatStream;
-import dev.switchboard.providers.openai.internal.OpenAiDialect;
-import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
-import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
-import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
-import dev.switchboard.providers.openai.internal.OpenAiStreamDecoder;
+import dev.switchboard.providers.compat.internal.ChatCompletionsDialect;
+import dev.switchboard.providers.openai.internal.QuirkDialects;
+import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
+import dev.switchboard.providers.compat.internal.ChatCompletionsRequestWriter;
+import dev.switchboard.providers.compat.internal.ChatCompletionsResponseReader;
+import dev.switchboard.providers.compat.internal.ChatCompletionsStreamDecoder;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.OpenAiEmulator;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.testkit.Reply;
+import dev.switchboard.providers.testing.RawHttpServer;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.ByteBuffer;
@@ -85,8 +87,8 @@ class OpenAiQuirksTest {
       // Together: max_tokens only
       assertThat(body(request, false, Vendor.TOGETHER).get("max_tokens").asInt()).isEqualTo(100);
       // the builder setting wins over the vendor's choice
-      OpenAiDialect overridden = OpenAiDialect.of(Vendor.OPENAI.quirks(), false, "OPENAI");
-      assertThat(json(OpenAiRequestWriter.write(request, false, overridden)).has("max_tokens")).isTrue();
+      ChatCompletionsDialect overridden = QuirkDialects.of(Vendor.OPENAI.quirks(), false, "OPENAI");
+      assertThat(json(ChatCompletionsRequestWriter.write(request, false, overridden)).has("max_tokens")).isTrue();
     }
 
     @Test
@@ -157,8 +159,8 @@ class OpenAiQuirksTest {
           .user("And 9.8 or 9.08?")
           .build();
 
-      String body = new String(OpenAiRequestWriter.write(next, false,
-          OpenAiDialect.of(Vendor.DEEPSEEK.quirks(), null, "DEEPSEEK")), StandardCharsets.UTF_8);
+      String body = new String(ChatCompletionsRequestWriter.write(next, false,
+          QuirkDialects.of(Vendor.DEEPSEEK.quirks(), null, "DEEPSEEK")), StandardCharsets.UTF_8);
 
       assertThat(body).doesNotContain("reasoning").doesNotContain("digit by digit").contains("9.11 is smaller.");
     }
@@ -373,8 +375,8 @@ class OpenAiQuirksTest {
 
     @Test
     void businessErrorCodes_fromGlm_decideOverTheHttpStatus() {
-      OpenAiErrorMapper glm = new OpenAiErrorMapper(Secret.of(KEY), "https://open.bigmodel.cn/api/paas/v4/chat/completions",
-          Clock.systemUTC(), true);
+      ChatCompletionsErrorMapper glm = new ChatCompletionsErrorMapper(Secret.of(KEY), "https://open.bigmodel.cn/api/paas/v4/chat/completions",
+          Clock.systemUTC(), true, "OpenAiProvider", "OPENAI_API_KEY");
 
       assertThat(glmError(glm, 400, "1261", "Prompt 超长")).isExactlyInstanceOf(ContextLengthExceededException.class)
           .satisfies(e -> assertThat(((ChatException) e).details().providerCode()).hasValue("1261"));
@@ -406,7 +408,7 @@ class OpenAiQuirksTest {
       }
     }
 
-    private ChatException glmError(OpenAiErrorMapper mapper, int status, String code, String message) {
+    private ChatException glmError(ChatCompletionsErrorMapper mapper, int status, String code, String message) {
       return mapper.map(status, headers(), ("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}")
           .getBytes(StandardCharsets.UTF_8), "glm", "glm-4.6");
     }
@@ -448,19 +450,20 @@ class OpenAiQuirksTest {
       + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}";
 
   private static JsonNode body(ChatRequest request, boolean stream, Vendor vendor) {
-    return json(OpenAiRequestWriter.write(request, stream, OpenAiDialect.of(vendor.quirks(), null, vendor.name())));
+    return json(ChatCompletionsRequestWriter.write(request, stream, QuirkDialects.of(vendor.quirks(), null, vendor.name())));
   }
 
   private static JsonNode json(byte[] bytes) {
     return WireJson.parse(new String(bytes, StandardCharsets.UTF_8), "request body");
   }
 
-  static OpenAiErrorMapper plainMapper() {
-    return new OpenAiErrorMapper(Secret.of(KEY), "https://api.example.com/v1/chat/completions", Clock.systemUTC());
+  static ChatCompletionsErrorMapper plainMapper() {
+    return new ChatCompletionsErrorMapper(Secret.of(KEY), "https://api.example.com/v1/chat/completions", Clock.systemUTC(),
+        false, "OpenAiProvider", "OPENAI_API_KEY");
   }
 
   private static ChatResponse read(String body) {
-    return OpenAiResponseReader.read(200, headers(), body.getBytes(StandardCharsets.UTF_8), "p", "m", plainMapper());
+    return ChatCompletionsResponseReader.read(200, headers(), body.getBytes(StandardCharsets.UTF_8), "p", "m", plainMapper());
   }
 
   private static String chunk(String delta, String finish) {
@@ -474,9 +477,9 @@ class OpenAiQuirksTest {
     return HttpHeaders.of(map, (a, b) -> true);
   }
 
-  private static Result decode(java.util.function.Supplier<OpenAiErrorMapper> mapper, String body) {
+  private static Result decode(java.util.function.Supplier<ChatCompletionsErrorMapper> mapper, String body) {
     PushChatStream out = new PushChatStream();
-    OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(out, "p", "m", 200, headers(), mapper.get(), 1 << 20);
+    ChatCompletionsStreamDecoder decoder = new ChatCompletionsStreamDecoder(out, "p", "m", 200, headers(), mapper.get(), 1 << 20);
     try {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < bytes.length; i += 7) {

@@ -7,6 +7,7 @@ import dev.switchboard.ChatEvent;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatStream;
+import dev.switchboard.providers.testing.RawHttpServer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

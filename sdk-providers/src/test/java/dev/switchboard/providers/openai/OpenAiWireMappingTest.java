@@ -25,10 +25,10 @@ import dev.switchboard.TransportException;
 import dev.switchboard.Usage;
 import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.stream.PushChatStream;
-import dev.switchboard.providers.openai.internal.OpenAiErrorMapper;
-import dev.switchboard.providers.openai.internal.OpenAiRequestWriter;
-import dev.switchboard.providers.openai.internal.OpenAiResponseReader;
-import dev.switchboard.providers.openai.internal.OpenAiStreamDecoder;
+import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
+import dev.switchboard.providers.compat.internal.ChatCompletionsRequestWriter;
+import dev.switchboard.providers.compat.internal.ChatCompletionsResponseReader;
+import dev.switchboard.providers.compat.internal.ChatCompletionsStreamDecoder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
@@ -43,9 +43,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class OpenAiWireMappingTest {
-  private static final OpenAiErrorMapper MAPPER =
-      new OpenAiErrorMapper(Secret.of("sk-test-key-0123456789"), "https://api.example.com/v1/chat/completions",
-          Clock.systemUTC());
+  private static final ChatCompletionsErrorMapper MAPPER =
+      new ChatCompletionsErrorMapper(Secret.of("sk-test-key-0123456789"), "https://api.example.com/v1/chat/completions",
+          Clock.systemUTC(), false, "OpenAiProvider", "OPENAI_API_KEY");
 
   private static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
       + "\"days\":{\"type\":\"integer\",\"maximum\":1.00000000000000000001}},\"required\":[\"city\"]}";
@@ -79,7 +79,7 @@ class OpenAiWireMappingTest {
 
     @Test
     void writesEveryField_ofARichRequest() {
-      JsonNode body = json(OpenAiRequestWriter.write(richRequest(), false, false));
+      JsonNode body = json(ChatCompletionsRequestWriter.write(richRequest(), false, false));
 
       assertThat(body.get("model").asText()).isEqualTo("gpt-4o");
       JsonNode messages = body.get("messages");
@@ -125,14 +125,14 @@ class OpenAiWireMappingTest {
 
     @Test
     void copiesSchemaNumbers_exactly() {
-      String body = new String(OpenAiRequestWriter.write(richRequest(), false, false), StandardCharsets.UTF_8);
+      String body = new String(ChatCompletionsRequestWriter.write(richRequest(), false, false), StandardCharsets.UTF_8);
 
       assertThat(body).contains("\"maximum\":1.00000000000000000001");
     }
 
     @Test
     void streamRequest_asksForUsageInTheLastChunk() {
-      JsonNode body = json(OpenAiRequestWriter.write(ChatRequest.of("gpt-4o", "hi"), true, false));
+      JsonNode body = json(ChatCompletionsRequestWriter.write(ChatRequest.of("gpt-4o", "hi"), true, false));
 
       assertThat(body.get("stream").asBoolean()).isTrue();
       assertThat(body.get("stream_options").toString()).isEqualTo("{\"include_usage\":true}");
@@ -143,7 +143,7 @@ class OpenAiWireMappingTest {
     void maxCompletionTokens_replacesMaxTokens_whenAskedFor() {
       ChatRequest request = ChatRequest.builder().model("o3").user("hi").maxOutputTokens(100).build();
 
-      JsonNode body = json(OpenAiRequestWriter.write(request, false, true));
+      JsonNode body = json(ChatCompletionsRequestWriter.write(request, false, true));
 
       assertThat(body.get("max_completion_tokens").asInt()).isEqualTo(100);
       assertThat(body.has("max_tokens")).isFalse();
@@ -154,7 +154,7 @@ class OpenAiWireMappingTest {
       ChatRequest request = ChatRequest.builder().model("m").user("hi").toolChoice(ToolChoice.NONE)
           .parallelToolCalls(true).responseFormat(ResponseFormat.JSON_OBJECT).build();
 
-      JsonNode body = json(OpenAiRequestWriter.write(request, false, false));
+      JsonNode body = json(ChatCompletionsRequestWriter.write(request, false, false));
 
       assertThat(body.has("tool_choice")).isFalse();
       assertThat(body.has("parallel_tool_calls")).isFalse();
@@ -168,7 +168,7 @@ class OpenAiWireMappingTest {
           .addMessage(Message.toolResult("c1", "ok"))
           .build();
 
-      JsonNode assistant = json(OpenAiRequestWriter.write(request, false, false)).get("messages").get(1);
+      JsonNode assistant = json(ChatCompletionsRequestWriter.write(request, false, false)).get("messages").get(1);
 
       assertThat(assistant.has("content")).isFalse();
       assertThat(assistant.get("tool_calls")).hasSize(1);
@@ -190,7 +190,7 @@ class OpenAiWireMappingTest {
       ChatRequest request = ChatRequest.builder().model("m").user("hi").temperature(0.1)
           .tag(OpenAiOptions.class, options).build();
 
-      byte[] bytes = OpenAiRequestWriter.write(request, true, false);
+      byte[] bytes = ChatCompletionsRequestWriter.write(request, true, false);
       JsonNode body = json(bytes);
 
       assertThat(body.get("user").asText()).isEqualTo("tenant-42");
@@ -336,7 +336,7 @@ class OpenAiWireMappingTest {
     }
 
     private ChatResponse read(String body, HttpHeaders headers) {
-      return OpenAiResponseReader.read(200, headers, body.getBytes(StandardCharsets.UTF_8), "openai", "gpt-4o", MAPPER);
+      return ChatCompletionsResponseReader.read(200, headers, body.getBytes(StandardCharsets.UTF_8), "openai", "gpt-4o", MAPPER);
     }
   }
 
@@ -513,7 +513,7 @@ class OpenAiWireMappingTest {
     @Test
     void connectionErrorMidStream_isAStreamException_andBeforeEventsATransportException() {
       PushChatStream out = new PushChatStream();
-      OpenAiStreamDecoder decoder = decoder(out, sse());
+      ChatCompletionsStreamDecoder decoder = decoder(out, sse());
       decoder.onBytes(utf8("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n"));
       decoder.onError(new IOException("connection reset"));
       Result mid = drain(out);
@@ -531,7 +531,7 @@ class OpenAiWireMappingTest {
     @Test
     void oversizedEvent_failsNamingTheLimit() {
       PushChatStream out = new PushChatStream();
-      OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(out, "openai", "gpt-4o", 200, sse(), MAPPER, 64);
+      ChatCompletionsStreamDecoder decoder = new ChatCompletionsStreamDecoder(out, "openai", "gpt-4o", 200, sse(), MAPPER, 64);
       String body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + "x".repeat(100) + "\"}}]}\n\n";
       Result r;
       try {
@@ -564,14 +564,14 @@ class OpenAiWireMappingTest {
       return headers(Map.of("content-type", "text/event-stream", "x-request-id", "req_s"));
     }
 
-    private OpenAiStreamDecoder decoder(PushChatStream out, HttpHeaders headers) {
-      return new OpenAiStreamDecoder(out, "openai", "gpt-4o", 200, headers, MAPPER, 1024 * 1024);
+    private ChatCompletionsStreamDecoder decoder(PushChatStream out, HttpHeaders headers) {
+      return new ChatCompletionsStreamDecoder(out, "openai", "gpt-4o", 200, headers, MAPPER, 1024 * 1024);
     }
 
     /** Feeds the chunks like StreamingBodySubscriber does, then drains the stream. */
     private Result decode(HttpHeaders headers, List<byte[]> chunks) {
       PushChatStream out = new PushChatStream();
-      OpenAiStreamDecoder decoder = decoder(out, headers);
+      ChatCompletionsStreamDecoder decoder = decoder(out, headers);
       try {
         for (byte[] chunk : chunks) {
           decoder.onBytes(ByteBuffer.wrap(chunk).asReadOnlyBuffer());

@@ -9,6 +9,7 @@ import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatStream;
 import dev.switchboard.Secret;
 import dev.switchboard.Switchboard;
+import dev.switchboard.providers.testing.RawHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -11,6 +11,7 @@ import dev.switchboard.ChatResponse;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.ToolSpec;
+import dev.switchboard.providers.compat.ChatCompletionsOptions;
 import dev.switchboard.providers.openai.OpenAiOptions;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,11 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The request fields each backend profile writes, read back from the {@link OpenAiOptions} extra fields. */
+/**
+ * The request fields each backend profile writes, read back from the {@link ChatCompletionsOptions}
+ * extra fields of the adapted request. (A caller's {@link OpenAiOptions} stand for any
+ * {@link ChatCompletionsOptions} a user attaches.)
+ */
 class BackendProfileTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
@@ -37,7 +42,7 @@ class BackendProfileTest {
   }
 
   private static Map<String, String> fields(ChatRequest adapted) {
-    return adapted.tag(OpenAiOptions.class).map(OpenAiOptions::extraFields).orElse(Map.of());
+    return adapted.tag(ChatCompletionsOptions.class).map(ChatCompletionsOptions::extraFields).orElse(Map.of());
   }
 
   private static JsonNode json(String text) throws Exception {
@@ -239,11 +244,27 @@ class BackendProfileTest {
           .tag(OpenAiOptions.class, OpenAiOptions.builder().user("tenant-7").extraField("top_k", "5").build())
           .build();
 
-      OpenAiOptions merged = Backend.VLLM.adapt(r).tag(OpenAiOptions.class).orElseThrow();
+      ChatRequest adapted = Backend.VLLM.adapt(r);
+      ChatCompletionsOptions merged = adapted.tag(ChatCompletionsOptions.class).orElseThrow();
 
       assertThat(json(merged.extraFields().get("top_k")).asInt()).isEqualTo(5);
       assertThat(merged.extraFields()).containsKeys("min_p", "repetition_penalty");
       assertThat(merged.user()).contains("tenant-7");
+      assertThat(adapted.tag(OpenAiOptions.class)).as("replaced by the merged options").isEmpty();
+      assertThat(adapted.tag(SelfHostedOptions.class)).contains(SAMPLING);
+    }
+
+    @Test
+    void rejectsTwoChatCompletionsOptionTags_whoseFieldsWouldCollide() {
+      ChatCompletionsOptions other = Backend.VLLM.adapt(with(SAMPLING)).tag(ChatCompletionsOptions.class).orElseThrow();
+      ChatRequest r = request()
+          .tag(SelfHostedOptions.class, SAMPLING)
+          .tag(OpenAiOptions.class, OpenAiOptions.builder().extraField("top_k", "5").build())
+          .tag(ChatCompletionsOptions.class, other)
+          .build();
+
+      assertThatThrownBy(() -> Backend.VLLM.adapt(r)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("2 chat-completions option tags").hasMessageContaining("OpenAiOptions");
     }
 
     @Test

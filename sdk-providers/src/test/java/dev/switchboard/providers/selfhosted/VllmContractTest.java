@@ -8,6 +8,7 @@ import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.Secret;
+import dev.switchboard.providers.openai.OpenAiOptions;
 import dev.switchboard.spi.ProviderAdapter;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.ProviderContractTest;
@@ -116,6 +117,28 @@ class VllmContractTest extends ProviderContractTest {
     JsonNode body = VLLM.emulator().takeRequest().json();
     assertThat(body.get("structured_outputs")).isEqualTo(JSON.readTree("{\"choice\":[\"positive\",\"negative\"]}"));
     assertThat(body.has("guided_choice")).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Mode.class)
+  void callersOpenAiOptions_stillReachTheWire_besideTheBackendFields(Mode mode) throws Exception {
+    VLLM.emulator().enqueue(Reply.text("ok"));
+    ChatRequest request = ChatRequest.builder().model("test-model").user("Hi")
+        .tag(SelfHostedOptions.class, SelfHostedOptions.builder().topK(20).minP(0.05).build())
+        .tag(OpenAiOptions.class, OpenAiOptions.builder().thinking(false).user("tenant-7").extraField("top_k", "5")
+            .build())
+        .build();
+
+    try (SelfHostedProvider provider = provider(Backend.VLLM)) {
+      send(provider, mode, request);
+    }
+
+    JsonNode body = VLLM.emulator().takeRequest().json();
+    assertThat(body.get("top_k").asInt()).as("the caller's extra field wins").isEqualTo(5);
+    assertThat(body.get("min_p").asDouble()).isEqualTo(0.05);
+    assertThat(body.get("chat_template_kwargs")).isEqualTo(JSON.readTree("{\"enable_thinking\":false}"));
+    assertThat(body.get("user").asText()).isEqualTo("tenant-7");
+    assertThat(body.has("max_completion_tokens")).isFalse();
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.switchboard.providers.selfhosted.internal;
 
-import dev.switchboard.providers.openai.OpenAiProvider;
+import dev.switchboard.providers.compat.internal.ChatCompletionsClient;
 import dev.switchboard.providers.selfhosted.ReplicaStatus;
 import java.net.URI;
 import java.time.Duration;
@@ -11,7 +11,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One replica of a pool: its URLs, the adapter that talks to it, what the last probe and scrape
+ * One replica of a pool: its URLs, the chat-completions client that talks to it, what the last probe and scrape
  * found, and the calls in flight. Times are readings of the pool's ticker, compared by difference.
  *
  * <p>Probe results are applied in order of the probes' start: each probe takes a sequence number
@@ -25,7 +25,7 @@ public final class Replica {
   private final URI healthUri;
   private final URI metricsUri;
   private final URI modelsUri;
-  private final OpenAiProvider adapter;
+  private final ChatCompletionsClient client;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   // guarded by this
@@ -44,13 +44,14 @@ public final class Replica {
   private long appliedSeq;
   private Map<String, Integer> models; // null until listed since the last recovery
 
-  public Replica(int index, String baseUrl, URI healthUri, URI metricsUri, URI modelsUri, OpenAiProvider adapter) {
+  public Replica(int index, String baseUrl, URI healthUri, URI metricsUri, URI modelsUri,
+      ChatCompletionsClient client) {
     this.index = index;
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     this.healthUri = healthUri;
     this.metricsUri = metricsUri;
     this.modelsUri = modelsUri;
-    this.adapter = Objects.requireNonNull(adapter, "adapter");
+    this.client = Objects.requireNonNull(client, "client");
   }
 
   public int index() {
@@ -73,8 +74,9 @@ public final class Replica {
     return modelsUri;
   }
 
-  public OpenAiProvider adapter() {
-    return adapter;
+  /** The client for its OpenAI-compatible {@code /v1} API. */
+  public ChatCompletionsClient client() {
+    return client;
   }
 
   public int inFlight() {

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.spi.http.WireJson;
-import dev.switchboard.providers.openai.OpenAiOptions;
+import dev.switchboard.providers.compat.ChatCompletionsOptions;
+import dev.switchboard.providers.compat.internal.ChatCompletionsRequestWriter;
 import dev.switchboard.providers.selfhosted.SelfHostedOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,13 +14,15 @@ import java.util.Map;
 
 /**
  * Translates a request's {@link SelfHostedOptions} and {@link ResponseFormat} into the top-level
- * body fields one self-hosted server understands, as {@link OpenAiOptions#extraFields()} on the
- * request handed to the OpenAI-compatible adapter. The per-backend table is documented on {@link
- * dev.switchboard.providers.selfhosted.Backend}.
+ * body fields one self-hosted server understands, as {@link ChatCompletionsOptions#extraFields()}
+ * on the request handed to the shared chat-completions wire code. The per-backend table is
+ * documented on {@link dev.switchboard.providers.selfhosted.Backend}.
  *
- * <p>Extra fields the caller already put on an {@link OpenAiOptions} tag win over the ones written
- * here, so a caller can always override a mapping. A request with nothing to translate is returned
- * as it is (the same instance). Stateless and thread-safe. Not API.
+ * <p>Extra fields the caller already put on a {@link ChatCompletionsOptions} tag (usually {@code
+ * OpenAiOptions}) win over the ones written here, so a caller can always override a mapping; the
+ * result is one tag under the key {@code ChatCompletionsOptions.class} that replaces the caller's.
+ * A request with nothing to translate is returned as it is (the same instance). Stateless and
+ * thread-safe. Not API.
  */
 public final class RequestMapper {
   /** Characters with a meaning in the regex dialects of outlines, xgrammar and Python's re. */
@@ -52,14 +55,18 @@ public final class RequestMapper {
     if (fields.isEmpty()) {
       return request;
     }
-    OpenAiOptions existing = request.tag(OpenAiOptions.class).orElse(null);
-    OpenAiOptions.Builder merged = existing == null ? OpenAiOptions.builder() : existing.toBuilder();
-    for (Map.Entry<String, String> field : fields.entrySet()) {
-      if (existing == null || !existing.extraFields().containsKey(field.getKey())) {
-        merged.extraField(field.getKey(), field.getValue());
+    ChatCompletionsOptions existing = ChatCompletionsRequestWriter.options(request).orElse(null);
+    ChatRequest.Builder adapted = request.toBuilder();
+    for (Map.Entry<Class<?>, Object> tag : request.tags().entrySet()) {
+      if (tag.getValue() instanceof ChatCompletionsOptions) {
+        removeTag(adapted, tag.getKey()); // replaced by the merged options below
       }
     }
-    return request.toBuilder().tag(OpenAiOptions.class, merged.build()).build();
+    return adapted.tag(ChatCompletionsOptions.class, AdaptedOptions.merge(existing, fields)).build();
+  }
+
+  private static <T> void removeTag(ChatRequest.Builder builder, Class<T> type) {
+    builder.tag(type, null);
   }
 
   // ---- per backend ----

@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.ChatException;
@@ -22,14 +22,14 @@ import java.util.List;
  * an object, and of numbers too big for a {@code long} or a {@code double}. A body that is not a
  * JSON object or has no {@code choices} is a {@link DecodingException} quoting a short excerpt; a
  * body that is an error object ({@code {"error":...}}, which some servers send with status 200)
- * goes through the {@link OpenAiErrorMapper}. Stateless and thread-safe. Not API.
+ * goes through the {@link ChatCompletionsErrorMapper}. Stateless and thread-safe. Not API.
  */
-public final class OpenAiResponseReader {
-  private OpenAiResponseReader() {}
+public final class ChatCompletionsResponseReader {
+  private ChatCompletionsResponseReader() {}
 
   /** The response in {@code body}, or throws the {@link ChatException} it stands for. */
   public static ChatResponse read(int status, HttpHeaders headers, byte[] body, String provider, String model,
-      OpenAiErrorMapper mapper) {
+      ChatCompletionsErrorMapper mapper) {
     JsonNode root;
     try {
       root = WireJson.MAPPER.readTree(body);
@@ -41,7 +41,7 @@ public final class OpenAiResponseReader {
       throw decoding("is not a JSON object", status, headers, body, provider, model, mapper, null);
     }
     JsonNode choices = root.get("choices");
-    if (OpenAiStreamDecoder.isError(root)) {
+    if (ChatCompletionsStreamDecoder.isError(root)) {
       throw mapper.mapBodyError(status, headers, root, provider, model, "an error object in an HTTP " + status + " body");
     }
     if (choices == null || !choices.isArray() || choices.isEmpty()) {
@@ -50,19 +50,19 @@ public final class OpenAiResponseReader {
     JsonNode choice = firstChoice(choices);
     JsonNode message = choice.path("message");
     List<ToolCall> toolCalls = toolCalls(message.get("tool_calls"));
-    String rawFinish = OpenAiWire.string(choice, "finish_reason");
+    String rawFinish = ChatCompletionsWire.string(choice, "finish_reason");
     ChatResponse.Builder b = ChatResponse.builder()
-        .id(orEmpty(OpenAiWire.string(root, "id")))
+        .id(orEmpty(ChatCompletionsWire.string(root, "id")))
         .provider(provider)
-        .model(orElse(OpenAiWire.string(root, "model"), model))
-        .text(orEmpty(OpenAiWire.text(message.get("content"))))
+        .model(orElse(ChatCompletionsWire.string(root, "model"), model))
+        .text(orEmpty(ChatCompletionsWire.text(message.get("content"))))
         .toolCalls(toolCalls)
-        .refusal(nonEmpty(OpenAiWire.text(message.get("refusal"))))
+        .refusal(nonEmpty(ChatCompletionsWire.text(message.get("refusal"))))
         .reasoning(nonEmpty(reasoning(message)))
-        .finishReason(OpenAiWire.finishReason(rawFinish, !toolCalls.isEmpty()))
+        .finishReason(ChatCompletionsWire.finishReason(rawFinish, !toolCalls.isEmpty()))
         .rawFinishReason(rawFinish)
-        .requestId(OpenAiWire.requestId(headers));
-    Usage usage = OpenAiWire.usage(root.get("usage"));
+        .requestId(ChatCompletionsWire.requestId(headers));
+    Usage usage = ChatCompletionsWire.usage(root.get("usage"));
     if (usage != null) {
       b.usage(usage);
     }
@@ -82,8 +82,8 @@ public final class OpenAiResponseReader {
 
   /** DeepSeek's {@code reasoning_content}, else the {@code reasoning} of vLLM and OpenRouter. */
   static String reasoning(JsonNode messageOrDelta) {
-    String r = OpenAiWire.text(messageOrDelta.get("reasoning_content"));
-    return r != null && !r.isEmpty() ? r : OpenAiWire.text(messageOrDelta.get("reasoning"));
+    String r = ChatCompletionsWire.text(messageOrDelta.get("reasoning_content"));
+    return r != null && !r.isEmpty() ? r : ChatCompletionsWire.text(messageOrDelta.get("reasoning"));
   }
 
   private static List<ToolCall> toolCalls(JsonNode node) {
@@ -93,21 +93,21 @@ public final class OpenAiResponseReader {
     List<ToolCall> calls = new ArrayList<>(node.size());
     for (JsonNode c : node) {
       JsonNode function = c.path("function");
-      String id = OpenAiWire.string(c, "id");
+      String id = ChatCompletionsWire.string(c, "id");
       calls.add(new ToolCall(id == null || id.isEmpty() ? "call_" + calls.size() : id,
-          orEmpty(OpenAiWire.string(function, "name")), OpenAiWire.arguments(function.get("arguments"))));
+          orEmpty(ChatCompletionsWire.string(function, "name")), ChatCompletionsWire.arguments(function.get("arguments"))));
     }
     return calls;
   }
 
   private static DecodingException decoding(String what, int status, HttpHeaders headers, byte[] body, String provider,
-      String model, OpenAiErrorMapper mapper, Throwable cause) {
-    String excerpt = OpenAiWire.excerpt(body, OpenAiErrorMapper.EXCERPT_CHARS - 1);
+      String model, ChatCompletionsErrorMapper mapper, Throwable cause) {
+    String excerpt = ChatCompletionsWire.excerpt(body, ChatCompletionsErrorMapper.EXCERPT_CHARS - 1);
     return new DecodingException(mapper.redact("the answer of " + provider + " for model '" + model + "' (HTTP "
         + status + ") " + what + ": " + (excerpt.isEmpty() ? "empty body" : "'" + excerpt + "'")
         + ". Check that the base URL points at an OpenAI-compatible /chat/completions endpoint."),
         ErrorDetails.builder().provider(provider).model(model).statusCode(status)
-            .requestId(OpenAiWire.requestId(headers)).build(),
+            .requestId(ChatCompletionsWire.requestId(headers)).build(),
         cause);
   }
 

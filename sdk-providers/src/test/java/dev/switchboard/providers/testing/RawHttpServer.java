@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai;
+package dev.switchboard.providers.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,41 +17,63 @@ import java.util.concurrent.Executors;
 
 /**
  * A socket-level HTTP/1.1 server on 127.0.0.1 for tests that must see what the client does to the
- * connection itself (closing it, or leaving it open). Each accepted connection reads one request,
- * reports it, and runs the script; the script can then wait for the client to hang up.
+ * connection itself (closing it, or leaving it open), or that need a server that is really silent
+ * (no keep-alive bytes) for as long as the test likes. Each accepted connection reads one request,
+ * reports it, and runs the script; the script can then wait for the client to hang up. Shared by the
+ * providers' test packages.
  */
-final class RawHttpServer implements AutoCloseable {
-  interface Script {
+public final class RawHttpServer implements AutoCloseable {
+  /** What the server does with one accepted connection, after reading its request. */
+  public interface Script {
     void run(Connection connection) throws IOException;
   }
 
   /** One accepted connection. */
-  static final class Connection {
-    final Socket socket;
-    final String requestHead;
-    final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
+  public static final class Connection {
+    public final Socket socket;
+    public final String requestHead;
+    public final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
     /** Completed by scripts once they have sent what the test waits for. */
-    final CompletableFuture<Void> sent = new CompletableFuture<>();
+    public final CompletableFuture<Void> sent = new CompletableFuture<>();
 
     Connection(Socket socket, String requestHead) {
       this.socket = socket;
       this.requestHead = requestHead;
     }
 
-    void write(String s) throws IOException {
+    /** The request line, e.g. {@code POST /v1/chat/completions HTTP/1.1}. */
+    public String requestLine() {
+      int end = requestHead.indexOf("\r\n");
+      return end < 0 ? requestHead : requestHead.substring(0, end);
+    }
+
+    public void write(String s) throws IOException {
       OutputStream out = socket.getOutputStream();
       out.write(s.getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
 
+    /** Starts a 200 answer with a chunked body of {@code contentType}; send the body with {@link #chunk}. */
+    public void startChunked(String contentType) throws IOException {
+      write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+    }
+
+    /** Sends a whole answer and closes the connection (so the client never reuses it). */
+    public void respondAndClose(int status, String contentType, String body) throws IOException {
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      write("HTTP/1.1 " + status + " X\r\nContent-Type: " + contentType + "\r\nContent-Length: " + b.length
+          + "\r\nConnection: close\r\n\r\n" + body);
+      socket.close();
+    }
+
     /** Writes one chunk of a chunked body. */
-    void chunk(String s) throws IOException {
+    public void chunk(String s) throws IOException {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       write(Integer.toHexString(b.length) + "\r\n" + s + "\r\n");
     }
 
     /** Blocks this server thread until the client closes the connection (read returns -1 or fails). */
-    void awaitClientClose() {
+    public void awaitClientClose() {
       try {
         socket.setSoTimeout(30_000);
         InputStream in = socket.getInputStream();
@@ -74,10 +96,11 @@ final class RawHttpServer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  final List<Connection> connections = new CopyOnWriteArrayList<>();
-  final List<CompletableFuture<Connection>> accepted = new CopyOnWriteArrayList<>();
+  public final List<Connection> connections = new CopyOnWriteArrayList<>();
+  /** One future per expected connection, completed as they are accepted, in order. */
+  public final List<CompletableFuture<Connection>> accepted = new CopyOnWriteArrayList<>();
 
-  RawHttpServer(int expectedConnections, Script script) throws IOException {
+  public RawHttpServer(int expectedConnections, Script script) throws IOException {
     server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     for (int i = 0; i < expectedConnections; i++) {
       accepted.add(new CompletableFuture<>());
@@ -97,8 +120,14 @@ final class RawHttpServer implements AutoCloseable {
     });
   }
 
-  String baseUrl() {
-    return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+  /** The OpenAI-style API root, {@code http://127.0.0.1:PORT/v1}. */
+  public String baseUrl() {
+    return root() + "/v1";
+  }
+
+  /** The server root, {@code http://127.0.0.1:PORT}. */
+  public String root() {
+    return "http://127.0.0.1:" + server.getLocalPort();
   }
 
   private void serve(Socket socket, int index, Script script) {

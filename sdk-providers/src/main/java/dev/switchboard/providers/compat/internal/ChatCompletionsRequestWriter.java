@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -11,12 +11,15 @@ import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
 import dev.switchboard.spi.http.WireJson;
-import dev.switchboard.providers.openai.OpenAiOptions;
+import dev.switchboard.providers.compat.ChatCompletionsOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes a {@link ChatRequest} as an OpenAI {@code POST /chat/completions} body, with a Jackson
@@ -28,7 +31,7 @@ import java.util.Map;
  *   <li>The output limit goes out as {@code max_tokens} unless {@code maxCompletionTokens} is set:
  *       OpenAI deprecated {@code max_tokens} and its reasoning models accept only {@code
  *       max_completion_tokens}, but most OpenAI-compatible servers (vLLM, llama.cpp, TGI, many
- *       aggregators) know only {@code max_tokens}. {@code OpenAiProvider} turns the newer name on for
+ *       aggregators) know only {@code max_tokens}. The OpenAI provider turns the newer name on for
  *       {@code api.openai.com} by default.
  *   <li>{@code tool_choice} and {@code parallel_tool_calls} are sent only together with tools:
  *       OpenAI rejects them without {@code tools}.
@@ -36,9 +39,10 @@ import java.util.Map;
  *       text} / {@code image_url}) otherwise, since many servers accept only the string form.
  *   <li>Tool parameter schemas and extra fields are copied token by token, so they are valid JSON in
  *       the body whatever their text looked like, and their numbers keep every digit.
- *   <li>{@link OpenAiOptions#extraFields()} replace fields of the same name; a JSON {@code null}
- *       removes the field.
- *   <li>What differs between servers comes from the {@link OpenAiDialect}: the output-limit name,
+ *   <li>The request's {@link ChatCompletionsOptions} (found by {@link #options}) supply the
+ *       protocol's extra fields; {@link ChatCompletionsOptions#extraFields()} replace fields of the
+ *       same name, and a JSON {@code null} removes the field.
+ *   <li>What differs between servers comes from the {@link ChatCompletionsDialect}: the output-limit name,
  *       {@code stream_options}, {@code messages[].name}, and where the thinking switch goes.
  *   <li>Assistant turns never carry reasoning ({@code reasoning_content}): DeepSeek rejects it in
  *       input messages, and no server needs it back from Switchboard.
@@ -46,15 +50,40 @@ import java.util.Map;
  *
  * Stateless and thread-safe. Not API.
  */
-public final class OpenAiRequestWriter {
-  private OpenAiRequestWriter() {}
+public final class ChatCompletionsRequestWriter {
+  /** Fields an extra field may not replace, since the adapter depends on them. */
+  private static final Set<String> RESERVED = Set.of("model", "messages", "stream");
+
+  private ChatCompletionsRequestWriter() {}
+
+  /**
+   * The request's chat-completions options: the one tag whose value implements {@link
+   * ChatCompletionsOptions}, whatever class it is keyed by (usually {@code OpenAiOptions.class}).
+   *
+   * @throws IllegalArgumentException if two tags implement it
+   */
+  public static Optional<ChatCompletionsOptions> options(ChatRequest request) {
+    ChatCompletionsOptions found = null;
+    List<String> keys = new ArrayList<>();
+    for (Map.Entry<Class<?>, Object> tag : request.tags().entrySet()) {
+      if (tag.getValue() instanceof ChatCompletionsOptions options) {
+        found = options;
+        keys.add(tag.getKey().getSimpleName());
+      }
+    }
+    if (keys.size() > 1) {
+      throw new IllegalArgumentException("the request carries " + keys.size() + " chat-completions option tags "
+          + keys + "; their fields would collide, so merge them into one");
+    }
+    return Optional.ofNullable(found);
+  }
 
   /**
    * The body for {@code request} to a generic server; {@code stream} adds {@code "stream":true} and
    * {@code stream_options.include_usage}, so the last chunk reports usage.
    */
   public static byte[] write(ChatRequest request, boolean stream, boolean maxCompletionTokens) {
-    return write(request, stream, OpenAiDialect.generic(maxCompletionTokens));
+    return write(request, stream, ChatCompletionsDialect.generic(maxCompletionTokens));
   }
 
   /**
@@ -63,9 +92,15 @@ public final class OpenAiRequestWriter {
    * @throws IllegalArgumentException if the request asks for something the dialect cannot say
    *     (a thinking switch for a vendor without one)
    */
-  public static byte[] write(ChatRequest request, boolean stream, OpenAiDialect dialect) {
-    OpenAiOptions options = request.tag(OpenAiOptions.class).orElse(null);
+  public static byte[] write(ChatRequest request, boolean stream, ChatCompletionsDialect dialect) {
+    ChatCompletionsOptions options = options(request).orElse(null);
     Map<String, String> extras = options == null ? Map.of() : options.extraFields();
+    for (String name : extras.keySet()) {
+      if (RESERVED.contains(name)) {
+        throw new IllegalArgumentException("the extra field '" + name + "' cannot be sent: the adapter writes it "
+            + "from the ChatRequest (reserved: " + RESERVED + ")");
+      }
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
@@ -118,7 +153,7 @@ public final class OpenAiRequestWriter {
       }
       g.writeEndObject();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the OpenAI request body", e);
+      throw new UncheckedIOException("could not write the chat-completions request body", e);
     }
     return out.toByteArray();
   }
@@ -254,7 +289,7 @@ public final class OpenAiRequestWriter {
     g.writeEndObject();
   }
 
-  private static void writeThinking(JsonGenerator g, Boolean thinking, boolean stream, OpenAiDialect dialect,
+  private static void writeThinking(JsonGenerator g, Boolean thinking, boolean stream, ChatCompletionsDialect dialect,
       Map<String, String> extras) throws IOException {
     if (thinking == null) {
       if (dialect.noThinkingWithoutStream() && !stream && !extras.containsKey("enable_thinking")) {
@@ -295,7 +330,7 @@ public final class OpenAiRequestWriter {
     }
   }
 
-  private static void writeOptions(JsonGenerator g, OpenAiOptions options, Map<String, String> extras)
+  private static void writeOptions(JsonGenerator g, ChatCompletionsOptions options, Map<String, String> extras)
       throws IOException {
     if (options.user().isPresent() && !extras.containsKey("user")) {
       g.writeStringField("user", options.user().get());

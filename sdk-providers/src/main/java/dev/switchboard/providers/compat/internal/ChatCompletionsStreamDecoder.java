@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.ChatEvent;
@@ -35,7 +35,7 @@ import java.util.Map;
  *       ChatEvent.Completed} with the accumulated answer, then completion.
  *   <li>An {@code {"error":...}} chunk (also next to a choice with {@code finish_reason: "error"},
  *       as OpenRouter sends it), a choice finished with {@code "error"}, or an {@code event: error}
- *       → the {@link OpenAiErrorMapper}'s exception; once events went out, wrapped in a {@link
+ *       → the {@link ChatCompletionsErrorMapper}'s exception; once events went out, wrapped in a {@link
  *       ChatStreamException} carrying the partial answer.
  *   <li>A malformed chunk → {@link DecodingException} before any event, {@link ChatStreamException}
  *       after; a body that ends without {@code finish_reason} or {@code [DONE]} → {@link
@@ -52,10 +52,8 @@ import java.util.Map;
  * <p>Not thread-safe: driven by one transport callback at a time, as {@link ByteStreamConsumer}
  * promises. Not API.
  */
-public final class OpenAiStreamDecoder extends SseStreamDecoder {
-  private static final String RAISE_HINT = "OpenAiProvider.builder().maxResponseBytes(...)";
-
-  private final OpenAiErrorMapper mapper;
+public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
+  private final ChatCompletionsErrorMapper mapper;
   private final Map<String, Integer> toolIndexById = new HashMap<>();
   private String id;
   private String responseModel;
@@ -69,9 +67,9 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
    * @param status and {@code headers} of the 2xx response, for request ids and error mapping
    * @param maxEventBytes bounds one SSE line/event (and a plain JSON answer)
    */
-  public OpenAiStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
-      OpenAiErrorMapper mapper, int maxEventBytes) {
-    super(out, provider, model, status, headers, maxEventBytes, RAISE_HINT);
+  public ChatCompletionsStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
+      ChatCompletionsErrorMapper mapper, int maxEventBytes) {
+    super(out, provider, model, status, headers, maxEventBytes, mapper.raiseHint());
     this.mapper = mapper;
   }
 
@@ -126,27 +124,27 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
       throw streamError(chunk);
     }
     if (id == null) {
-      id = nonEmpty(OpenAiWire.string(chunk, "id"));
+      id = nonEmpty(ChatCompletionsWire.string(chunk, "id"));
     }
     if (responseModel == null) {
-      responseModel = nonEmpty(OpenAiWire.string(chunk, "model"));
+      responseModel = nonEmpty(ChatCompletionsWire.string(chunk, "model"));
     }
     if (choices != null && choices.isArray() && !choices.isEmpty()) {
-      JsonNode choice = OpenAiResponseReader.firstChoice(choices);
+      JsonNode choice = ChatCompletionsResponseReader.firstChoice(choices);
       JsonNode delta = choice.get("delta");
       if (delta != null && delta.isObject()) {
         onDelta(delta);
       }
-      String finish = OpenAiWire.string(choice, "finish_reason");
+      String finish = ChatCompletionsWire.string(choice, "finish_reason");
       if (finish != null && !finish.isEmpty()) {
         rawFinish = finish;
         sawFinish = true;
       }
     }
-    Usage usage = OpenAiWire.usage(chunk.get("usage"));
+    Usage usage = ChatCompletionsWire.usage(chunk.get("usage"));
     if (usage == null) {
       // Quirk X_GROQ_USAGE: Groq's last chunk reports usage in x_groq.usage.
-      usage = OpenAiWire.usage(chunk.path("x_groq").get("usage"));
+      usage = ChatCompletionsWire.usage(chunk.path("x_groq").get("usage"));
     }
     if (usage != null && !usage.equals(lastUsage)) {
       lastUsage = usage;
@@ -165,7 +163,7 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
     if (choices == null || !choices.isArray() || choices.isEmpty()) {
       return hasError;
     }
-    boolean finishedWithError = "error".equals(OpenAiWire.string(OpenAiResponseReader.firstChoice(choices),
+    boolean finishedWithError = "error".equals(ChatCompletionsWire.string(ChatCompletionsResponseReader.firstChoice(choices),
         "finish_reason"));
     return finishedWithError || hasError && isErrorObjectWithMessage(error);
   }
@@ -175,15 +173,15 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
   }
 
   private void onDelta(JsonNode delta) {
-    String reasoning = OpenAiResponseReader.reasoning(delta);
+    String reasoning = ChatCompletionsResponseReader.reasoning(delta);
     if (reasoning != null && !reasoning.isEmpty()) {
       emit(new ChatEvent.ReasoningDelta(reasoning));
     }
-    String text = OpenAiWire.text(delta.get("content"));
+    String text = ChatCompletionsWire.text(delta.get("content"));
     if (text != null && !text.isEmpty()) {
       emit(new ChatEvent.TextDelta(text));
     }
-    String refusal = OpenAiWire.text(delta.get("refusal"));
+    String refusal = ChatCompletionsWire.text(delta.get("refusal"));
     if (refusal != null && !refusal.isEmpty()) {
       emit(new ChatEvent.RefusalDelta(refusal));
     }
@@ -197,7 +195,7 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
   }
 
   private void onToolCallDelta(JsonNode call, int position) {
-    String callId = nonEmpty(OpenAiWire.string(call, "id"));
+    String callId = nonEmpty(ChatCompletionsWire.string(call, "id"));
     JsonNode indexNode = call.get("index");
     int index;
     if (indexNode != null && indexNode.isIntegralNumber() && indexNode.canConvertToInt() && indexNode.intValue() >= 0) {
@@ -216,8 +214,8 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
     lastToolIndex = index;
     maxToolIndex = Math.max(maxToolIndex, index);
     JsonNode function = call.path("function");
-    String name = nonEmpty(OpenAiWire.string(function, "name"));
-    String arguments = OpenAiWire.arguments(function.get("arguments"));
+    String name = nonEmpty(ChatCompletionsWire.string(function, "name"));
+    String arguments = ChatCompletionsWire.arguments(function.get("arguments"));
     if (callId == null && name == null && arguments.isEmpty()) {
       return;
     }
@@ -236,9 +234,9 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
         .id(id == null ? "" : id)
         .provider(provider)
         .model(responseModel == null ? model : responseModel)
-        .finishReason(OpenAiWire.finishReason(rawFinish, !calls.isEmpty()))
+        .finishReason(ChatCompletionsWire.finishReason(rawFinish, !calls.isEmpty()))
         .rawFinishReason(rawFinish)
-        .requestId(OpenAiWire.requestId(headers))
+        .requestId(ChatCompletionsWire.requestId(headers))
         .build();
     out.emit(new ChatEvent.Completed(response));
     out.complete();
@@ -250,7 +248,7 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
   protected void finishJsonBody(byte[] body) {
     ChatResponse response;
     try {
-      response = OpenAiResponseReader.read(status, headers, body, provider, model, mapper);
+      response = ChatCompletionsResponseReader.read(status, headers, body, provider, model, mapper);
     } catch (ChatException e) {
       out.fail(e);
       return;
@@ -279,7 +277,7 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
 
   @Override
   protected String requestId() {
-    return OpenAiWire.requestId(headers);
+    return ChatCompletionsWire.requestId(headers);
   }
 
   @Override
@@ -289,14 +287,14 @@ public final class OpenAiStreamDecoder extends SseStreamDecoder {
 
   @Override
   protected int excerptChars() {
-    return OpenAiErrorMapper.EXCERPT_CHARS;
+    return ChatCompletionsErrorMapper.EXCERPT_CHARS;
   }
 
   @Override
   protected ChatResponse partial() {
     return acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
         .id(id == null ? "" : id)
-        .requestId(OpenAiWire.requestId(headers))
+        .requestId(ChatCompletionsWire.requestId(headers))
         .build();
   }
 

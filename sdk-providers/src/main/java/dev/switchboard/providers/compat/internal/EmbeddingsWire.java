@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -39,8 +39,8 @@ import java.util.List;
  * what was wrong. An {@code {"error":...}} body with status 200 goes through the error mapper.
  * Stateless and thread-safe. Not API.
  */
-public final class OpenAiEmbeddingsWire {
-  private OpenAiEmbeddingsWire() {}
+public final class EmbeddingsWire {
+  private EmbeddingsWire() {}
 
   /** The request body. */
   public static byte[] write(EmbeddingRequest request) {
@@ -66,7 +66,7 @@ public final class OpenAiEmbeddingsWire {
 
   /** The vectors in a 2xx body, or throws the {@link ChatException} the body stands for. */
   public static EmbeddingResponse read(int status, HttpHeaders headers, byte[] body, String provider,
-      EmbeddingRequest request, OpenAiErrorMapper mapper) {
+      EmbeddingRequest request, ChatCompletionsErrorMapper mapper) {
     String model = request.model();
     Context c = new Context(status, headers, body, provider, model, mapper);
     List<float[]> vectors = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class OpenAiEmbeddingsWire {
       seen[index] = true;
       b.addEmbedding(Embedding.of(index, vectors.get(i)));
     }
-    Usage u = OpenAiWire.usage(usage);
+    Usage u = ChatCompletionsWire.usage(usage);
     if (u != null) {
       b.usage(Usage.builder().inputTokens(u.inputTokens()).build());
     }
@@ -224,9 +224,9 @@ public final class OpenAiEmbeddingsWire {
     private final byte[] body;
     private final String provider;
     private final String model;
-    private final OpenAiErrorMapper mapper;
+    private final ChatCompletionsErrorMapper mapper;
 
-    Context(int status, HttpHeaders headers, byte[] body, String provider, String model, OpenAiErrorMapper mapper) {
+    Context(int status, HttpHeaders headers, byte[] body, String provider, String model, ChatCompletionsErrorMapper mapper) {
       this.status = status;
       this.headers = headers;
       this.body = body;
@@ -240,12 +240,12 @@ public final class OpenAiEmbeddingsWire {
     }
 
     DecodingException decoding(String what, Throwable cause) {
-      String excerpt = OpenAiWire.excerpt(body, OpenAiErrorMapper.EXCERPT_CHARS - 1);
+      String excerpt = ChatCompletionsWire.excerpt(body, ChatCompletionsErrorMapper.EXCERPT_CHARS - 1);
       return new DecodingException(mapper.redact("the embeddings answer of " + provider + " for model '" + model
           + "' (HTTP " + status + ") " + what + ": " + (excerpt.isEmpty() ? "empty body" : "'" + excerpt + "'")
           + ". Check that the base URL points at an OpenAI-compatible /embeddings endpoint."),
           ErrorDetails.builder().provider(provider).model(model).statusCode(status)
-              .requestId(OpenAiWire.requestId(headers)).build(),
+              .requestId(ChatCompletionsWire.requestId(headers)).build(),
           cause);
     }
   }

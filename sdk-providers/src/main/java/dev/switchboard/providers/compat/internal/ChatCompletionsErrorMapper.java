@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import static dev.switchboard.spi.http.ErrorMapping.after;
 import dev.switchboard.spi.http.HttpErrorMapper;
@@ -38,9 +38,10 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * The one place that decides what an OpenAI-compatible server's failure means: HTTP status, error
- * body and headers, or a transport failure, become a typed {@link ChatException} with its
- * retryability and retry hint.
+ * The one place that decides what an OpenAI-compatible server's failure means, for every provider
+ * that speaks the protocol (hosted vendors and self-hosted servers alike): HTTP status, error body
+ * and headers, or a transport failure, become a typed {@link ChatException} with its retryability
+ * and retry hint.
  *
  * <table>
  *   <caption>Status to exception</caption>
@@ -80,7 +81,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Immutable and thread-safe. Not API.
  */
-public final class OpenAiErrorMapper implements HttpErrorMapper {
+public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
   /** Excerpts of bodies are at most this long, ellipsis included. */
   static final int EXCERPT_CHARS = 200;
 
@@ -91,29 +92,42 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
   private final String endpoint;
   private final Clock clock;
   private final boolean businessCodes;
+  private final String owner;
+  private final String apiKeyEnv;
 
   /**
    * @param apiKey the configured key, for redaction and for saying where it came from; {@code
    *     null} when none is configured
    * @param endpoint the URL requests go to, without query, for messages
    * @param clock for {@code retry-after} HTTP dates
+   * @param businessCodes whether numeric vendor codes in {@code error.code} decide (GLM/Zhipu)
+   * @param owner the provider class whose builder the advice names, e.g. {@code "OpenAiProvider"}
+   * @param apiKeyEnv the environment variable the advice suggests for a missing key, or {@code null}
    */
-  public OpenAiErrorMapper(Secret apiKey, String endpoint, Clock clock) {
-    this(apiKey, endpoint, clock, false);
-  }
-
-  /** @param businessCodes whether numeric vendor codes in {@code error.code} decide (GLM/Zhipu) */
-  public OpenAiErrorMapper(Secret apiKey, String endpoint, Clock clock, boolean businessCodes) {
+  public ChatCompletionsErrorMapper(Secret apiKey, String endpoint, Clock clock, boolean businessCodes, String owner,
+      String apiKeyEnv) {
     this.apiKey = apiKey;
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.businessCodes = businessCodes;
+    this.owner = Objects.requireNonNull(owner, "owner");
+    this.apiKeyEnv = apiKeyEnv;
+  }
+
+  /** The provider class whose builder messages name, e.g. {@code "OpenAiProvider"}. */
+  public String owner() {
+    return owner;
+  }
+
+  /** How messages tell a user to raise the size limit: {@code Owner.builder().maxResponseBytes(...)}. */
+  public String raiseHint() {
+    return owner + ".builder().maxResponseBytes(...)";
   }
 
   /** What a non-2xx response means. Never throws. */
   @Override
   public String requestId(HttpHeaders headers) {
-    return OpenAiWire.requestId(headers);
+    return ChatCompletionsWire.requestId(headers);
   }
 
   @Override
@@ -150,7 +164,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
     }
     if (t instanceof HttpTimeoutException) {
       return new ChatTimeoutException(redact(provider + " did not answer model '" + model
-          + "' in time (" + cause + "). Raise OpenAiProvider.builder().timeout(...) or ChatRequest.timeout(...); "
+          + "' in time (" + cause + "). Raise " + owner + ".builder().timeout(...) or ChatRequest.timeout(...); "
           + "retrying may help."), d.retryable(true).build(), t);
     }
     if (t instanceof CancellationException) {
@@ -178,7 +192,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
   @Override
   public ChatTimeoutException timeout(Duration timeout, String provider, String model) {
     return new ChatTimeoutException(provider + " did not answer model '" + model + "' within " + ErrorMapping.human(timeout)
-        + ". Raise OpenAiProvider.builder().timeout(...) or ChatRequest.timeout(...); retrying may help.",
+        + ". Raise " + owner + ".builder().timeout(...) or ChatRequest.timeout(...); retrying may help.",
         ErrorDetails.builder().provider(provider).model(model).retryable(true).build());
   }
 
@@ -236,7 +250,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
         .provider(provider)
         .model(model)
         .statusCode(httpStatus)
-        .requestId(OpenAiWire.requestId(headers))
+        .requestId(ChatCompletionsWire.requestId(headers))
         .providerCode(providerCode);
     String what = redact(describe(origin, e));
     if (businessCodes) {
@@ -314,7 +328,8 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
 
   private String keyAdvice() {
     if (apiKey == null) {
-      return "No API key is configured: set one with OpenAiProvider.builder().apiKey(Secret.fromEnv(\"OPENAI_API_KEY\")).";
+      return "No API key is configured: set one with " + owner + ".builder().apiKey("
+          + (apiKeyEnv == null ? "..." : "Secret.fromEnv(\"" + apiKeyEnv + "\")") + ").";
     }
     return "Check the API key (" + apiKey.description() + "); retrying will not help.";
   }
@@ -322,9 +337,9 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
   /** The reset of the exhausted limit: the one whose remaining count is 0, else the later of both. */
   private static Optional<Duration> rateLimitReset(HttpHeaders headers) {
     Optional<Duration> requests = headers.firstValue("x-ratelimit-reset-requests")
-        .flatMap(OpenAiErrorMapper::parseOpenAiDuration);
+        .flatMap(ChatCompletionsErrorMapper::parseOpenAiDuration);
     Optional<Duration> tokens = headers.firstValue("x-ratelimit-reset-tokens")
-        .flatMap(OpenAiErrorMapper::parseOpenAiDuration);
+        .flatMap(ChatCompletionsErrorMapper::parseOpenAiDuration);
     boolean requestsOut = headers.firstValue("x-ratelimit-remaining-requests").map(v -> v.trim().equals("0"))
         .orElse(false);
     boolean tokensOut = headers.firstValue("x-ratelimit-remaining-tokens").map(v -> v.trim().equals("0"))
@@ -442,7 +457,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
       // an HTML page from a proxy, plain text, or a truncated body
     }
     if (root == null || !root.isObject()) {
-      return new ErrorBody(OpenAiWire.excerpt(body, EXCERPT_CHARS - 1), null, null, null, 0);
+      return new ErrorBody(ChatCompletionsWire.excerpt(body, EXCERPT_CHARS - 1), null, null, null, 0);
     }
     return fromJson(root, body);
   }
@@ -454,7 +469,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
     }
     JsonNode error = root.get("error");
     JsonNode source = error != null && error.isObject() ? error : root;
-    String message = OpenAiWire.text(source.get("message"));
+    String message = ChatCompletionsWire.text(source.get("message"));
     if (message == null && error != null && error.isTextual()) {
       message = error.textValue();
     }
@@ -463,7 +478,7 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
       message = detail.isTextual() ? detail.textValue() : WireJson.write(detail);
     }
     if (message == null) {
-      message = raw != null ? OpenAiWire.excerpt(raw, EXCERPT_CHARS - 1) : WireJson.write(root);
+      message = raw != null ? ChatCompletionsWire.excerpt(raw, EXCERPT_CHARS - 1) : WireJson.write(root);
     }
     JsonNode codeNode = source.get("code");
     String code = codeNode != null && codeNode.isTextual() && !codeNode.textValue().isBlank() ? codeNode.textValue()
@@ -474,11 +489,11 @@ public final class OpenAiErrorMapper implements HttpErrorMapper {
     if (numeric == 0 && statusNode != null && statusNode.isIntegralNumber() && statusNode.canConvertToInt()) {
       numeric = statusNode.intValue();
     }
-    String type = OpenAiWire.string(source, "type");
+    String type = ChatCompletionsWire.string(source, "type");
     if (type != null && type.isBlank()) {
       type = null;
     }
-    String param = OpenAiWire.string(source, "param");
+    String param = ChatCompletionsWire.string(source, "param");
     return new ErrorBody(WireJson.excerpt(message, MESSAGE_CHARS - 1), type, code, param, numeric);
   }
 

@@ -1,4 +1,4 @@
-package dev.switchboard.providers.openai.internal;
+package dev.switchboard.providers.compat.internal;
 
 import dev.switchboard.spi.http.ErrorMapping;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,13 +15,13 @@ import java.net.http.HttpHeaders;
  * big for a {@code long} or a {@code double}) and falls back to "absent". Stateless and
  * thread-safe. Not API.
  */
-public final class OpenAiWire {
+public final class ChatCompletionsWire {
   /** The response header carrying the provider's request id. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
 
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
-  private OpenAiWire() {}
+  private ChatCompletionsWire() {}
 
   /** The request id from the headers, or {@code null}. */
   public static String requestId(HttpHeaders headers) {
