@@ -106,6 +106,7 @@ public final class RetryPolicy {
   public final class Retries {
     private final Execution<Object> execution = Execution.of(backoff);
     private int attempts = 1;
+    private boolean over;
 
     private Retries() {}
 
@@ -117,18 +118,24 @@ public final class RetryPolicy {
     /**
      * The wait before the next attempt after {@code failure}, or {@code null} when the failure must
      * go out now: not retryable, attempts used up, a retry-after hint over {@link #maxRetryAfter},
-     * or not that much time left ({@code remaining}, the call's deadline, when it has one).
+     * or not that much time left ({@code remaining}, the call's deadline, when it has one). Once it
+     * has returned {@code null} it always does.
      */
     public Duration next(ChatException failure, Optional<Duration> remaining) {
       Objects.requireNonNull(failure, "failure");
+      if (over) {
+        return null;
+      }
       execution.recordException(failure);
       if (execution.isComplete() || !retryOn.test(failure)) {
+        over = true;
         return null;
       }
       Duration delay = execution.getDelay();
       Optional<Duration> hint = failure.retryAfter();
       if (hint.isPresent()) {
         if (hint.get().compareTo(maxRetryAfter) > 0) {
+          over = true;
           return null;
         }
         if (hint.get().compareTo(delay) > 0) {
@@ -136,6 +143,7 @@ public final class RetryPolicy {
         }
       }
       if (remaining.isPresent() && remaining.get().compareTo(delay) <= 0) {
+        over = true;
         return null;
       }
       attempts++;

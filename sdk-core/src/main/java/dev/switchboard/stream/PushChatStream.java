@@ -151,6 +151,7 @@ public final class PushChatStream implements ChatStream {
       cancel.run();
     }
     queue.clear();
+    buffered.set(0);
     pendingDemand.set(null);
     signal();
   }

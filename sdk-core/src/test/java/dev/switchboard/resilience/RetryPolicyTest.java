@@ -243,4 +243,18 @@ class RetryPolicyTest {
     return new RateLimitException("slow down", ErrorDetails.builder().provider("p").model("m").statusCode(429)
         .retryable(true).retryAfter(retryAfter).build());
   }
+
+  @Test
+  void onceItHasSaidNo_itKeepsSayingNo() {
+    RetryPolicy policy = RetryPolicy.builder().maxAttempts(2).jitter(0).build();
+    RetryPolicy.Retries retries = policy.start();
+    assertThat(retries.next(serverError(), Optional.empty())).isNotNull();
+    assertThat(retries.next(serverError(), Optional.empty())).isNull();
+    assertThat(retries.next(serverError(), Optional.empty())).isNull();
+    assertThat(retries.attempt()).isEqualTo(2);
+
+    RetryPolicy.Retries deadline = policy.start();
+    assertThat(deadline.next(serverError(), Optional.of(Duration.ofMillis(1)))).isNull();
+    assertThat(deadline.next(serverError(), Optional.empty())).as("a refusal is final").isNull();
+  }
 }

@@ -225,4 +225,14 @@ class PushChatStreamTest {
     return new ServerException("boom", ErrorDetails.builder().provider("p").model("m").statusCode(500).retryable(true)
         .build());
   }
+
+  @Test
+  void closing_dropsTheBufferedEvents_andCountsNoneLeft() {
+    dev.switchboard.stream.PushChatStream s = new dev.switchboard.stream.PushChatStream();
+    s.emit(new ChatEvent.TextDelta("a"));
+    s.emit(new ChatEvent.TextDelta("b"));
+    assertThat(s.bufferedEvents()).isEqualTo(2);
+    s.close();
+    assertThat(s.bufferedEvents()).isZero();
+  }
 }
