@@ -304,13 +304,31 @@ public final class HttpTransport implements AutoCloseable {
    *       HttpTimeoutException} passed to the consumer's {@code onError}.
    *   <li>Any other status collects at most {@code maxErrorBytes} of the body and fails the stream
    *       with {@link Errors#status}.
-   *   <li>A failure before that (connect, TLS, the request's timeout for the headers) fails the
-   *       stream with {@link Errors#failure}.
+   *   <li>No headers within the request's {@link HttpRequest#timeout() timeout}, measured on this
+   *       transport's scheduler, fails the stream with {@link Errors#timeout} and cancels the
+   *       exchange.
+   *   <li>A failure before that (connect, TLS) fails the stream with {@link Errors#failure}.
    * </ol>
    */
   public void stream(HttpRequest request, PushChatStream stream,
       Function<HttpResponse.ResponseInfo, ByteStreamConsumer> onSuccess, Errors errors, int maxErrorBytes) {
+    AtomicReference<Cancel> exchange = new AtomicReference<>();
+    // The request's timeout bounds the wait for the headers, on this transport's clock (the JDK's
+    // own timer stays as a backstop); the first of headers and deadline wins.
+    AtomicBoolean headersDecided = new AtomicBoolean();
+    Deadlines.Deadline headersDeadline = request.timeout().map(limit -> deadlines.start(limit, () -> {
+      if (headersDecided.compareAndSet(false, true)) {
+        stream.fail(errors.timeout(limit));
+        cancel(exchange);
+      }
+    })).orElse(null);
     HttpResponse.BodyHandler<Void> handler = info -> {
+      if (!headersDecided.compareAndSet(false, true)) {
+        return discarding(); // the deadline came first
+      }
+      if (headersDeadline != null) {
+        headersDeadline.cancel();
+      }
       if (stream.isClosed()) {
         return discarding();
       }
@@ -333,9 +351,18 @@ public final class HttpTransport implements AutoCloseable {
     };
     // Registered before sending, so that a close() racing with the start is never lost; the body
     // subscriber replaces it with the cancelling of the body once the headers are in.
-    AtomicReference<Cancel> exchange = new AtomicReference<>();
-    stream.onCancel(() -> cancel(exchange));
-    send(request, handler, failure -> stream.fail(errors.failure(failure)), exchange, false);
+    stream.onCancel(() -> {
+      if (headersDeadline != null) {
+        headersDeadline.cancel();
+      }
+      cancel(exchange);
+    });
+    send(request, handler, failure -> {
+      if (headersDeadline != null) {
+        headersDeadline.cancel();
+      }
+      stream.fail(errors.failure(failure));
+    }, exchange, false);
   }
 
   /** Stops this transport's threads and, on JDK 21+, its connections. Does nothing on {@link #shared()}. */

@@ -224,6 +224,24 @@ class HttpTransportTest {
   }
 
   @Test
+  void stream_whoseHeadersNeverCome_failsAtTheRequestTimeout_onTheManualClock() throws Exception {
+    try (HttpTransport transport = transport(false)) {
+      PushChatStream stream = new PushChatStream();
+      HttpRequest request = HttpRequest.newBuilder(base.resolve("/stall")).timeout(Duration.ofSeconds(30))
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+      transport.stream(request, stream, info -> {
+        throw new AssertionError("no body should be read");
+      }, errors(), 16);
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+      clock.advance(Duration.ofSeconds(29));
+      assertThat(stream.poll()).isNull();
+      assertThat(stream.isFinished()).isFalse();
+      clock.advance(Duration.ofSeconds(1));
+      assertThatThrownBy(stream::poll).isInstanceOf(ChatTimeoutException.class).hasMessage("no answer within 30s");
+    }
+  }
+
+  @Test
   void stream_closedBeforeTheHeaders_neverReachesTheConsumer() throws Exception {
     try (HttpTransport transport = transport(true)) {
       PushChatStream stream = new PushChatStream();

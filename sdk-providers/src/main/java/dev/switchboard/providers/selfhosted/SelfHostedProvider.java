@@ -412,8 +412,11 @@ public final class SelfHostedProvider implements ProviderAdapter {
   }
 
   private void noteFailure(Replica replica, ChatException failure) {
+    // A connection that failed takes the replica out; a slow or stalled generation does not (the
+    // health probe decides about a replica that hangs).
     boolean transport = failure instanceof TransportException
-        || (failure instanceof ChatStreamException && failure.getCause() instanceof IOException);
+        || (failure instanceof ChatStreamException && failure.getCause() instanceof IOException
+            && !(failure.getCause() instanceof java.net.http.HttpTimeoutException));
     if (!transport) {
       return;
     }
