@@ -9,6 +9,7 @@ import dev.switchboard.internal.RealEmbeddingChain;
 import dev.switchboard.stream.ForwardingChatStream;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.Load;
 import dev.switchboard.route.ModelDirectory;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.observe.ChatListener;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
@@ -230,6 +232,11 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
    */
   public ModelRef resolve(String modelString) {
     return directory.get().resolve(modelString);
+  }
+
+  /** How busy the servers behind {@code modelString} are now, if its provider knows (self-hosted replicas). */
+  public Optional<Load> load(String modelString) {
+    return providerStep.load(resolve(modelString));
   }
 
   /** What the model behind {@code modelString} can do, as its provider declares it. */

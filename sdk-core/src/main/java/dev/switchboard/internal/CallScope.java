@@ -2,6 +2,7 @@ package dev.switchboard.internal;
 
 import dev.switchboard.Attempt;
 import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.Load;
 import dev.switchboard.route.ModelDirectory;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.spi.CallContext;
@@ -9,6 +10,7 @@ import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,6 +61,11 @@ public final class CallScope implements CallContext {
   @Override
   public Capabilities capabilities(ModelRef model) {
     return provider.capabilities(model);
+  }
+
+  @Override
+  public Optional<Load> load(ModelRef model) {
+    return provider.load(model);
   }
 
   ProviderStep provider() {

@@ -57,6 +57,11 @@ public final class ProviderStep {
     return scheduler;
   }
 
+  public java.util.Optional<dev.switchboard.route.Load> load(ModelRef model) {
+    ProviderAdapter adapter = providers.get(model.provider());
+    return adapter == null ? java.util.Optional.empty() : adapter.load(model.model());
+  }
+
   public Capabilities capabilities(ModelRef model) {
     ProviderAdapter adapter = providers.get(model.provider());
     return adapter == null ? Capabilities.UNKNOWN : adapter.capabilities(model.model());

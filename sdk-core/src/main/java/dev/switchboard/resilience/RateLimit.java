@@ -48,7 +48,8 @@ public final class RateLimit {
   /**
    * Reserves room for one exchange of about {@code tokens} tokens with {@code provider}: the wait
    * before it may start (zero when it may start now or there is no limit), or empty when that wait
-   * would exceed {@link #MAX_WAIT} (nothing is reserved then).
+   * would exceed {@link #MAX_WAIT}. A refusal on tokens keeps the request slot it had already taken
+   * (Failsafe cannot hand one back), so refusals count against the request rate.
    */
   public Optional<Duration> reserve(String provider, long tokens) {
     long[] limit = limits.get(provider);

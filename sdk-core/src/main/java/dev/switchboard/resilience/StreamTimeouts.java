@@ -16,9 +16,8 @@ import java.util.OptionalDouble;
  * <ul>
  *   <li><b>first event</b> ({@code FIRST_EVENT}): no event within this time closes the exchange
  *       with a retryable {@link ChatTimeoutException}, so a retry or a fallback can take over;
- *   <li><b>idle</b> ({@code IDLE}): this long without an event while the consumer waits closes it,
- *       with a {@link ChatTimeoutException} if nothing had arrived, else a {@link
- *       ChatStreamException} holding what had;
+ *   <li><b>idle</b> ({@code IDLE}): after the first event, this long without another while the
+ *       consumer waits closes it with a {@link ChatStreamException} holding what had arrived;
  *   <li><b>slow stream</b> ({@code SLOW_STREAM}): slower than a minimum token rate over a probe
  *       window after the first event abandons it. Events are held back during the window, so an
  *       abandoned stream has shown the caller nothing; costs the window's latency on every stream.

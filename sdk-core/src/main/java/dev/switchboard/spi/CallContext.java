@@ -4,10 +4,12 @@ import dev.switchboard.Attempt;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
+import dev.switchboard.route.Load;
 import dev.switchboard.route.ModelDirectory;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.route.Target;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What an interceptor may know and use about the call it is part of: the call itself, its
@@ -49,6 +51,9 @@ public interface CallContext {
 
   /** What {@code model} can do, as its provider declares it. */
   Capabilities capabilities(ModelRef model);
+
+  /** How busy the servers behind {@code model} are now, if its provider knows. */
+  Optional<Load> load(ModelRef model);
 
   /**
    * The exchanges of this call that have ended so far, in the order they ended, including those

@@ -45,6 +45,14 @@ public interface ProviderAdapter extends AutoCloseable {
   }
 
   /** Releases connections and background work. */
+  /**
+   * How busy the servers behind {@code model} are now, if this provider knows (self-hosted replicas
+   * with queue metrics); empty by default. Must be cheap and must not block: routers ask per call.
+   */
+  default java.util.Optional<dev.switchboard.route.Load> load(String model) {
+    return java.util.Optional.empty();
+  }
+
   @Override
   default void close() {}
 }

@@ -105,4 +105,48 @@ class RouterTest {
     assertThatThrownBy(() -> new Router.Decision(null, "x")).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Router.Decision.of("no models")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** A provider that reports a fixed load, as a self-hosted pool does from its scrapes. */
+  private static final class LoadedAdapter extends FakeAdapter {
+    final Load load;
+
+    LoadedAdapter(String name, Load load) {
+      super(name);
+      this.load = load;
+    }
+
+    @Override
+    public java.util.Optional<Load> load(String model) {
+      return java.util.Optional.of(load);
+    }
+  }
+
+  @Test
+  void anInterceptorCanRouteByLoad_throughTheCallContext() {
+    LoadedAdapter busy = new LoadedAdapter("gpu-a", new Load(2, 2, 10, 6, 0));
+    LoadedAdapter idle = new LoadedAdapter("gpu-b", new Load(2, 1, 1, 0, 1));
+    dev.switchboard.spi.Interceptor leastLoaded = new dev.switchboard.spi.Interceptor() {
+      @Override
+      public CompletableFuture<ChatResponse> intercept(Chain chain) {
+        ModelRef a = new ModelRef("gpu-a", "llama");
+        ModelRef b = new ModelRef("gpu-b", "llama");
+        double loadA = chain.context().load(a).map(Load::perHealthyReplica).orElse(Double.MAX_VALUE);
+        double loadB = chain.context().load(b).map(Load::perHealthyReplica).orElse(Double.MAX_VALUE);
+        ModelRef pick = loadA <= loadB ? a : b;
+        return chain.proceed(chain.request().toBuilder().model(pick.toString()).build());
+      }
+    };
+    Switchboard sb = Switchboard.builder().provider(busy).provider(idle).provider(cheap).ticker(time).scheduler(time)
+        .interceptor(leastLoaded).build();
+    sb.chatAsync(ChatRequest.of("gpu-a/llama", "hi"));
+    assertThat(idle.requests).hasSize(1);
+    assertThat(busy.requests).isEmpty();
+    assertThat(sb.load("gpu-a/llama")).contains(new Load(2, 2, 10, 6, 0));
+    assertThat(new Load(2, 2, 10, 6, 0).perHealthyReplica()).isEqualTo(8.0);
+    assertThat(new Load(1, 0, 0, 0, 0).perHealthyReplica()).isInfinite();
+    assertThat(sb.load("cheap/x")).isEmpty();
+    assertThatThrownBy(() -> new Load(1, 2, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("healthyReplicas <= replicas");
+    assertThatThrownBy(() -> new Load(1, 1, -1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -11,6 +11,7 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.TransportException;
+import dev.switchboard.route.Load;
 import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.stream.ChatStreams;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -315,6 +317,26 @@ public final class SelfHostedProvider implements ProviderAdapter {
       out.add(r.snapshot(now));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The replicas' load, summed: every replica serves every model of this provider, so {@code model}
+   * does not change it. From the last scrape and this client's calls in flight; never blocks.
+   */
+  @Override
+  public Optional<Load> load(String model) {
+    int healthy = 0;
+    int running = 0;
+    int waiting = 0;
+    int inFlight = 0;
+    List<ReplicaStatus> all = replicas();
+    for (ReplicaStatus r : all) {
+      healthy += r.healthy() ? 1 : 0;
+      running += r.running();
+      waiting += r.waiting();
+      inFlight += r.inFlight();
+    }
+    return Optional.of(new Load(all.size(), healthy, running, waiting, inFlight));
   }
 
   /**

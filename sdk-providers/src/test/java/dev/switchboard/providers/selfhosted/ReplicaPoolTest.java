@@ -116,6 +116,8 @@ class ReplicaPoolTest {
     }
     assertThat(provider.replicas()).extracting(ReplicaStatus::inFlight).containsExactly(7, 3, 0);
     assertThat(provider.replicas()).extracting(ReplicaStatus::loadScore).containsExactly(7, 7, 10);
+    assertThat(provider.load("any-model")).as("what a router sees through CallContext.load")
+        .contains(new dev.switchboard.route.Load(3, 3, 9, 5, 10));
 
     for (ChatStream stream : open) {
       assertThat(stream.collect().text()).isNotEmpty();
