@@ -207,7 +207,7 @@ public final class Fallback implements Interceptor {
           all = new ArrayList<>(attempts);
         }
         addCancelledSince(all);
-        result.complete(response.toBuilder().attempts(all).build());
+        result.complete(all.equals(response.attempts()) ? response : response.toBuilder().attempts(all).build());
         return;
       }
       boolean moveOn;

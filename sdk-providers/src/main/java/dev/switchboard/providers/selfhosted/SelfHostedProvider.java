@@ -111,9 +111,9 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#timeout} (default 60 s, or {@link ChatRequest#timeout()}) bounds a whole {@code
  * chat()} or {@code embed()} call; a stream that stalls between chunks ends at the transport's idle
  * timeout ({@link HttpTransport#DEFAULT_IDLE_TIMEOUT}, 120 s) with a {@link ChatStreamException};
- * {@link Builder#healthTimeout} bounds each probe. The wait for a stream's response headers (also
- * {@link Builder#timeout}) and {@link Builder#connectTimeout} are enforced by the JDK's HTTP client,
- * on its own clock.
+ * {@link Builder#timeout} also bounds the wait for a stream's response headers (the JDK's timer
+ * stays as a backstop); {@link Builder#healthTimeout} bounds each probe. Only {@link
+ * Builder#connectTimeout} is left to the JDK's HTTP client, on its own clock.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls. Whoever builds it closes it:
  * {@link #close()} stops the refresh (cancelling its next round), makes the per-replica clients refuse

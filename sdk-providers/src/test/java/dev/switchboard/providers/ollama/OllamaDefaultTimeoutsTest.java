@@ -30,14 +30,17 @@ import org.junit.jupiter.api.Timeout;
 /**
  * With nothing configured but a manual clock under the transport, every time limit of the Ollama
  * provider that runs on the transport's clock ends the call: the idle limit inside an NDJSON stream
- * (the transport's default, 120 s) and the whole-call limit of {@code chat()} (the builder's
- * default, 120 s, which includes loading the model). The loopback server really goes silent (no keep-alive bytes); the test only
+ * (the transport's default, 120 s), the wait for a stream's response headers and the whole-call
+ * limit of {@code chat()} (both the builder's {@code timeout}, default 120 s, which includes
+ * loading the model). The loopback server really goes silent (no keep-alive bytes); the test only
  * moves the manual clock, and never sleeps.
  *
- * <p>{@code connectTimeout} and the wait for a stream's response headers (the request's timeout)
- * are enforced by the JDK's HTTP client on its own clock, which no manual clock reaches; for those,
- * a scripted client checks the limit handed to the JDK and that its timeout exceptions become
- * typed, retryable timeouts.
+ * <p>The wait for a stream's response headers is the builder's timeout too, handed to the
+ * transport as the request's timeout: the transport arms it on its own clock (so the manual clock
+ * ends it here), and the JDK's client keeps its own timer on it as a backstop. {@code
+ * connectTimeout} is enforced by the JDK's client alone, on its own clock, which no manual clock
+ * reaches. For the JDK's side of both, a scripted client checks the limit handed to the JDK and
+ * that the JDK's timeout exceptions become typed, retryable timeouts.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class OllamaDefaultTimeoutsTest {
@@ -130,9 +133,38 @@ class OllamaDefaultTimeoutsTest {
   }
 
   /**
-   * The wait for a stream's response headers is the provider's timeout too, handed to the JDK as
-   * the request's timeout (so the JDK's clock, not the manual one, enforces it): the request carries
-   * the documented default, and the JDK's timeout becomes a typed, retryable timeout.
+   * The wait for a stream's response headers is bounded by the provider's timeout, on the
+   * transport's clock: the stream fails as a typed, retryable timeout, and the exchange is
+   * cancelled (the client hangs up).
+   */
+  @Test
+  void streamWhoseHeadersNeverCome_endsAtTheProviderTimeout_onTheManualClock() throws Exception {
+    start(RawHttpServer.Connection::awaitClientClose);
+
+    try (ChatStream stream = switchboard.stream(ChatRequest.of(MODEL, "hi"))) {
+      RawHttpServer.Connection connection = server.accepted.get(0).get(10, TimeUnit.SECONDS);
+      assertThat(connection.requestLine()).startsWith("POST /api/chat ");
+      clock.awaitTaskDueWithin(PROVIDER_DEFAULT, Duration.ofSeconds(10));
+      clock.advance(PROVIDER_DEFAULT.minusMillis(1));
+      assertThat(stream.poll()).as("no headers yet, nothing received").isNull();
+      assertThat(stream.isFinished()).isFalse();
+
+      clock.advance(Duration.ofMillis(1));
+      ChatTimeoutException timeout = catchThrowableOfType(ChatTimeoutException.class, () -> stream.iterator().hasNext());
+
+      assertThat(timeout).hasMessageContaining("within 2m").hasMessageContaining("OllamaProvider.builder().timeout(...)");
+      assertThat(timeout.isRetryable()).isTrue();
+      assertThat(timeout.attempts()).hasSize(1);
+      assertThat(clock.elapsed()).isEqualTo(PROVIDER_DEFAULT);
+      assertThat(transport.exchangesInFlight()).isZero();
+      connection.clientClosed.get(10, TimeUnit.SECONDS); // the exchange was cancelled
+    }
+  }
+
+  /**
+   * The same limit is handed to the JDK as the request's timeout, whose own timer stays as a
+   * backstop: the request carries the documented default, and the JDK's timeout, should it fire
+   * first, becomes a typed, retryable timeout too.
    */
   @Test
   void streamWhoseHeadersNeverCome_isBoundedByTheProviderTimeout_enforcedByTheJdk() throws Exception {

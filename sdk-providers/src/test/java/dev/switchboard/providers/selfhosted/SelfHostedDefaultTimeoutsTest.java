@@ -33,18 +33,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * With the provider's own ticker and scheduler set to a manual clock (and nothing else about time
  * configured), the self-hosted provider builds its transport on that clock, so every time limit that
  * runs on the transport ends the call when the clock says so: the idle limit inside a stream (the
- * transport's default, 120 s) and the whole-call limit of {@code chat()} (the builder's default, 60
- * s). Run for every backend profile, over one loopback replica that answers the health, metrics and
- * model probes and then really goes silent (no keep-alive bytes) on the chat call. The test only
- * moves the manual clock, and never sleeps.
+ * transport's default, 120 s), the wait for a stream's response headers and the whole-call limit of
+ * {@code chat()} (both the builder's {@code timeout}, default 60 s). Run for every backend profile,
+ * over one loopback replica that answers the health, metrics and model probes and then really goes
+ * silent (no keep-alive bytes) on the chat call. The test only moves the manual clock, and never
+ * sleeps.
  *
  * <p>The scrape and retry intervals (not time limits) are set to an hour and the replica is probed
  * once up front, so that no background probe runs while the clock is moved.
  *
- * <p>{@code connectTimeout} and the wait for a stream's response headers (the request's timeout)
- * are enforced by the JDK's HTTP client on its own clock, which no manual clock reaches; for those,
- * a scripted client checks the limit handed to the JDK and that its timeout exceptions become
- * typed, retryable timeouts.
+ * <p>The wait for a stream's response headers is handed to the transport as the request's timeout:
+ * the transport arms it on its own clock (so the manual clock ends it here), and the JDK's client
+ * keeps its own timer on it as a backstop. {@code connectTimeout} is enforced by the JDK's client
+ * alone, on its own clock, which no manual clock reaches. For the JDK's side of both, a scripted
+ * client checks the limit handed to the JDK and that the JDK's timeout exceptions become typed,
+ * retryable timeouts.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SelfHostedDefaultTimeoutsTest {
@@ -166,9 +169,40 @@ class SelfHostedDefaultTimeoutsTest {
   }
 
   /**
-   * The wait for a stream's response headers is the provider's timeout too, handed to the JDK as
-   * the request's timeout (so the JDK's clock, not the manual one, enforces it): the request carries
-   * the documented default, and the JDK's timeout becomes a typed, retryable timeout.
+   * The wait for a stream's response headers is bounded by the provider's timeout, on the
+   * transport's clock: the stream fails as a typed, retryable timeout, the exchange is cancelled
+   * (the client hangs up), and the replica's slot is released.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("backends")
+  void streamWhoseHeadersNeverCome_endsAtTheProviderTimeout_onTheManualClock(Backend backend) throws Exception {
+    start(backend, RawHttpServer.Connection::awaitClientClose);
+
+    try (ChatStream stream = switchboard.stream(ChatRequest.of(MODEL, "hi"))) {
+      RawHttpServer.Connection connection = chatCall.get(10, TimeUnit.SECONDS);
+      assertThat(connection.requestLine()).startsWith("POST /v1/chat/completions ");
+      clock.awaitTaskDueWithin(PROVIDER_DEFAULT, Duration.ofSeconds(10));
+      clock.advance(PROVIDER_DEFAULT.minusMillis(1));
+      assertThat(stream.poll()).as("no headers yet, nothing received").isNull();
+      assertThat(stream.isFinished()).isFalse();
+
+      clock.advance(Duration.ofMillis(1));
+      ChatTimeoutException timeout = catchThrowableOfType(ChatTimeoutException.class, () -> stream.iterator().hasNext());
+
+      assertThat(timeout).hasMessageContaining("within 60s")
+          .hasMessageContaining("SelfHostedProvider.builder().timeout(...)");
+      assertThat(timeout.isRetryable()).isTrue();
+      assertThat(timeout.attempts()).hasSize(1);
+      assertThat(clock.elapsed()).isEqualTo(PROVIDER_DEFAULT);
+      assertThat(provider.replicas().get(0).inFlight()).as("the call was released").isZero();
+      connection.clientClosed.get(10, TimeUnit.SECONDS); // the exchange was cancelled
+    }
+  }
+
+  /**
+   * The same limit is handed to the JDK as the request's timeout, whose own timer stays as a
+   * backstop: the request carries the documented default, and the JDK's timeout, should it fire
+   * first, becomes a typed, retryable timeout too.
    */
   @Test
   void streamWhoseHeadersNeverCome_isBoundedByTheProviderTimeout_enforcedByTheJdk() throws Exception {
