@@ -103,7 +103,11 @@ public final class ChatRequest {
     return Optional.ofNullable(parallelToolCalls);
   }
 
-  /** The time this call may take, overriding the provider's default. */
+  /**
+   * The deadline of the whole call, overriding {@code Switchboard.builder().callTimeout}: the
+   * Switchboard enforces it across every retry and fallback; a provider adapter called directly
+   * applies it to its one exchange instead of its own default.
+   */
   public Optional<Duration> timeout() {
     return Optional.ofNullable(timeout);
   }
@@ -278,6 +282,7 @@ public final class ChatRequest {
       return this;
     }
 
+    /** The call's deadline; positive ({@link #build()} checks), or {@code null} for the default. */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
       return this;

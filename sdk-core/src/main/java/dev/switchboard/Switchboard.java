@@ -110,7 +110,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
         inner.cancel(true); // records the exchange in flight as a cancelled attempt
-        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(scope.attempts());
+        ChatTimeoutException failure = callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -148,7 +148,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       // The timeout event comes before the failure can reach the consumer (and with it callFailed).
       if (stream.isAbortable()) {
         listeners.timeout(call, TimeoutKind.CALL, limit);
-        stream.abort(() -> callTimedOut(request.model(), limit).withAttempts(scope.attempts()));
+        stream.abort(() -> callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts()));
       }
     }));
     return stream;
@@ -177,7 +177,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
         inner.cancel(true); // records the exchange in flight as a cancelled attempt
-        ChatTimeoutException failure = callTimedOut(request.model(), limit).withAttempts(scope.attempts());
+        ChatTimeoutException failure = callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -287,10 +287,11 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     return next;
   }
 
-  private ChatTimeoutException callTimedOut(String model, Duration limit) {
+  /** Names the model the call resolved in its own directory snapshot, not in one swapped in since. */
+  private static ChatTimeoutException callTimedOut(CallScope scope, String model, Duration limit) {
     ErrorDetails.Builder details = ErrorDetails.builder().model(model).retryable(true);
     try {
-      ModelRef target = directory.get().resolve(model);
+      ModelRef target = scope.resolve(model);
       details.provider(target.provider()).model(target.model());
     } catch (ModelNotFoundException e) {
       // a route name or an unknown model: the deadline still applies, to the call as a whole

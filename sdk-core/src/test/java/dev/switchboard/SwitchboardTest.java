@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.observe.TimeoutKind;
 import dev.switchboard.observe.CallInfo;
@@ -333,5 +334,87 @@ class SwitchboardTest {
     openai.calls.get(0).complete(FakeAdapter.answer("ok"));
     time.advance(java.time.Duration.ofSeconds(3));
     assertThat(f.join().text()).isEqualTo("ok");
+  }
+
+  @Test
+  void interceptorFailingWithAPlainException_endsTheCallInAChatExceptionNamingTheModel() {
+    IllegalStateException bug = new IllegalStateException("bug");
+    List<String> events = new CopyOnWriteArrayList<>();
+    Switchboard sb = Switchboard.builder().provider(openai).interceptor(new Interceptor() {
+      @Override
+      public CompletableFuture<ChatResponse> intercept(Chain chain) {
+        return CompletableFuture.failedFuture(bug);
+      }
+    }).listener(new ChatListener() {
+      @Override
+      public void callFailed(CallInfo call, ChatException error) {
+        events.add("failed " + error.getMessage());
+      }
+    }).build();
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("openai/m", "hi"));
+    assertThat(f).isCompletedExceptionally();
+    ChatException failure = catchThrowableOfType(ChatException.class, () -> sb.chat(ChatRequest.of("openai/m", "hi")));
+    assertThat(failure).isExactlyInstanceOf(ChatException.class)
+        .hasMessage("the call to 'openai/m' failed: java.lang.IllegalStateException: bug")
+        .hasCause(bug);
+    assertThat(failure.model()).isEqualTo("openai/m");
+    assertThat(failure.provider()).isEmpty();
+    assertThat(events).containsExactly("failed the call to 'openai/m' failed: java.lang.IllegalStateException: bug",
+        "failed the call to 'openai/m' failed: java.lang.IllegalStateException: bug");
+    assertThat(openai.requests).isEmpty();
+  }
+
+  @Test
+  void callInfo_describesEachKindOfCall() {
+    List<CallInfo> calls = new CopyOnWriteArrayList<>();
+    Switchboard sb = Switchboard.builder().provider(openai).listener(new ChatListener() {
+      @Override
+      public void callStart(CallInfo call) {
+        calls.add(call);
+      }
+    }).build();
+    ChatRequest chat = ChatRequest.of("openai/m", "hi");
+    ChatRequest streamed = ChatRequest.of("openai/s", "hi");
+    sb.chatAsync(chat);
+    sb.stream(streamed).close();
+    sb.embedAsync(EmbeddingRequest.of("openai/e", "x"));
+    assertThat(calls).extracting(CallInfo::kind)
+        .containsExactly(CallInfo.Kind.CHAT, CallInfo.Kind.STREAM, CallInfo.Kind.EMBEDDING);
+    assertThat(calls).extracting(CallInfo::streaming).containsExactly(false, true, false);
+    assertThat(calls).extracting(CallInfo::model).containsExactly("openai/m", "openai/s", "openai/e");
+    assertThat(calls.get(0).request()).isSameAs(chat);
+    assertThat(calls.get(1).request()).isSameAs(streamed);
+    assertThat(calls.get(0).embeddingRequest()).isEmpty();
+    assertThat(calls).extracting(CallInfo::id).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void listenerFactories_makeAListenerForEachStreamAndEmbeddingCallToo() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    Switchboard sb = Switchboard.builder().provider(openai).listenerFactory(call -> new ChatListener() {
+      @Override
+      public void callStart(CallInfo c) {
+        events.add(call.kind() + " start " + (c == call));
+      }
+
+      @Override
+      public void callEnd(CallInfo c, ChatResponse response) {
+        events.add(call.kind() + " end " + (c == call));
+      }
+
+      @Override
+      public void callFailed(CallInfo c, ChatException error) {
+        events.add(call.kind() + " failed " + (c == call));
+      }
+    }).build();
+    try (ChatStream stream = sb.stream(ChatRequest.of("openai/m", "hi"))) {
+      openai.streams.get(0).emit(new ChatEvent.Completed(FakeAdapter.answer("ok")));
+      openai.streams.get(0).complete();
+      assertThat(stream.collect().text()).isEqualTo("ok");
+    }
+    assertThatThrownBy(() -> sb.embed(EmbeddingRequest.of("openai/e", "x")))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThat(events).containsExactly("STREAM start true", "STREAM end true", "EMBEDDING start true",
+        "EMBEDDING failed true");
   }
 }
