@@ -145,11 +145,12 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     ChatStream inner = new RealChain(interceptors, 0, request, scope).proceedStream(request);
     CallStream stream = new CallStream(inner, call, listeners);
     call.timeout().ifPresent(limit -> stream.timer = scheduler.schedule(limit, () -> {
-      // The timeout event comes before the failure can reach the consumer (and with it callFailed).
-      if (stream.isAbortable()) {
+      // Made only if the abort takes effect, and before the consumer can see the failure (and with
+      // it callFailed): so the timeout event comes exactly when the deadline ended the stream.
+      stream.abort(() -> {
         listeners.timeout(call, TimeoutKind.CALL, limit);
-        stream.abort(() -> callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts()));
-      }
+        return callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts());
+      });
     }));
     return stream;
   }

@@ -165,8 +165,8 @@ class SwitchboardStreamTest {
     assertThat(timeout.provider()).isEqualTo("openai");
     assertThat(timeout.model()).isEqualTo("m");
     assertThat(timeout.isRetryable()).isTrue();
-    assertThat(events).containsExactly("start STREAM", "attemptStart 1 openai/m", "timeout CALL 700",
-        "attemptEnd 1 Cancelled", "callFailed ChatTimeoutException: " + timeout.getMessage());
+    assertThat(events).containsExactly("start STREAM", "attemptStart 1 openai/m", "attemptEnd 1 Cancelled",
+        "timeout CALL 700", "callFailed ChatTimeoutException: " + timeout.getMessage());
     stream.close();
     assertThat(events).hasSize(5);
   }

@@ -123,11 +123,12 @@ final class TimedStream extends ForwardingChatStream {
           : new ChatStreamException(timeout.getMessage() + " (partial answer attached)",
               details.toBuilder().retryable(false).build(), received.partial(provider, model), timeout);
     }
-    // The timeout event comes before the failure can reach the consumer (and with it callFailed).
-    if (isAbortable()) {
+    // Reported only if the abort takes effect, and before the consumer can see the failure.
+    ChatException made = failure;
+    abort(() -> {
       events.timeout(call, kind, limit);
-      abort(failure);
-    }
+      return made;
+    });
   }
 
   private static void cancel(Scheduler.Cancellable timer) {
