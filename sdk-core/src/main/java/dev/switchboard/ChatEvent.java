@@ -38,7 +38,7 @@ public sealed interface ChatEvent
   /**
    * A piece of tool call number {@code index} (0-based, in the order the model started them). The
    * first delta of a call carries its {@code id} and {@code name}; later ones may leave them
-   * {@code null} and carry only more of {@code argumentsJson}.
+   * {@code null} and carry only the next piece of the arguments JSON, {@code argumentsDelta}.
    */
   record ToolCallDelta(int index, String id, String name, String argumentsDelta) implements ChatEvent {
     public ToolCallDelta {

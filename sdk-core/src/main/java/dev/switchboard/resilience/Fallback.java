@@ -132,18 +132,18 @@ public final class Fallback implements Interceptor {
     }
 
     CompletableFuture<ChatResponse> start() {
-      launch(null);
+      launch(null, null);
       return result;
     }
 
-    /** Starts the next candidate; {@code from} is the model being left, for the listener. */
-    synchronized void launch(ChatException cause) {
+    /** Starts the next candidate; {@code from} is the model being left on {@code cause}, for the listener. */
+    synchronized void launch(String from, ChatException cause) {
       if (next >= candidates.size() || result.isDone()) {
         return;
       }
       String model = candidates.get(next++);
       if (cause != null) {
-        chain.context().events().fallback(chain.context().call(), candidates.get(next - 2 < 0 ? 0 : next - 2), model, cause);
+        chain.context().events().fallback(chain.context().call(), from, model, cause);
       }
       long started = chain.context().ticker().read();
       CompletableFuture<ChatResponse> f = proceedSafely(model);
@@ -176,7 +176,7 @@ public final class Fallback implements Interceptor {
           }
           chain.context().events().hedgeStarted(chain.context().call(), candidates.get(next), delay);
         }
-        launch(null);
+        launch(null, null);
       });
     }
 
@@ -226,7 +226,7 @@ public final class Fallback implements Interceptor {
       }
       if (moveOn && hasNext()) {
         cancelHedgeTimer();
-        launch(failure);
+        launch(model, failure);
       } else if (!othersRunning) {
         fail();
       }

@@ -67,7 +67,8 @@ final class ProbedStream extends ForwardingChatStream {
         releasing = true;
       }
     }
-    if (!releasing && firstAt >= 0 && ticker.read() - firstAt >= window.toNanos()) {
+    // An exchange that has already ended is not judged: what it sent is the whole answer (see below).
+    if (!releasing && firstAt >= 0 && !delegate.isFinished() && ticker.read() - firstAt >= window.toNanos()) {
       double seconds = (ticker.read() - firstAt) / 1e9;
       double rate = (chars / 4.0) / seconds;
       if (rate < minTokensPerSecond) {
