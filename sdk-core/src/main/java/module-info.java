@@ -1,8 +1,8 @@
 /** Switchboard core: the public API, the interceptor chain and the shared machinery. */
 module dev.switchboard.core {
-  requires com.fasterxml.jackson.core;
-  requires com.fasterxml.jackson.databind;
-  requires java.net.http;
+  requires transitive com.fasterxml.jackson.core;
+  requires transitive com.fasterxml.jackson.databind;
+  requires transitive java.net.http;
   requires org.slf4j;
   requires dev.failsafe.core;
 

@@ -73,7 +73,7 @@ class FuturesTest {
   @Test
   void await_throwsACopyOfTheChatException_withTheCallersStack_leavingTheSharedOneAlone() {
     Attempt attempt = new Attempt("openai", "m", 429, Duration.ofMillis(5), Usage.ZERO, Optional.of("RateLimitException"));
-    RateLimitException shared = (RateLimitException) new RateLimitException("slow down",
+    RateLimitException shared = new RateLimitException("slow down",
         ErrorDetails.builder().provider("openai").model("m").statusCode(429).build()).withAttempts(List.of(attempt));
     CompletableFuture<String> f = CompletableFuture.failedFuture(shared);
 

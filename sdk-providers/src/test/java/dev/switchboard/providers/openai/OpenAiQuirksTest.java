@@ -44,7 +44,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -379,7 +378,7 @@ class OpenAiQuirksTest {
           Clock.systemUTC(), true, "OpenAiProvider", "OPENAI_API_KEY");
 
       assertThat(glmError(glm, 400, "1261", "Prompt 超长")).isExactlyInstanceOf(ContextLengthExceededException.class)
-          .satisfies(e -> assertThat(((ChatException) e).details().providerCode()).hasValue("1261"));
+          .satisfies(e -> assertThat(e.details().providerCode()).hasValue("1261"));
       assertThat(glmError(glm, 400, "1301", "系统检测到输入或生成内容可能包含不安全或敏感内容"))
           .isExactlyInstanceOf(ContentFilteredException.class);
       ChatException arrears = glmError(glm, 429, "1113", "您的账户已欠费，请充值后重试。");
