@@ -54,6 +54,31 @@ public final class ChatRequest {
     return new Builder();
   }
 
+  /** This request for {@code model}; shares everything else (messages, tools, tags) without a copy. */
+  public ChatRequest withModel(String model) {
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException(
+          "ChatRequest.model is required: a \"provider/model\" string, an alias or a route name");
+    }
+    return model.equals(this.model) ? this : new ChatRequest(this, model);
+  }
+
+  private ChatRequest(ChatRequest from, String model) {
+    this.model = model;
+    this.messages = from.messages;
+    this.tools = from.tools;
+    this.toolChoice = from.toolChoice;
+    this.responseFormat = from.responseFormat;
+    this.temperature = from.temperature;
+    this.topP = from.topP;
+    this.maxOutputTokens = from.maxOutputTokens;
+    this.stop = from.stop;
+    this.seed = from.seed;
+    this.parallelToolCalls = from.parallelToolCalls;
+    this.timeout = from.timeout;
+    this.tags = from.tags;
+  }
+
   /** One user message to {@code model}. */
   public static ChatRequest of(String model, String userText) {
     return builder().model(model).addMessage(Message.user(userText)).build();

@@ -102,6 +102,32 @@ public final class ChatResponse {
     return attempts;
   }
 
+  /** This answer as sent by {@code provider}; shares everything else (no copy of the text). */
+  public ChatResponse withProvider(String provider) {
+    Objects.requireNonNull(provider, "provider");
+    return provider.equals(this.provider) ? this : new ChatResponse(this, provider, attempts);
+  }
+
+  /** This answer with {@code attempts} as its list of exchanges; shares everything else. */
+  public ChatResponse withAttempts(List<Attempt> attempts) {
+    List<Attempt> copy = List.copyOf(attempts);
+    return copy.equals(this.attempts) ? this : new ChatResponse(this, provider, copy);
+  }
+
+  private ChatResponse(ChatResponse from, String provider, List<Attempt> attempts) {
+    this.id = from.id;
+    this.provider = provider;
+    this.model = from.model;
+    this.message = from.message;
+    this.reasoning = from.reasoning;
+    this.refusal = from.refusal;
+    this.finishReason = from.finishReason;
+    this.rawFinishReason = from.rawFinishReason;
+    this.usage = from.usage;
+    this.requestId = from.requestId;
+    this.attempts = attempts;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder()
         .id(id)

@@ -85,4 +85,30 @@ class ValuesTest {
     assertThat(Secret.fromEnv("SWITCHBOARD_SURELY_UNSET_VAR").isPresent()).isFalse();
     assertThat(Secret.fromEnv("X").toString()).contains("env:X");
   }
+
+  @Test
+  void withers_changeOneThing_shareTheRest_andReturnTheSameObjectWhenNothingChanges() {
+    ChatRequest request = ChatRequest.builder().model("openai/gpt-4o").addMessage(Message.user("hi"))
+        .temperature(0.2).tag(String.class, "tenant-a").build();
+    ChatRequest moved = request.withModel("gpt-4o");
+    assertThat(moved.model()).isEqualTo("gpt-4o");
+    assertThat(moved.messages()).isSameAs(request.messages());
+    assertThat(moved.tag(String.class)).contains("tenant-a");
+    assertThat(moved.temperature()).isEqualTo(request.temperature());
+    assertThat(moved).isEqualTo(request.toBuilder().model("gpt-4o").build());
+    assertThat(request.withModel("openai/gpt-4o")).isSameAs(request);
+    assertThatThrownBy(() -> request.withModel(" ")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ChatRequest.model is required");
+
+    ChatResponse response = ChatResponse.builder().id("r").model("m").text("Paris").usage(Usage.of(3, 1)).build();
+    Attempt attempt = new Attempt("openai", "m", 200, Duration.ofMillis(5), Usage.of(3, 1), java.util.Optional.empty());
+    ChatResponse attributed = response.withProvider("openai").withAttempts(java.util.List.of(attempt));
+    assertThat(attributed.provider()).isEqualTo("openai");
+    assertThat(attributed.attempts()).containsExactly(attempt);
+    assertThat(attributed.text()).isEqualTo("Paris");
+    assertThat(attributed.usage()).isEqualTo(response.usage());
+    assertThat(attributed).isEqualTo(response.toBuilder().provider("openai").addAttempt(attempt).build());
+    assertThat(attributed.withProvider("openai")).isSameAs(attributed);
+    assertThat(attributed.withAttempts(java.util.List.of(attempt))).isSameAs(attributed);
+  }
 }

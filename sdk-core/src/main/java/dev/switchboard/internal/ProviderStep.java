@@ -83,7 +83,7 @@ public final class ProviderStep {
     } catch (ModelNotFoundException e) {
       return Futures.failed(e);
     }
-    ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
+    ChatRequest local = request.withModel(target.model()); // a Target tag left on it no longer matches its model
     CallInfo call = scope.call();
     Listeners listeners = scope.events();
     int id = scope.nextAttemptId();
@@ -115,7 +115,7 @@ public final class ProviderStep {
           200, latency, response.usage(), Optional.empty());
       scope.recorded(attempt);
       listeners.attemptEnd(call, id, attempt);
-      result.complete(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
+      result.complete(attributed(response, target.provider(), attempt));
     });
     return Futures.cancelling(result, exchange);
   }
@@ -168,7 +168,7 @@ public final class ProviderStep {
     } catch (ModelNotFoundException e) {
       return ChatStreams.failed(e);
     }
-    ChatRequest local = request.toBuilder().model(target.model()).tag(Target.class, null).build();
+    ChatRequest local = request.withModel(target.model()); // a Target tag left on it no longer matches its model
     int id = scope.nextAttemptId();
     scope.events().attemptStart(scope.call(), id, new ModelRef(target.provider(), target.model()));
     long start = ticker.read();
@@ -199,6 +199,14 @@ public final class ProviderStep {
     Usage usage = failure instanceof dev.switchboard.ChatStreamException s ? s.partialResponse().usage() : Usage.ZERO;
     return new Attempt(target.provider(), target.model(), failure.statusCode().orElse(0), latency, usage,
         Optional.of(failure.getClass().getSimpleName()));
+  }
+
+  /** {@code response} as {@code provider}'s, with {@code attempt} added; the text is not copied. */
+  private static ChatResponse attributed(ChatResponse response, String provider, Attempt attempt) {
+    List<Attempt> all = new java.util.ArrayList<>(response.attempts().size() + 1);
+    all.addAll(response.attempts());
+    all.add(attempt);
+    return response.withProvider(provider).withAttempts(all);
   }
 
   static ChatException asChatException(Throwable t, Bound target) {
@@ -253,7 +261,7 @@ public final class ProviderStep {
         recorded = attempt;
         scope.recorded(attempt);
         listeners.attemptEnd(call, id, attempt);
-        return new ChatEvent.Completed(response.toBuilder().provider(target.provider()).addAttempt(attempt).build());
+        return new ChatEvent.Completed(attributed(response, target.provider(), attempt));
       }
       return event;
     }

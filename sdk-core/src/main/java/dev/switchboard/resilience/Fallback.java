@@ -207,7 +207,7 @@ public final class Fallback implements Interceptor {
           all = new ArrayList<>(attempts);
         }
         addCancelledSince(all);
-        result.complete(all.equals(response.attempts()) ? response : response.toBuilder().attempts(all).build());
+        result.complete(response.withAttempts(all));
         return;
       }
       boolean moveOn;

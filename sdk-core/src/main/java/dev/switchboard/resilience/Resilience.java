@@ -133,7 +133,7 @@ public final class Resilience implements Interceptor {
 
       @Override
       public ChatResponse withAttempts(ChatResponse response, List<Attempt> all) {
-        return all.equals(response.attempts()) ? response : response.toBuilder().attempts(all).build();
+        return response.withAttempts(all);
       }
 
       @Override
@@ -238,7 +238,7 @@ public final class Resilience implements Interceptor {
     }
     List<Attempt> all = new ArrayList<>(earlier);
     all.addAll(completed.response().attempts());
-    return new ChatEvent.Completed(completed.response().toBuilder().attempts(all).build());
+    return new ChatEvent.Completed(completed.response().withAttempts(all));
   }
 
   /** Records the stream attempt's outcome with the breaker and returns its concurrency permit. */
