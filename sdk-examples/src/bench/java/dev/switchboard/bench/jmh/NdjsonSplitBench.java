@@ -1,6 +1,5 @@
 package dev.switchboard.bench.jmh;
 
-import dev.switchboard.ChatEvent;
 import dev.switchboard.providers.ollama.internal.OllamaErrorMapper;
 import dev.switchboard.providers.ollama.internal.OllamaStreamDecoder;
 import dev.switchboard.spi.http.LineSplitter;
@@ -90,29 +89,7 @@ public class NdjsonSplitBench {
     PushChatStream stream = new PushChatStream();
     OllamaStreamDecoder decoder = new OllamaStreamDecoder(stream, "ollama", "llama3.2", 200, Payloads.NDJSON_HEADERS,
         mapper, LineSplitter.DEFAULT_MAX_LINE_BYTES);
-    long events = 0;
-    for (ByteBuffer slice : slices) {
-      slice.clear();
-      decoder.onBytes(slice);
-      events += drain(stream, bh);
-    }
-    decoder.onComplete();
-    events += drain(stream, bh);
-    if (!stream.isFinished()) {
-      throw new IllegalStateException("stream did not finish");
-    }
-    counters.bytes += body.length;
-    counters.events += events;
-  }
-
-  private static long drain(PushChatStream stream, Blackhole bh) {
-    long n = 0;
-    ChatEvent e;
-    while ((e = stream.poll()) != null) {
-      bh.consume(e);
-      n++;
-    }
-    return n;
+    Decoding.decodeAll(decoder, stream, slices, body.length, counters, bh);
   }
 
   private static final class LineSink implements LineSplitter.Handler {

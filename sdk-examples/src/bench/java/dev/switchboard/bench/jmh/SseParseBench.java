@@ -1,6 +1,5 @@
 package dev.switchboard.bench.jmh;
 
-import dev.switchboard.ChatEvent;
 import dev.switchboard.Secret;
 import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
 import dev.switchboard.providers.compat.internal.ChatCompletionsStreamDecoder;
@@ -91,29 +90,7 @@ public class SseParseBench {
     PushChatStream stream = new PushChatStream();
     ChatCompletionsStreamDecoder decoder = new ChatCompletionsStreamDecoder(stream, "openai", "gpt-4o-mini", 200,
         Payloads.SSE_HEADERS, mapper, 16 * 1024 * 1024);
-    long events = 0;
-    for (ByteBuffer slice : slices) {
-      slice.clear();
-      decoder.onBytes(slice);
-      events += drain(stream, bh);
-    }
-    decoder.onComplete();
-    events += drain(stream, bh);
-    if (!stream.isFinished()) {
-      throw new IllegalStateException("stream did not finish");
-    }
-    counters.bytes += body.length;
-    counters.events += events;
-  }
-
-  private static long drain(PushChatStream stream, Blackhole bh) {
-    long n = 0;
-    ChatEvent e;
-    while ((e = stream.poll()) != null) {
-      bh.consume(e);
-      n++;
-    }
-    return n;
+    Decoding.decodeAll(decoder, stream, slices, body.length, counters, bh);
   }
 
   private static final class EventSink implements SseParser.Handler {
