@@ -16,8 +16,15 @@ import java.util.TreeSet;
  * provider/model} split at the first {@code /}. Validated when built; immutable and thread-safe.
  */
 final class AliasDirectory implements ModelDirectory {
+  /** How many distinct {@code provider/model} strings a directory remembers as resolved. */
+  private static final int MAX_REMEMBERED = 4096;
+
   private final Set<String> providers;
   private final Map<String, String> aliases;
+  /** Every alias followed to its end, once, at build: resolving one costs a map lookup. */
+  private final Map<String, ModelRef> aliasTargets;
+  /** {@code provider/model} strings seen before, so a call does not split the string again. */
+  private final Map<String, ModelRef> remembered = new java.util.concurrent.ConcurrentHashMap<>();
 
   AliasDirectory(Set<String> providers, Map<String, String> aliases) {
     this.providers = Set.copyOf(providers);
@@ -31,6 +38,11 @@ final class AliasDirectory implements ModelDirectory {
       }
       resolveAlias(alias, true);
     }
+    Map<String, ModelRef> targets = new java.util.HashMap<>();
+    for (String alias : aliases.keySet()) {
+      targets.put(alias, ModelRef.parseOrNull(resolveAlias(alias, false)));
+    }
+    this.aliasTargets = Map.copyOf(targets);
   }
 
   @Override
@@ -45,12 +57,21 @@ final class AliasDirectory implements ModelDirectory {
 
   @Override
   public ModelRef resolve(String modelString) {
-    String target = aliases.containsKey(modelString) ? resolveAlias(modelString, false) : modelString;
-    ModelRef ref = ModelRef.parseOrNull(target);
+    ModelRef known = aliasTargets.get(modelString);
+    if (known == null) {
+      known = remembered.get(modelString);
+    }
+    if (known != null) {
+      return known;
+    }
+    ModelRef ref = ModelRef.parseOrNull(modelString);
     if (ref != null && providers.contains(ref.provider())) {
+      if (remembered.size() < MAX_REMEMBERED) {
+        remembered.putIfAbsent(modelString, ref);
+      }
       return ref;
     }
-    throw notFound(modelString, target);
+    throw notFound(modelString, modelString);
   }
 
   @Override
