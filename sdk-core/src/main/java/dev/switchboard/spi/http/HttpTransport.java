@@ -75,15 +75,11 @@ public final class HttpTransport implements AutoCloseable {
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final java.util.concurrent.ConcurrentHashMap<Duration, HttpTransport> SHARED =
       new java.util.concurrent.ConcurrentHashMap<>();
-  /** Set while a caller starts work it will wait for: its first exchange waits here for that thread. */
-  private static final ThreadLocal<Parked> CALLER_WAITS = new ThreadLocal<>();
-  /** How long a parked exchange waits for its caller before another thread sends it. */
-  static final Duration PARKED_GRACE = Duration.ofMillis(50);
 
   private final int id = IDS.incrementAndGet();
   private final HttpClient client;
   private final ExecutorService executor; // null when the client is the user's
-  private final ThreadPoolExecutor senders; // null: always sendAsync
+  private final Sender sender;
   private final Scheduler scheduler;
   private final Ticker ticker;
   private final Deadlines deadlines;
@@ -109,8 +105,8 @@ public final class HttpTransport implements AutoCloseable {
       this.client = HttpClient.newBuilder().connectTimeout(b.connectTimeout).executor(pool).build();
     }
     boolean sendMode = b.sendMode != null ? b.sendMode : ASYNC_COMPLETION_STARTS_THREADS;
-    this.senders = sendMode ? new ThreadPoolExecutor(0, MAX_SENDING_THREADS, 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), daemonThreads("switchboard-http-" + id + "-send-")) : null;
+    this.sender = new Sender(client, deadlines, sendMode ? new ThreadPoolExecutor(0, MAX_SENDING_THREADS, 60,
+        TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("switchboard-http-" + id + "-send-")) : null);
   }
 
   /** The transport of this JVM that providers use unless given one. Never closed. */
@@ -141,24 +137,7 @@ public final class HttpTransport implements AutoCloseable {
    * hedges, streams and any further exchange go their usual way.
    */
   public static <T> CompletableFuture<T> callerWaits(java.util.function.Supplier<CompletableFuture<T>> start) {
-    Parked parked = new Parked();
-    CALLER_WAITS.set(parked);
-    CompletableFuture<T> result;
-    try {
-      result = start.get();
-    } finally {
-      CALLER_WAITS.remove();
-    }
-    BlockingSend task = parked.task;
-    if (task != null && task.claim()) {
-      task.run();
-    }
-    return result;
-  }
-
-  /** The exchange a waiting caller will send itself. */
-  private static final class Parked {
-    BlockingSend task; // only the owning thread touches this
+    return Sender.callerWaits(start);
   }
 
   int id() {
@@ -257,11 +236,11 @@ public final class HttpTransport implements AutoCloseable {
       });
       return HttpResponse.BodySubscribers.mapping(body, bytes -> null);
     };
-    AtomicReference<Cancel> exchange = new AtomicReference<>();
+    AtomicReference<Sender.Cancel> exchange = new AtomicReference<>();
     Deadlines.Deadline deadline = deadlines.start(limit, () -> {
       Runnable expire = () -> {
         if (result.completeExceptionally(errors.timeout(limit))) {
-          cancel(exchange);
+          Sender.cancel(exchange);
         }
       };
       // The deadline fires on the scheduler's thread; the caller's continuations run on ours.
@@ -278,10 +257,10 @@ public final class HttpTransport implements AutoCloseable {
     result.whenComplete((r, e) -> {
       deadline.cancel();
       if (result.isCancelled()) {
-        cancel(exchange);
+        Sender.cancel(exchange);
       }
     });
-    send(request, handler, failure -> {
+    sender.send(request, handler, failure -> {
       // A body that failed reports through its own subscriber; the JDK also throws it from the
       // send, wrapped in an IOException, and that copy may arrive first: the original wins.
       ChatException fromBody = chatExceptionIn(failure);
@@ -312,14 +291,14 @@ public final class HttpTransport implements AutoCloseable {
    */
   public void stream(HttpRequest request, PushChatStream stream,
       Function<HttpResponse.ResponseInfo, ByteStreamConsumer> onSuccess, Errors errors, int maxErrorBytes) {
-    AtomicReference<Cancel> exchange = new AtomicReference<>();
+    AtomicReference<Sender.Cancel> exchange = new AtomicReference<>();
     // The request's timeout bounds the wait for the headers, on this transport's clock (the JDK's
     // own timer stays as a backstop); the first of headers and deadline wins.
     AtomicBoolean headersDecided = new AtomicBoolean();
     Deadlines.Deadline headersDeadline = request.timeout().map(limit -> deadlines.start(limit, () -> {
       if (headersDecided.compareAndSet(false, true)) {
         stream.fail(errors.timeout(limit));
-        cancel(exchange);
+        Sender.cancel(exchange);
       }
     })).orElse(null);
     HttpResponse.BodyHandler<Void> handler = info -> {
@@ -355,9 +334,9 @@ public final class HttpTransport implements AutoCloseable {
       if (headersDeadline != null) {
         headersDeadline.cancel();
       }
-      cancel(exchange);
+      Sender.cancel(exchange);
     });
-    send(request, handler, failure -> {
+    sender.send(request, handler, failure -> {
       if (headersDeadline != null) {
         headersDeadline.cancel();
       }
@@ -371,9 +350,7 @@ public final class HttpTransport implements AutoCloseable {
     if (isShared || !closed.compareAndSet(false, true)) {
       return;
     }
-    if (senders != null) {
-      senders.shutdown();
-    }
+    sender.close();
     if (executor == null) {
       return; // the user's client stays open
     }
@@ -389,195 +366,8 @@ public final class HttpTransport implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "HttpTransport[#" + id + (isShared ? ", shared" : "") + (senders != null ? ", send mode" : "")
+    return "HttpTransport[#" + id + (isShared ? ", shared" : "") + (sender.isSendMode() ? ", send mode" : "")
         + ", idleTimeout=" + idleTimeout + "]";
-  }
-
-  // ---- sending ----
-
-  /** Cancels one exchange; idempotent. */
-  private interface Cancel extends Runnable {
-    Cancel DONE = () -> {};
-  }
-
-  /**
-   * Starts the exchange and puts what cancels it into {@code slot}, unless the slot was cancelled
-   * already ({@link #cancel}); {@code onFailure} gets failures that happen before any body handler
-   * runs. {@code mayPark}: a caller that waits for the answer ({@link #callerWaits}) may send it.
-   */
-  private void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
-    sendOnce(request, handler, onFailure, slot, mayPark);
-  }
-
-  private void sendOnce(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
-    Parked parked = mayPark ? CALLER_WAITS.get() : null;
-    if (parked != null && parked.task == null) {
-      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
-      if (!slot.compareAndSet(null, task::cancel)) {
-        return; // cancelled before it started
-      }
-      parked.task = task;
-      Deadlines.Deadline grace = deadlines.start(PARKED_GRACE, () -> {
-        if (task.claim()) {
-          task.sendElsewhere();
-        }
-      });
-      task.onClaimed(grace::cancel);
-      return;
-    }
-    if (senders != null) {
-      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
-      Cancel cancelTask = task::cancel;
-      if (!slot.compareAndSet(null, cancelTask)) {
-        return; // cancelled before it started
-      }
-      task.claim();
-      try {
-        senders.execute(task);
-        return;
-      } catch (RejectedExecutionException allBusy) {
-        // every sending thread waits for headers: this exchange waits without a thread
-        if (!slot.compareAndSet(cancelTask, null)) {
-          return; // cancelled meanwhile
-        }
-      }
-    }
-    sendAsync(request, handler, onFailure, slot);
-  }
-
-  private void sendAsync(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
-    CompletableFuture<HttpResponse<Void>> future;
-    try {
-      future = client.sendAsync(request, handler);
-    } catch (RuntimeException e) {
-      onFailure.accept(e);
-      return;
-    }
-    future.whenComplete((response, error) -> {
-      if (error != null) {
-        onFailure.accept(unwrap(error));
-      }
-    });
-    Cancel cancel = () -> future.cancel(true);
-    Cancel current = slot.get();
-    if (current == Cancel.DONE || !slot.compareAndSet(current, cancel)) {
-      future.cancel(true); // cancelled while sending
-    }
-  }
-
-  private static void cancel(AtomicReference<Cancel> slot) {
-    Cancel c = slot.getAndSet(Cancel.DONE);
-    if (c != null) {
-      c.run();
-    }
-  }
-
-  /**
-   * {@code client.send} on a sending thread: with no {@code sendAsync} future there is no
-   * hand-off of its completion. Cancelling interrupts the send, which aborts the exchange.
-   */
-  private final class BlockingSend implements Runnable {
-    private final HttpRequest request;
-    private final HttpResponse.BodyHandler<Void> handler;
-    private final java.util.function.Consumer<Throwable> onFailure;
-    private final AtomicReference<Cancel> slot;
-    private final AtomicBoolean claimed = new AtomicBoolean();
-    private volatile Runnable onClaimed;
-    private Thread runner; // guarded by this
-    private boolean cancelled; // guarded by this
-    private boolean done; // guarded by this
-
-    BlockingSend(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-        java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
-      this.request = request;
-      this.handler = handler;
-      this.onFailure = onFailure;
-      this.slot = slot;
-    }
-
-    /** Whoever claims it first sends it: the waiting caller, or the grace timer. */
-    boolean claim() {
-      if (!claimed.compareAndSet(false, true)) {
-        return false;
-      }
-      Runnable r = onClaimed;
-      if (r != null) {
-        r.run();
-      }
-      return true;
-    }
-
-    void onClaimed(Runnable action) {
-      onClaimed = action;
-      if (claimed.get()) {
-        action.run();
-      }
-    }
-
-    /** The caller did not come for it: a sending thread sends it, or sendAsync when none is free. */
-    void sendElsewhere() {
-      synchronized (this) {
-        if (cancelled) {
-          return;
-        }
-      }
-      if (senders != null) {
-        try {
-          senders.execute(this);
-          return;
-        } catch (RejectedExecutionException allBusy) {
-          // fall through
-        }
-      }
-      Cancel mine = slot.get();
-      if (mine != Cancel.DONE && slot.compareAndSet(mine, null)) {
-        sendAsync(request, handler, onFailure, slot);
-      }
-    }
-
-    @Override
-    public void run() {
-      synchronized (this) {
-        if (cancelled) {
-          return;
-        }
-        runner = Thread.currentThread();
-      }
-      boolean interrupted = false;
-      try {
-        client.send(request, handler);
-      } catch (InterruptedException e) {
-        interrupted = true;
-        onFailure.accept(new java.util.concurrent.CancellationException("the exchange was cancelled"));
-      } catch (IOException | RuntimeException e) {
-        onFailure.accept(e);
-      } finally {
-        boolean byCancel;
-        synchronized (this) {
-          runner = null;
-          done = true;
-          byCancel = cancelled;
-        }
-        if (byCancel) {
-          Thread.interrupted(); // the interrupt was ours: it must not leak into what this thread does next
-        } else if (interrupted) {
-          Thread.currentThread().interrupt(); // someone else's: keep it
-        }
-      }
-    }
-
-    synchronized void cancel() {
-      if (done || cancelled) {
-        return;
-      }
-      cancelled = true;
-      if (runner != null) {
-        runner.interrupt();
-      }
-    }
   }
 
   // ---- helpers ----
@@ -597,14 +387,6 @@ public final class HttpTransport implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

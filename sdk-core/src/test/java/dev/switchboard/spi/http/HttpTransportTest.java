@@ -179,7 +179,7 @@ class HttpTransportTest {
       CompletableFuture<String> f = HttpTransport.callerWaits(() -> {
         CompletableFuture<String> e = transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
             (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors());
-        Thread clockMover = new Thread(() -> clock.advance(HttpTransport.PARKED_GRACE));
+        Thread clockMover = new Thread(() -> clock.advance(Sender.PARKED_GRACE));
         clockMover.start();
         e.join(); // what start must not do; the grace keeps it from hanging
         return e;

@@ -428,8 +428,13 @@ public final class ScaleTest {
     private final MemoryMXBean memory;
     private final long periodMs;
     private final BufferPoolMXBean direct;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "scale-sampler");
+          t.setDaemon(true);
+          return t;
+        });
+    private long samples;
     volatile int maxThreads;
     volatile long maxHeap;
     volatile long maxDirect;
@@ -443,31 +448,21 @@ public final class ScaleTest {
       this.periodMs = periodMs;
       this.direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
           .filter(p -> p.getName().equals("direct")).findFirst().orElse(null);
-      this.thread = new Thread(this, "scale-sampler");
-      thread.setDaemon(true);
     }
 
     void start() {
-      thread.start();
+      timer.scheduleAtFixedRate(this, 0, periodMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void stop() throws InterruptedException {
-      running = false;
-      thread.join();
+      timer.shutdown();
+      timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       sample(0); // one last look
     }
 
     @Override
     public void run() {
-      long n = 0;
-      while (running) {
-        sample(n++);
-        try {
-          Thread.sleep(periodMs);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
+      sample(samples++);
     }
 
     private void sample(long n) {

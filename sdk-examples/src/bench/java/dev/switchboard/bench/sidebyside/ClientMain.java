@@ -253,6 +253,9 @@ public final class ClientMain {
       long after = heapUsed(info.getGcInfo().getMemoryUsageAfterGc());
       FREED.addAndGet(before - after);
       SEEN.incrementAndGet();
+      synchronized (SEEN) {
+        SEEN.notifyAll();
+      }
     }
 
     private static long heapUsed(Map<String, MemoryUsage> pools) {
@@ -271,13 +274,15 @@ public final class ClientMain {
     /** Allocated since start; waits (up to 2 s) until every GC so far has been accounted for. */
     static long total() {
       long deadline = System.nanoTime() + 2_000_000_000L;
-      while (SEEN.get() < collections() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
+      synchronized (SEEN) {
+        long left;
+        while (SEEN.get() < collections() && (left = deadline - System.nanoTime()) > 0) {
+          try {
+            SEEN.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
         }
       }
       long freed = FREED.get();

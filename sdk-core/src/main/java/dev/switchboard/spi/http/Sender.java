@@ -1,0 +1,248 @@
+package dev.switchboard.spi.http;
+
+import dev.switchboard.spi.Futures;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * How {@link HttpTransport} starts an exchange: on the caller's own thread when it waits for the
+ * answer ({@link #callerWaits}), else with a blocking {@code client.send} on a bounded pool of
+ * sending threads (send mode, for JDK 17 where {@code sendAsync} starts a thread per completion),
+ * else, or when every sending thread is busy, with {@code sendAsync}. Thread-safe.
+ */
+final class Sender {
+  /** Set while a caller starts work it will wait for: its first exchange waits here for that thread. */
+  private static final ThreadLocal<Parked> CALLER_WAITS = new ThreadLocal<>();
+  /** How long a parked exchange waits for its caller before another thread sends it. */
+  static final Duration PARKED_GRACE = Duration.ofMillis(50);
+
+  private final HttpClient client;
+  private final Deadlines deadlines;
+  private final ThreadPoolExecutor senders; // null: always sendAsync
+
+  Sender(HttpClient client, Deadlines deadlines, ThreadPoolExecutor senders) {
+    this.client = client;
+    this.deadlines = deadlines;
+    this.senders = senders;
+  }
+
+  boolean isSendMode() {
+    return senders != null;
+  }
+
+  void close() {
+    if (senders != null) {
+      senders.shutdown();
+    }
+  }
+
+  /** See {@link HttpTransport#callerWaits}. */
+  static <T> CompletableFuture<T> callerWaits(java.util.function.Supplier<CompletableFuture<T>> start) {
+    Parked parked = new Parked();
+    CALLER_WAITS.set(parked);
+    CompletableFuture<T> result;
+    try {
+      result = start.get();
+    } finally {
+      CALLER_WAITS.remove();
+    }
+    BlockingSend task = parked.task;
+    if (task != null && task.claim()) {
+      task.run();
+    }
+    return result;
+  }
+
+  /** The exchange a waiting caller will send itself. */
+  private static final class Parked {
+    BlockingSend task; // only the owning thread touches this
+  }
+
+  /** Cancels one exchange; idempotent. */
+  interface Cancel extends Runnable {
+    Cancel DONE = () -> {};
+  }
+
+  /**
+   * Starts the exchange and puts what cancels it into {@code slot}, unless the slot was cancelled
+   * already ({@link #cancel}); {@code onFailure} gets failures that happen before any body handler
+   * runs. {@code mayPark}: a caller that waits for the answer ({@link #callerWaits}) may send it.
+   */
+  void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
+    Parked parked = mayPark ? CALLER_WAITS.get() : null;
+    if (parked != null && parked.task == null) {
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
+      if (!slot.compareAndSet(null, task::cancel)) {
+        return; // cancelled before it started
+      }
+      parked.task = task;
+      Deadlines.Deadline grace = deadlines.start(PARKED_GRACE, () -> {
+        if (task.claim()) {
+          task.sendElsewhere();
+        }
+      });
+      task.onClaimed(grace::cancel);
+      return;
+    }
+    if (senders != null) {
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
+      Cancel cancelTask = task::cancel;
+      if (!slot.compareAndSet(null, cancelTask)) {
+        return; // cancelled before it started
+      }
+      task.claim();
+      try {
+        senders.execute(task);
+        return;
+      } catch (RejectedExecutionException allBusy) {
+        // every sending thread waits for headers: this exchange waits without a thread
+        if (!slot.compareAndSet(cancelTask, null)) {
+          return; // cancelled meanwhile
+        }
+      }
+    }
+    sendAsync(request, handler, onFailure, slot);
+  }
+
+  private void sendAsync(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
+    CompletableFuture<HttpResponse<Void>> future;
+    try {
+      future = client.sendAsync(request, handler);
+    } catch (RuntimeException e) {
+      onFailure.accept(e);
+      return;
+    }
+    future.whenComplete((response, error) -> {
+      if (error != null) {
+        onFailure.accept(Futures.unwrap(error));
+      }
+    });
+    Cancel cancel = () -> future.cancel(true);
+    Cancel current = slot.get();
+    if (current == Cancel.DONE || !slot.compareAndSet(current, cancel)) {
+      future.cancel(true); // cancelled while sending
+    }
+  }
+
+  static void cancel(AtomicReference<Cancel> slot) {
+    Cancel c = slot.getAndSet(Cancel.DONE);
+    if (c != null) {
+      c.run();
+    }
+  }
+
+  /**
+   * {@code client.send} on a sending thread: with no {@code sendAsync} future there is no
+   * hand-off of its completion. Cancelling interrupts the send, which aborts the exchange.
+   */
+  private final class BlockingSend implements Runnable {
+    private final HttpRequest request;
+    private final HttpResponse.BodyHandler<Void> handler;
+    private final java.util.function.Consumer<Throwable> onFailure;
+    private final AtomicReference<Cancel> slot;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile Runnable onClaimed;
+    private Thread runner; // guarded by this
+    private boolean cancelled; // guarded by this
+    private boolean done; // guarded by this
+
+    BlockingSend(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
+        java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
+      this.request = request;
+      this.handler = handler;
+      this.onFailure = onFailure;
+      this.slot = slot;
+    }
+
+    /** Whoever claims it first sends it: the waiting caller, or the grace timer. */
+    boolean claim() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      Runnable r = onClaimed;
+      if (r != null) {
+        r.run();
+      }
+      return true;
+    }
+
+    void onClaimed(Runnable action) {
+      onClaimed = action;
+      if (claimed.get()) {
+        action.run();
+      }
+    }
+
+    /** The caller did not come for it: a sending thread sends it, or sendAsync when none is free. */
+    void sendElsewhere() {
+      synchronized (this) {
+        if (cancelled) {
+          return;
+        }
+      }
+      if (senders != null) {
+        try {
+          senders.execute(this);
+          return;
+        } catch (RejectedExecutionException allBusy) {
+          // fall through
+        }
+      }
+      Cancel mine = slot.get();
+      if (mine != Cancel.DONE && slot.compareAndSet(mine, null)) {
+        sendAsync(request, handler, onFailure, slot);
+      }
+    }
+
+    @Override
+    public void run() {
+      synchronized (this) {
+        if (cancelled) {
+          return;
+        }
+        runner = Thread.currentThread();
+      }
+      boolean interrupted = false;
+      try {
+        client.send(request, handler);
+      } catch (InterruptedException e) {
+        interrupted = true;
+        onFailure.accept(new java.util.concurrent.CancellationException("the exchange was cancelled"));
+      } catch (IOException | RuntimeException e) {
+        onFailure.accept(e);
+      } finally {
+        boolean byCancel;
+        synchronized (this) {
+          runner = null;
+          done = true;
+          byCancel = cancelled;
+        }
+        if (byCancel) {
+          Thread.interrupted(); // the interrupt was ours: it must not leak into what this thread does next
+        } else if (interrupted) {
+          Thread.currentThread().interrupt(); // someone else's: keep it
+        }
+      }
+    }
+
+    synchronized void cancel() {
+      if (done || cancelled) {
+        return;
+      }
+      cancelled = true;
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+  }
+}
