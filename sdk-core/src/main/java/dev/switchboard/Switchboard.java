@@ -105,34 +105,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Listeners listeners = scope.events();
     listeners.callStart(call);
     CompletableFuture<ChatResponse> inner = new RealChain(interceptors, 0, request, scope).proceed(request);
-    CompletableFuture<ChatResponse> result = new CompletableFuture<>();
-    AtomicBoolean ended = new AtomicBoolean();
-    Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
-      if (ended.compareAndSet(false, true)) {
-        inner.cancel(true); // records the exchange in flight as a cancelled attempt
-        ChatTimeoutException failure = callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts());
-        listeners.timeout(call, TimeoutKind.CALL, limit);
-        listeners.callFailed(call, failure);
-        result.completeExceptionally(failure);
-      }
-    })).orElse(null);
-    inner.whenComplete((response, error) -> {
-      if (timer != null) {
-        timer.cancel();
-      }
-      if (!ended.compareAndSet(false, true)) {
-        return;
-      }
-      if (error != null) {
-        ChatException failure = asChatException(Futures.unwrap(error), request.model());
-        listeners.callFailed(call, failure);
-        result.completeExceptionally(failure);
-      } else {
-        listeners.callEnd(call, response);
-        result.complete(response);
-      }
-    });
-    return Futures.cancelling(result, inner);
+    return ended(scope, request.model(), inner, listeners::callEnd);
   }
 
   @Override
@@ -173,12 +146,24 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     listeners.callStart(call);
     CompletableFuture<EmbeddingResponse> inner =
         new RealEmbeddingChain(interceptors, 0, request, scope).proceed(request);
-    CompletableFuture<EmbeddingResponse> result = new CompletableFuture<>();
+    return ended(scope, request.model(), inner, listeners::embeddingEnd);
+  }
+
+  /**
+   * The call's result: {@code inner}'s, or a {@link ChatTimeoutException} listing the attempts so
+   * far once the call's deadline passes (the exchange in flight is cancelled first, so it is listed).
+   * Exactly one terminal event reaches the listeners: {@code onEnd}, or {@code callFailed}.
+   */
+  private <T> CompletableFuture<T> ended(CallScope scope, String model, CompletableFuture<T> inner,
+      java.util.function.BiConsumer<CallInfo, T> onEnd) {
+    CallInfo call = scope.call();
+    Listeners listeners = scope.events();
+    CompletableFuture<T> result = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     Scheduler.Cancellable timer = call.timeout().map(limit -> scheduler.schedule(limit, () -> {
       if (ended.compareAndSet(false, true)) {
         inner.cancel(true); // records the exchange in flight as a cancelled attempt
-        ChatTimeoutException failure = callTimedOut(scope, request.model(), limit).withAttempts(scope.attempts());
+        ChatTimeoutException failure = callTimedOut(scope, model, limit).withAttempts(scope.attempts());
         listeners.timeout(call, TimeoutKind.CALL, limit);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -192,11 +177,11 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         return;
       }
       if (error != null) {
-        ChatException failure = asChatException(Futures.unwrap(error), request.model());
+        ChatException failure = asChatException(Futures.unwrap(error), model);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
       } else {
-        listeners.embeddingEnd(call, response);
+        onEnd.accept(call, response);
         result.complete(response);
       }
     });

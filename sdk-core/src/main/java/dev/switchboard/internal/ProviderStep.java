@@ -35,7 +35,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ProviderStep {
   /** One attempt's model and the adapter that serves it. */
-  record Bound(ProviderAdapter adapter, String provider, String model) {}
+  record Bound(ProviderAdapter adapter, ModelRef ref) {
+    String provider() {
+      return ref.provider();
+    }
+
+    String model() {
+      return ref.model();
+    }
+  }
 
   private final Map<String, ProviderAdapter> providers;
   private final Ticker ticker;
@@ -73,7 +81,7 @@ public final class ProviderStep {
           + "', which is not registered with this Switchboard; registered: " + new java.util.TreeSet<>(providers.keySet()),
           ErrorDetails.of(ref.provider(), ref.model()));
     }
-    return new Bound(adapter, ref.provider(), ref.model());
+    return new Bound(adapter, ref);
   }
 
   public CompletableFuture<ChatResponse> call(ChatRequest request, CallScope scope) {
@@ -87,7 +95,7 @@ public final class ProviderStep {
     CallInfo call = scope.call();
     Listeners listeners = scope.events();
     int id = scope.nextAttemptId();
-    listeners.attemptStart(call, id, new ModelRef(target.provider(), target.model()));
+    listeners.attemptStart(call, id, target.ref());
     long start = ticker.read();
     CompletableFuture<ChatResponse> exchange;
     try {
@@ -130,7 +138,7 @@ public final class ProviderStep {
     CallInfo call = scope.call();
     Listeners listeners = scope.events();
     int id = scope.nextAttemptId();
-    listeners.attemptStart(call, id, new ModelRef(target.provider(), target.model()));
+    listeners.attemptStart(call, id, target.ref());
     long start = ticker.read();
     CompletableFuture<EmbeddingResponse> exchange;
     try {
@@ -170,7 +178,7 @@ public final class ProviderStep {
     }
     ChatRequest local = request.withModel(target.model()); // a Target tag left on it no longer matches its model
     int id = scope.nextAttemptId();
-    scope.events().attemptStart(scope.call(), id, new ModelRef(target.provider(), target.model()));
+    scope.events().attemptStart(scope.call(), id, target.ref());
     long start = ticker.read();
     ChatStream exchange;
     try {

@@ -125,7 +125,8 @@ public final class Fallback implements Interceptor {
 
     CallRun(Chain chain, Resolutions resolved, List<String> candidates) {
       this.chain = chain;
-      this.attemptsBefore = chain.context().attempts().size();
+      // Only hedges leave losers to list; without them the call's log is not read at all.
+      this.attemptsBefore = hedgeDelay == null ? -1 : chain.context().attempts().size();
       this.resolved = resolved;
       this.candidates = candidates;
       result.whenComplete((r, e) -> cancelOthers(null));
@@ -206,7 +207,9 @@ public final class Fallback implements Interceptor {
         synchronized (this) {
           all = new ArrayList<>(attempts);
         }
-        addCancelledSince(all);
+        if (attemptsBefore >= 0) {
+          addCancelledSince(all);
+        }
         result.complete(response.withAttempts(all));
         return;
       }
