@@ -149,4 +149,20 @@ class RouterTest {
         .hasMessageContaining("healthyReplicas <= replicas");
     assertThatThrownBy(() -> new Load(1, 1, -1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void live_streamsAreRoutedToo_andFallBackBeforeTheirFirstEvent() {
+    Switchboard sb = Switchboard.builder().provider(cheap).provider(premium).provider(local)
+        .ticker(time).scheduler(time).interceptor(router.interceptor()).interceptor(Fallback.builder().build())
+        .build();
+    dev.switchboard.ChatStream stream = sb.stream(ChatRequest.of("auto", "hi"));
+    assertThat(cheap.requests).singleElement().satisfies(r -> assertThat(r.model()).isEqualTo("small"));
+    cheap.streams.get(0).fail(new ServerException("down",
+        ErrorDetails.builder().provider("cheap").model("small").statusCode(503).retryable(true).build()));
+    assertThat(stream.poll()).isNull();
+    assertThat(premium.requests).singleElement().satisfies(r -> assertThat(r.model()).isEqualTo("big"));
+    premium.streams.get(0).emit(new dev.switchboard.ChatEvent.Completed(FakeAdapter.answer("from premium")));
+    premium.streams.get(0).complete();
+    assertThat(stream.collect().text()).isEqualTo("from premium");
+  }
 }
