@@ -67,8 +67,8 @@ public final class HttpTransport implements AutoCloseable {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(DEFAULT_CONNECT_SECONDS);
   /** The longest silence between chunks of a streamed body. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(DEFAULT_IDLE_SECONDS);
-  /** At most this many threads wait for response headers in the JDK 17 send mode; more use sendAsync. */
-  static final int MAX_SENDING_THREADS = 64;
+  /** At most this many threads wait for response headers in the JDK 17 send mode. */
+  static final int DEFAULT_SENDING_THREADS = 32;
 
   private static final boolean ASYNC_COMPLETION_STARTS_THREADS =
       !(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool);
@@ -105,7 +105,7 @@ public final class HttpTransport implements AutoCloseable {
       this.client = HttpClient.newBuilder().connectTimeout(b.connectTimeout).executor(pool).build();
     }
     boolean sendMode = b.sendMode != null ? b.sendMode : ASYNC_COMPLETION_STARTS_THREADS;
-    this.sender = new Sender(client, deadlines, sendMode ? new ThreadPoolExecutor(0, MAX_SENDING_THREADS, 60,
+    this.sender = new Sender(client, deadlines, sendMode ? new ThreadPoolExecutor(0, b.sendingThreads, 60,
         TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("switchboard-http-" + id + "-send-")) : null);
   }
 
@@ -166,6 +166,11 @@ public final class HttpTransport implements AutoCloseable {
   public int exchangesInFlight() {
     return deadlines.armedCount();
   }
+  /** Exchanges waiting for a free sending thread (send mode). */
+  int exchangesQueued() {
+    return sender.queued();
+  }
+
 
   /** How a provider reads a 2xx answer; may throw a {@link ChatException}. */
   @FunctionalInterface
@@ -267,7 +272,7 @@ public final class HttpTransport implements AutoCloseable {
       if (!result.isDone()) {
         result.completeExceptionally(fromBody != null ? fromBody : errors.failure(failure));
       }
-    }, exchange, true);
+    }, exchange, false);
     return result;
   }
 
@@ -341,7 +346,7 @@ public final class HttpTransport implements AutoCloseable {
         headersDeadline.cancel();
       }
       stream.fail(errors.failure(failure));
-    }, exchange, false);
+    }, exchange, true);
   }
 
   /** Stops this transport's threads and, on JDK 21+, its connections. Does nothing on {@link #shared()}. */
@@ -431,6 +436,7 @@ public final class HttpTransport implements AutoCloseable {
     private Scheduler scheduler = SystemScheduler.instance();
     private Ticker ticker = Ticker.system();
     private Boolean sendMode;
+    private int sendingThreads = DEFAULT_SENDING_THREADS;
 
     private Builder() {}
 
@@ -482,6 +488,19 @@ public final class HttpTransport implements AutoCloseable {
      */
     public Builder sendOnWaitingThreads(boolean sendMode) {
       this.sendMode = sendMode;
+      return this;
+    }
+
+    /**
+     * How many threads may wait for response headers at once in send mode. When all are busy, more
+     * streams queue for a free one (and use {@code sendAsync} if none frees for a second), more
+     * whole-answer exchanges use {@code sendAsync}. Default 32.
+     */
+    public Builder sendingThreads(int sendingThreads) {
+      if (sendingThreads <= 0) {
+        throw new IllegalArgumentException("HttpTransport.sendingThreads must be > 0, got: " + sendingThreads);
+      }
+      this.sendingThreads = sendingThreads;
       return this;
     }
 

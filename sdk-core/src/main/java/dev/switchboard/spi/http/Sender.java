@@ -6,27 +6,45 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How {@link HttpTransport} starts an exchange: on the caller's own thread when it waits for the
  * answer ({@link #callerWaits}), else with a blocking {@code client.send} on a bounded pool of
  * sending threads (send mode, for JDK 17 where {@code sendAsync} starts a thread per completion),
- * else, or when every sending thread is busy, with {@code sendAsync}. Thread-safe.
+ * else with {@code sendAsync}.
+ *
+ * <p>When every sending thread is busy, a streamed exchange queues for the next free one: its
+ * headers come before the answer is generated, so the queue moves. A whole-answer exchange holds a
+ * sending thread until the answer is done, so it uses {@code sendAsync} instead of waiting in line;
+ * and when no sending thread has finished for {@link #STALL}, they are all held by such answers or
+ * by slow servers, and the queued streams go out with {@code sendAsync} too. Thread-safe.
  */
 final class Sender {
   /** Set while a caller starts work it will wait for: its first exchange waits here for that thread. */
   private static final ThreadLocal<Parked> CALLER_WAITS = new ThreadLocal<>();
   /** How long a parked exchange waits for its caller before another thread sends it. */
-  static final Duration PARKED_GRACE = Duration.ofMillis(50);
+  static final Duration GRACE = Duration.ofMillis(50);
+  /**
+   * How long queued streams wait while no sending thread finishes before they use sendAsync: far
+   * longer than headers take on a loaded machine, far shorter than a held answer.
+   */
+  static final Duration STALL = Duration.ofSeconds(1);
 
   private final HttpClient client;
   private final Deadlines deadlines;
   private final ThreadPoolExecutor senders; // null: always sendAsync
+  private final Queue<BlockingSend> queued = new ConcurrentLinkedQueue<>();
+  private final AtomicLong sendsFinished = new AtomicLong(); // by sending threads, with or without headers
+  private final AtomicBoolean watching = new AtomicBoolean();
+  private long finishedAtLastLook; // written by the one armed watch
 
   Sender(HttpClient client, Deadlines deadlines, ThreadPoolExecutor senders) {
     this.client = client;
@@ -41,7 +59,13 @@ final class Sender {
   void close() {
     if (senders != null) {
       senders.shutdown();
+      sendQueuedAsync();
     }
+  }
+
+  /** Exchanges waiting for a free sending thread. */
+  int queued() {
+    return queued.size();
   }
 
   /** See {@link HttpTransport#callerWaits}. */
@@ -74,18 +98,20 @@ final class Sender {
   /**
    * Starts the exchange and puts what cancels it into {@code slot}, unless the slot was cancelled
    * already ({@link #cancel}); {@code onFailure} gets failures that happen before any body handler
-   * runs. {@code mayPark}: a caller that waits for the answer ({@link #callerWaits}) may send it.
+   * runs. {@code streamed}: the headers come before the answer, so it may queue for a sending
+   * thread; else the whole answer comes with the headers, and a caller that waits for it ({@link
+   * #callerWaits}) may send it.
    */
   void send(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean mayPark) {
-    Parked parked = mayPark ? CALLER_WAITS.get() : null;
+      java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean streamed) {
+    Parked parked = streamed ? null : CALLER_WAITS.get();
     if (parked != null && parked.task == null) {
-      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot, false);
       if (!slot.compareAndSet(null, task::cancel)) {
         return; // cancelled before it started
       }
       parked.task = task;
-      Deadlines.Deadline grace = deadlines.start(PARKED_GRACE, () -> {
+      Deadlines.Deadline grace = deadlines.start(GRACE, () -> {
         if (task.claim()) {
           task.sendElsewhere();
         }
@@ -94,23 +120,74 @@ final class Sender {
       return;
     }
     if (senders != null) {
-      BlockingSend task = new BlockingSend(request, handler, onFailure, slot);
+      BlockingSend task = new BlockingSend(request, handler, onFailure, slot, streamed);
       Cancel cancelTask = task::cancel;
       if (!slot.compareAndSet(null, cancelTask)) {
         return; // cancelled before it started
       }
       task.claim();
-      try {
-        senders.execute(task);
-        return;
-      } catch (RejectedExecutionException allBusy) {
-        // every sending thread waits for headers: this exchange waits without a thread
-        if (!slot.compareAndSet(cancelTask, null)) {
-          return; // cancelled meanwhile
-        }
-      }
+      dispatch(task);
+      return;
     }
     sendAsync(request, handler, onFailure, slot);
+  }
+
+  /** On a free sending thread, else queued for the next one (streams) or with sendAsync. */
+  private void dispatch(BlockingSend task) {
+    if (onSendingThread(() -> runThenQueued(task))) {
+      return;
+    }
+    if (!task.streamed || senders.isShutdown()) {
+      task.sendAsyncInstead();
+      return;
+    }
+    queued.add(task);
+    watch();
+  }
+
+  private boolean onSendingThread(Runnable work) {
+    try {
+      senders.execute(work);
+      return true;
+    } catch (RejectedExecutionException allBusy) {
+      return false;
+    }
+  }
+
+  private void runThenQueued(BlockingSend first) {
+    if (first != null) {
+      first.run();
+    }
+    BlockingSend next;
+    while ((next = queued.poll()) != null) {
+      next.run();
+    }
+  }
+
+  private void watch() {
+    if (watching.compareAndSet(false, true)) {
+      finishedAtLastLook = sendsFinished.get();
+      deadlines.start(STALL, this::look);
+    }
+  }
+
+  /** Runs {@link #STALL} after a watch starts: stuck sending threads send the queue away. */
+  private void look() {
+    boolean progress = sendsFinished.get() != finishedAtLastLook;
+    if (!queued.isEmpty() && !onSendingThread(() -> runThenQueued(null)) && !progress) {
+      sendQueuedAsync();
+    }
+    watching.set(false);
+    if (!queued.isEmpty()) {
+      watch();
+    }
+  }
+
+  private void sendQueuedAsync() {
+    BlockingSend task;
+    while ((task = queued.poll()) != null) {
+      task.sendAsyncInstead();
+    }
   }
 
   private void sendAsync(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
@@ -150,6 +227,7 @@ final class Sender {
     private final HttpResponse.BodyHandler<Void> handler;
     private final java.util.function.Consumer<Throwable> onFailure;
     private final AtomicReference<Cancel> slot;
+    private final boolean streamed;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile Runnable onClaimed;
     private Thread runner; // guarded by this
@@ -157,11 +235,12 @@ final class Sender {
     private boolean done; // guarded by this
 
     BlockingSend(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
-        java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
+        java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot, boolean streamed) {
       this.request = request;
       this.handler = handler;
       this.onFailure = onFailure;
       this.slot = slot;
+      this.streamed = streamed;
     }
 
     /** Whoever claims it first sends it: the waiting caller, or the grace timer. */
@@ -183,7 +262,7 @@ final class Sender {
       }
     }
 
-    /** The caller did not come for it: a sending thread sends it, or sendAsync when none is free. */
+    /** The caller did not come for it: a sending thread sends it, else sendAsync. */
     void sendElsewhere() {
       synchronized (this) {
         if (cancelled) {
@@ -191,13 +270,13 @@ final class Sender {
         }
       }
       if (senders != null) {
-        try {
-          senders.execute(this);
-          return;
-        } catch (RejectedExecutionException allBusy) {
-          // fall through
-        }
+        dispatch(this);
+      } else {
+        sendAsyncInstead();
       }
+    }
+
+    void sendAsyncInstead() {
       Cancel mine = slot.get();
       if (mine != Cancel.DONE && slot.compareAndSet(mine, null)) {
         sendAsync(request, handler, onFailure, slot);
@@ -221,6 +300,7 @@ final class Sender {
       } catch (IOException | RuntimeException e) {
         onFailure.accept(e);
       } finally {
+        sendsFinished.incrementAndGet();
         boolean byCancel;
         synchronized (this) {
           runner = null;

@@ -50,6 +50,7 @@ class HttpTransportTest {
   private final ManualTime clock = new ManualTime();
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch stallArrived = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger okRequests = new java.util.concurrent.atomic.AtomicInteger();
   private HttpServer server;
   private ExecutorService serverThreads;
   private URI base;
@@ -59,7 +60,10 @@ class HttpTransportTest {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     serverThreads = Executors.newCachedThreadPool();
     server.setExecutor(serverThreads);
-    server.createContext("/ok", ex -> respond(ex, 200, "hello"));
+    server.createContext("/ok", ex -> {
+      okRequests.incrementAndGet();
+      respond(ex, 200, "hello");
+    });
     server.createContext("/big", ex -> respond(ex, 200, "x".repeat(100)));
     server.createContext("/error", ex -> respond(ex, 503, "overloaded, try later; and a long tail of text"));
     server.createContext("/stall", ex -> {
@@ -179,13 +183,105 @@ class HttpTransportTest {
       CompletableFuture<String> f = HttpTransport.callerWaits(() -> {
         CompletableFuture<String> e = transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
             (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors());
-        Thread clockMover = new Thread(() -> clock.advance(Sender.PARKED_GRACE));
+        Thread clockMover = new Thread(() -> clock.advance(Sender.GRACE));
         clockMover.start();
         e.join(); // what start must not do; the grace keeps it from hanging
         return e;
       });
       assertThat(f.join()).isEqualTo("hello");
     }
+  }
+
+  @Test
+  void sendMode_allSendingThreadsBusy_aStreamQueuesForTheNextFreeOne() throws Exception {
+    try (HttpTransport transport = oneSendingThread()) {
+      CompletableFuture<String> stalled = streamed(transport, "/stall", new PushChatStream());
+      CompletableFuture<String> next = streamed(transport, "/ok", new PushChatStream());
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(transport.exchangesQueued()).isEqualTo(1);
+
+      release.countDown(); // the clock stands still: only the freed sending thread can send the queued one
+      assertThat(stalled.get(5, TimeUnit.SECONDS)).isEqualTo("late");
+      assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
+      assertThat(sendingThreads(transport)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void sendMode_noSendingThreadFreesForTheStallLimit_queuedStreamsUseSendAsync() throws Exception {
+    try (HttpTransport transport = oneSendingThread()) {
+      CompletableFuture<String> stalled = streamed(transport, "/stall", new PushChatStream());
+      CompletableFuture<String> next = streamed(transport, "/ok", new PushChatStream());
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+
+      clock.advance(Sender.STALL.minusMillis(1));
+      assertThat(transport.exchangesQueued()).isEqualTo(1);
+      clock.advance(Duration.ofMillis(1));
+      assertThat(transport.exchangesQueued()).isZero();
+      assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
+      assertThat(stalled).isNotDone();
+      release.countDown();
+      assertThat(stalled.get(5, TimeUnit.SECONDS)).isEqualTo("late");
+    }
+  }
+
+  @Test
+  void sendMode_queuedStreamClosed_isNeverSent() throws Exception {
+    try (HttpTransport transport = oneSendingThread()) {
+      streamed(transport, "/stall", new PushChatStream());
+      PushChatStream queued = new PushChatStream();
+      streamed(transport, "/ok", queued);
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(transport.exchangesQueued()).isEqualTo(1);
+      queued.close();
+      clock.advance(Sender.STALL);
+      assertThat(transport.exchangesQueued()).isZero();
+      release.countDown();
+      assertThat(transport.exchange(get("/ok"), Duration.ofSeconds(5), LIMITS,
+          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors()).get(5, TimeUnit.SECONDS))
+          .isEqualTo("hello");
+      assertThat(okRequests.get()).as("only the exchange after it reached the server").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void sendMode_allSendingThreadsBusy_aWholeAnswerExchangeUsesSendAsyncAtOnce() throws Exception {
+    try (HttpTransport transport = oneSendingThread()) {
+      CompletableFuture<String> stalled = streamed(transport, "/stall", new PushChatStream());
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
+          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors()).get(5, TimeUnit.SECONDS))
+          .isEqualTo("hello");
+      assertThat(transport.exchangesQueued()).isZero();
+      assertThat(stalled).isNotDone();
+    }
+  }
+
+  private HttpTransport oneSendingThread() {
+    return HttpTransport.builder().scheduler(clock).ticker(clock).sendOnWaitingThreads(true).sendingThreads(1).build();
+  }
+
+  /** Streams {@code path}; completes with the body's text, or fails with the stream's error. */
+  private CompletableFuture<String> streamed(HttpTransport transport, String path, PushChatStream stream) {
+    CompletableFuture<String> body = new CompletableFuture<>();
+    StringBuilder text = new StringBuilder();
+    transport.stream(get(path), stream, info -> new ByteStreamConsumer() {
+      @Override
+      public void onBytes(ByteBuffer chunk) {
+        text.append(StandardCharsets.UTF_8.decode(chunk));
+      }
+
+      @Override
+      public void onComplete() {
+        body.complete(text.toString());
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        body.completeExceptionally(error);
+      }
+    }, errors(), 16);
+    return body;
   }
 
   @Test
@@ -261,6 +357,8 @@ class HttpTransportTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HttpTransport.connectTimeout");
     assertThatThrownBy(() -> HttpTransport.builder().threads(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HttpTransport.threads");
+    assertThatThrownBy(() -> HttpTransport.builder().sendingThreads(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("HttpTransport.sendingThreads must be > 0, got: 0");
   }
 
   @Test
