@@ -44,13 +44,16 @@ import java.util.function.ToDoubleFunction;
  * <p>Arguments, all {@code key=value}, all optional:
  * <ul>
  *   <li>{@code calls=2000} non-streamed calls per client per round per concurrency;
- *   <li>{@code rounds=3}; {@code warmup=3000} calls before the first round of each phase;
+ *   <li>{@code rounds=3}; {@code warmup=3000} calls before the first round of each phase, then
+ *       more until the client's JIT is quiet (see {@code ClientMain.warmUp});
  *   <li>{@code conc=1,16,64} caller threads (blocking calls) of the non-streamed phases;
  *   <li>{@code streams=100} streams per client per round (0: no stream phase), {@code streamConc=4},
  *       {@code chunks=200} content chunks per stream, {@code streamWarmup=200};
  *   <li>{@code clients=raw,async,adapter,chain,openai,lc4j}; {@code latencyMs=0} stub latency;
  *   <li>{@code json=target/sidebyside.json}; {@code clientJvmArgs=} (space-separated, e.g. for a
- *       JFR recording of one client: {@code clientJvmArgs.chain=-XX:StartFlightRecording=...}).
+ *       JFR recording of one client: {@code clientJvmArgs.chain=-XX:StartFlightRecording=...});
+ *   <li>{@code threadCpu=true}: under each round's line, the CPU per call (or chunk) by thread group
+ *       of the client (the JSON always has it, as {@code cpuByThread} in nanoseconds).
  * </ul>
  */
 public final class SideBySide {
@@ -67,6 +70,7 @@ public final class SideBySide {
   }
 
   private static final PrintStream OUT = System.out;
+  private static boolean showThreadCpu; // set once in main
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = new LinkedHashMap<>();
@@ -82,6 +86,7 @@ public final class SideBySide {
     args.put("latencyMs", "0");
     args.put("json", "target/sidebyside.json");
     args.put("clientJvmArgs", "");
+    args.put("threadCpu", "false");
     for (String a : argv) {
       int eq = a.indexOf('=');
       if (eq <= 0) {
@@ -89,6 +94,7 @@ public final class SideBySide {
       }
       args.put(a.substring(0, eq), a.substring(eq + 1));
     }
+    showThreadCpu = Boolean.parseBoolean(args.get("threadCpu"));
     new SideBySide(args).run();
   }
 
@@ -304,7 +310,20 @@ public final class SideBySide {
         r.get("cpuNanos").asDouble() / 1000 / unit, phase.stream() ? "chunk" : "call",
         n * 1e9 / r.get("wallNanos").asDouble(), r.get("p50Nanos").asDouble() / 1e6, r.get("p99Nanos").asDouble() / 1e6,
         r.get("threadsStarted").asLong(), r.get("allocBytes").asDouble() / 1024 / n, phase.stream() ? "stream" : "call",
-        r.get("stubConnections").asLong(), r.get("errors").asLong());
+        r.get("stubConnections").asLong(), r.get("errors").asLong())
+        + (r.path("warmupCalls").asLong() > 0 ? ", warm-up " + r.get("warmupCalls").asLong() : "")
+        + threadBreakdown(r, unit);
+  }
+
+  /** With {@code threadCpu=true}: the phase's CPU per unit by thread group, largest first. */
+  private static String threadBreakdown(JsonNode r, double unit) {
+    if (!showThreadCpu || !r.has("cpuByThread")) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("\n      threads (us/unit):");
+    r.get("cpuByThread").fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT, " %s %.1f;",
+        e.getKey(), e.getValue().asDouble() / 1000 / unit)));
+    return b.toString();
   }
 
   // ---- figures ----

@@ -105,7 +105,7 @@ public final class HttpTransport implements AutoCloseable {
       this.client = HttpClient.newBuilder().connectTimeout(b.connectTimeout).executor(pool).build();
     }
     boolean sendMode = b.sendMode != null ? b.sendMode : ASYNC_COMPLETION_STARTS_THREADS;
-    this.sender = new Sender(client, deadlines, sendMode ? new ThreadPoolExecutor(0, b.sendingThreads, 60,
+    this.sender = new Sender(client, deadlines, ticker, sendMode ? new ThreadPoolExecutor(0, b.sendingThreads, 60,
         TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("switchboard-http-" + id + "-send-")) : null);
   }
 
@@ -493,8 +493,8 @@ public final class HttpTransport implements AutoCloseable {
 
     /**
      * How many threads may wait for response headers at once in send mode. When all are busy, more
-     * streams queue for a free one (and use {@code sendAsync} if none frees for a second), more
-     * whole-answer exchanges use {@code sendAsync}. Default 32.
+     * exchanges queue for a free one, and use {@code sendAsync} when none frees for 50 ms (whole
+     * answers) or a second (streams). Default 32.
      */
     public Builder sendingThreads(int sendingThreads) {
       if (sendingThreads <= 0) {

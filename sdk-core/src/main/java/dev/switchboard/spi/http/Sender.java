@@ -1,6 +1,7 @@
 package dev.switchboard.spi.http;
 
 import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.Ticker;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,11 +21,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * sending threads (send mode, for JDK 17 where {@code sendAsync} starts a thread per completion),
  * else with {@code sendAsync}.
  *
- * <p>When every sending thread is busy, a streamed exchange queues for the next free one: its
- * headers come before the answer is generated, so the queue moves. A whole-answer exchange holds a
- * sending thread until the answer is done, so it uses {@code sendAsync} instead of waiting in line;
- * and when no sending thread has finished for {@link #STALL}, they are all held by such answers or
- * by slow servers, and the queued streams go out with {@code sendAsync} too. Thread-safe.
+ * <p>When every sending thread is busy, an exchange queues for the next free one. The queue moves
+ * while sending threads get their headers; when none has freed for a while, they are held by slow
+ * servers and the queue goes out with {@code sendAsync} instead of waiting in line: whole answers
+ * (whose headers come only when the answer is done) after {@link #GRACE}, streams (whose headers
+ * come before the answer is generated) after {@link #STALL}. Thread-safe.
  */
 final class Sender {
   /** Set while a caller starts work it will wait for: its first exchange waits here for that thread. */
@@ -33,23 +33,27 @@ final class Sender {
   /** How long a parked exchange waits for its caller before another thread sends it. */
   static final Duration GRACE = Duration.ofMillis(50);
   /**
-   * How long queued streams wait while no sending thread finishes before they use sendAsync: far
-   * longer than headers take on a loaded machine, far shorter than a held answer.
+   * How long queued streams wait while no sending thread frees before they use sendAsync: longer
+   * than stream headers take on a loaded machine, shorter than a held answer.
    */
   static final Duration STALL = Duration.ofSeconds(1);
 
   private final HttpClient client;
   private final Deadlines deadlines;
   private final ThreadPoolExecutor senders; // null: always sendAsync
-  private final Queue<BlockingSend> queued = new ConcurrentLinkedQueue<>();
-  private final AtomicLong sendsFinished = new AtomicLong(); // by sending threads, with or without headers
+  private final Ticker ticker;
+  private final Queue<BlockingSend> queuedStreams = new ConcurrentLinkedQueue<>();
+  private final Queue<BlockingSend> queuedAnswers = new ConcurrentLinkedQueue<>();
+  private volatile long lastFreed; // ticker time a sending thread last finished a send
   private final AtomicBoolean watching = new AtomicBoolean();
-  private long finishedAtLastLook; // written by the one armed watch
+  private long watchedSince; // written by the one armed watch
 
-  Sender(HttpClient client, Deadlines deadlines, ThreadPoolExecutor senders) {
+  Sender(HttpClient client, Deadlines deadlines, Ticker ticker, ThreadPoolExecutor senders) {
     this.client = client;
     this.deadlines = deadlines;
+    this.ticker = ticker;
     this.senders = senders;
+    this.lastFreed = ticker.read();
   }
 
   boolean isSendMode() {
@@ -65,7 +69,7 @@ final class Sender {
 
   /** Exchanges waiting for a free sending thread. */
   int queued() {
-    return queued.size();
+    return queuedStreams.size() + queuedAnswers.size();
   }
 
   /** See {@link HttpTransport#callerWaits}. */
@@ -132,16 +136,16 @@ final class Sender {
     sendAsync(request, handler, onFailure, slot);
   }
 
-  /** On a free sending thread, else queued for the next one (streams) or with sendAsync. */
+  /** On a free sending thread, else queued for the next one. */
   private void dispatch(BlockingSend task) {
     if (onSendingThread(() -> runThenQueued(task))) {
       return;
     }
-    if (!task.streamed || senders.isShutdown()) {
+    if (senders.isShutdown()) {
       task.sendAsyncInstead();
       return;
     }
-    queued.add(task);
+    (task.streamed ? queuedStreams : queuedAnswers).add(task);
     watch();
   }
 
@@ -159,36 +163,58 @@ final class Sender {
       first.run();
     }
     BlockingSend next;
-    while ((next = queued.poll()) != null) {
+    while ((next = nextQueued()) != null) {
       next.run();
     }
   }
 
+  /** Streams first: their sending threads free as soon as the headers are in. */
+  private BlockingSend nextQueued() {
+    BlockingSend next = queuedStreams.poll();
+    return next != null ? next : queuedAnswers.poll();
+  }
+
   private void watch() {
     if (watching.compareAndSet(false, true)) {
-      finishedAtLastLook = sendsFinished.get();
-      deadlines.start(STALL, this::look);
+      watchedSince = ticker.read();
+      deadlines.start(GRACE, this::look);
     }
   }
 
-  /** Runs {@link #STALL} after a watch starts: stuck sending threads send the queue away. */
+  /** Every {@link #GRACE} while exchanges queue: when no sending thread frees, they go elsewhere. */
   private void look() {
-    boolean progress = sendsFinished.get() != finishedAtLastLook;
-    if (!queued.isEmpty() && !onSendingThread(() -> runThenQueued(null)) && !progress) {
-      sendQueuedAsync();
+    if (queued() > 0 && !onSendingThread(() -> runThenQueued(null))) {
+      long freed = lastFreed;
+      long stalled = ticker.read() - (freed - watchedSince > 0 ? freed : watchedSince);
+      if (stalled >= GRACE.toNanos()) {
+        sendAsyncInstead(queuedAnswers);
+      }
+      if (stalled >= STALL.toNanos()) {
+        sendAsyncInstead(queuedStreams);
+      }
     }
-    watching.set(false);
-    if (!queued.isEmpty()) {
-      watch();
+    if (queued() > 0) {
+      deadlines.start(GRACE, this::look);
+    } else {
+      watching.set(false);
+      if (queued() > 0) {
+        watch(); // queued between the check and the reset
+      }
     }
   }
 
   private void sendQueuedAsync() {
+    sendAsyncInstead(queuedStreams);
+    sendAsyncInstead(queuedAnswers);
+  }
+
+  private static void sendAsyncInstead(Queue<BlockingSend> queue) {
     BlockingSend task;
-    while ((task = queued.poll()) != null) {
+    while ((task = queue.poll()) != null) {
       task.sendAsyncInstead();
     }
   }
+
 
   private void sendAsync(HttpRequest request, HttpResponse.BodyHandler<Void> handler,
       java.util.function.Consumer<Throwable> onFailure, AtomicReference<Cancel> slot) {
@@ -300,7 +326,7 @@ final class Sender {
       } catch (IOException | RuntimeException e) {
         onFailure.accept(e);
       } finally {
-        sendsFinished.incrementAndGet();
+        lastFreed = ticker.read();
         boolean byCancel;
         synchronized (this) {
           runner = null;

@@ -245,15 +245,34 @@ class HttpTransportTest {
   }
 
   @Test
-  void sendMode_allSendingThreadsBusy_aWholeAnswerExchangeUsesSendAsyncAtOnce() throws Exception {
+  void sendMode_allSendingThreadsBusy_aWholeAnswerQueues_andUsesSendAsyncWhenNoneFreesForTheGrace() throws Exception {
     try (HttpTransport transport = oneSendingThread()) {
       CompletableFuture<String> stalled = streamed(transport, "/stall", new PushChatStream());
       assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
-      assertThat(transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
-          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors()).get(5, TimeUnit.SECONDS))
-          .isEqualTo("hello");
+      CompletableFuture<String> answer = transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
+          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors());
+      clock.advance(Sender.GRACE.minusMillis(1));
+      assertThat(transport.exchangesQueued()).isEqualTo(1);
+      clock.advance(Duration.ofMillis(1));
       assertThat(transport.exchangesQueued()).isZero();
+      assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
       assertThat(stalled).isNotDone();
+    }
+  }
+
+  @Test
+  void sendMode_allSendingThreadsBusy_aWholeAnswerQueuedBehindAFreeingThread_isSentByIt() throws Exception {
+    try (HttpTransport transport = oneSendingThread()) {
+      CompletableFuture<String> stalled = transport.exchange(get("/stall"), Duration.ofSeconds(30), LIMITS,
+          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors());
+      CompletableFuture<String> answer = transport.exchange(get("/ok"), Duration.ofSeconds(30), LIMITS,
+          (status, headers, bytes) -> new String(bytes, StandardCharsets.UTF_8), errors());
+      assertThat(stallArrived.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(transport.exchangesQueued()).isEqualTo(1);
+      release.countDown();
+      assertThat(stalled.get(5, TimeUnit.SECONDS)).isEqualTo("late");
+      assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
+      assertThat(sendingThreads(transport)).isEqualTo(1);
     }
   }
 

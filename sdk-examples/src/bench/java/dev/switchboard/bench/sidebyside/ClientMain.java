@@ -66,10 +66,9 @@ public final class ClientMain {
           int n = Integer.parseInt(cmd[2]);
           int warmup = Integer.parseInt(cmd[3]);
           int chunks = stream ? Integer.parseInt(cmd[4]) : 0;
-          if (warmup > 0) {
-            run(client, stream, conc, warmup, chunks);
-          }
+          long warmedUp = warmUp(client, stream, conc, warmup, chunks);
           result = run(client, stream, conc, n, chunks);
+          result.put("warmupCalls", warmedUp);
           result.put("client", name);
           String note = client.note();
           if (note != null) {
@@ -85,6 +84,32 @@ public final class ClientMain {
         results.flush();
       }
     }
+  }
+
+  /**
+   * {@code warmup} calls, then more in slices of a quarter of that until the JIT is quiet: a slice
+   * in which the compilers worked less than 2% of its wall time, at most 8 more slices. On two CPUs
+   * the compilers lag far behind the calls, and their work would otherwise count as the client's.
+   */
+  static long warmUp(Clients.BenchClient client, boolean stream, int conc, int warmup, int chunks) throws Exception {
+    if (warmup <= 0) {
+      return 0;
+    }
+    run(client, stream, conc, warmup, chunks);
+    long calls = warmup;
+    int slice = Math.max(1, warmup / 4);
+    for (int i = 0; i < 8; i++) {
+      long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      long start = System.nanoTime();
+      run(client, stream, conc, slice, chunks);
+      calls += slice;
+      long wallMillis = (System.nanoTime() - start) / 1_000_000;
+      long jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit;
+      if (jitMillis * 50 < wallMillis) {
+        break;
+      }
+    }
+    return calls;
   }
 
   /** One phase: {@code n} calls or streams from {@code conc} caller threads. */
@@ -148,10 +173,18 @@ public final class ClientMain {
     }
     ready.await();
     System.gc();
+    Map<Long, long[]> threadCpuBefore = threadCpu();
+    long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    long gcBefore = gcMillis();
     Snapshot before = Snapshot.take(false);
     go.countDown();
     done.await();
     Snapshot after = Snapshot.take(true);
+    ObjectNode cpuByThread = cpuByThreadGroup(threadCpuBefore);
+    // not thread CPU, but where the rest of the process CPU most likely went (both in ms of time)
+    cpuByThread.put("(JIT compiling)", (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore)
+        * 1_000_000);
+    cpuByThread.put("(GC pauses)", (gcMillis() - gcBefore) * 1_000_000);
     release.countDown();
     for (Thread t : callers) {
       t.join();
@@ -168,6 +201,7 @@ public final class ClientMain {
     r.put("allocBytes", after.heapAlloc - before.heapAlloc);
     r.put("allocBytesLiveThreads", after.threadAlloc - before.threadAlloc);
     r.put("gcCount", after.gcCount - before.gcCount);
+    r.set("cpuByThread", cpuByThread);
     r.put("errors", errors.get());
     if (firstError.get() != null) {
       r.put("firstError", firstError.get());
@@ -181,6 +215,51 @@ public final class ClientMain {
       r.put("chunks", chunks).put("badChunkCounts", badChunks.get()).put("withoutUsage", noUsage.get());
     }
     return r;
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime)
+        .sum();
+  }
+
+  /** CPU nanoseconds of every live thread, by id: {cpu, name index into THREAD_NAMES}. */
+  private static Map<Long, long[]> threadCpu() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, long[]> cpu = new java.util.HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      if (t >= 0) {
+        cpu.put(id, new long[] {t});
+      }
+    }
+    return cpu;
+  }
+
+  /**
+   * CPU of the phase by thread group (the name with its digits as {@code #}), in nanoseconds, of
+   * the threads alive at its end; threads that ended inside the phase are missed (their CPU shows
+   * only in the process total).
+   */
+  private static ObjectNode cpuByThreadGroup(Map<Long, long[]> before) {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long now = threads.getThreadCpuTime(info.getThreadId());
+      if (now < 0) {
+        continue;
+      }
+      long[] then = before.get(info.getThreadId());
+      long delta = now - (then == null ? 0 : then[0]);
+      groups.merge(info.getThreadName().replaceAll("[0-9]+", "#"), delta, Long::sum);
+    }
+    ObjectNode out = MAPPER.createObjectNode();
+    groups.entrySet().stream().filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
   }
 
   static long percentile(long[] sorted, double p) {
