@@ -225,6 +225,25 @@ final class Clients {
    * circuit breakers, {@link Resilience} with retries (defaults), the same breakers and stream
    * time limits, and a counting listener. Calls go through {@code Switchboard.chat} / {@code stream}.
    */
+  private static dev.switchboard.spi.http.HttpTransport experimentalTransport;
+
+  static synchronized OpenAiProvider.Builder experimental(OpenAiProvider.Builder b) {
+    String mode = System.getProperty("bench.transport", "");
+    if (mode.isEmpty()) {
+      return b;
+    }
+    if (experimentalTransport == null) {
+      var t = dev.switchboard.spi.http.HttpTransport.builder();
+      if (mode.equals("jdkExecutor")) {
+        t.httpClient(java.net.http.HttpClient.newBuilder().build());
+      } else if (mode.startsWith("threads")) {
+        t.threads(Integer.parseInt(mode.substring(7)));
+      }
+      experimentalTransport = t.build();
+    }
+    return b.transport(experimentalTransport);
+  }
+
   static final class Chain implements BenchClient {
     private final Switchboard switchboard;
     private final ChatRequest request = ChatRequest.of("bench", PROMPT);
@@ -235,8 +254,8 @@ final class Clients {
     Chain(String v1) {
       CircuitBreakers breakers = CircuitBreakers.builder().failureThreshold(5, 10).coolDown(Duration.ofSeconds(30)).build();
       switchboard = Switchboard.builder()
-          .provider(OpenAiProvider.builder().name("openai").baseUrl(v1).apiKey(Secret.of("bench-key")).build())
-          .provider(OpenAiProvider.builder().name("backup").baseUrl(v1).apiKey(Secret.of("bench-key")).build())
+          .provider(experimental(OpenAiProvider.builder().name("openai").baseUrl(v1).apiKey(Secret.of("bench-key"))).build())
+          .provider(experimental(OpenAiProvider.builder().name("backup").baseUrl(v1).apiKey(Secret.of("bench-key"))).build())
           .interceptor(Fallback.builder().chain("bench", "openai/" + MODEL, "backup/" + MODEL)
               .circuitBreakers(breakers).build())
           .interceptor(Resilience.builder().circuitBreakers(breakers)
