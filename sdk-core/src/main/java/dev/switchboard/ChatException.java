@@ -9,7 +9,8 @@ import java.util.OptionalInt;
 /**
  * The root of Switchboard's unchecked exceptions. Every call ends in exactly one response or one
  * {@code ChatException}. Subtypes say what went wrong; {@link #isRetryable()} says whether the same
- * request may succeed later (decided by the provider's error mapper); {@link #retryAfter()} is the
+ * request may succeed later (the type's default unless the details state otherwise, as a provider's
+ * error mapper may); {@link #retryAfter()} is the
  * provider's hint of when. Messages name the provider and model and never contain secrets.
  * Immutable once thrown (apart from what {@link Throwable} itself allows): layers that add
  * attempts make a new exception with {@link #withAttempts}.
@@ -65,8 +66,20 @@ public class ChatException extends RuntimeException {
     return details.requestId();
   }
 
+  /**
+   * Whether the same request may succeed later: what the {@linkplain ErrorDetails#retryable()
+   * details} state, else {@link #retryableByDefault()} of this type.
+   */
   public boolean isRetryable() {
-    return details.retryable();
+    return details.retryable().orElseGet(this::retryableByDefault);
+  }
+
+  /**
+   * Whether an exception of this type is retryable when its details do not say: false here; true
+   * for rate limits, overload, server errors, timeouts and transport failures.
+   */
+  protected boolean retryableByDefault() {
+    return false;
   }
 
   public Optional<Duration> retryAfter() {

@@ -23,4 +23,9 @@ public class ChatTimeoutException extends ChatException {
   public ChatTimeoutException withAttempts(List<Attempt> attempts) {
     return new ChatTimeoutException(this, attempts);
   }
+
+  @Override
+  protected boolean retryableByDefault() {
+    return true;
+  }
 }

@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Where a {@link ChatException} happened and whether trying again can help. Immutable and
- * thread-safe.
+ * Where a {@link ChatException} happened and, when the provider or mapper said so, whether trying
+ * again can help (else the exception's type decides, see {@link ChatException#isRetryable()}).
+ * Immutable and thread-safe.
  */
 public final class ErrorDetails {
   private final String provider;
@@ -15,7 +16,7 @@ public final class ErrorDetails {
   private final int statusCode;
   private final String requestId;
   private final String providerCode;
-  private final boolean retryable;
+  private final Boolean retryable; // null: not stated
   private final Duration retryAfter;
 
   private ErrorDetails(Builder b) {
@@ -59,8 +60,12 @@ public final class ErrorDetails {
     return Optional.ofNullable(providerCode);
   }
 
-  public boolean retryable() {
-    return retryable;
+  /**
+   * Whether trying again can help, as stated by whoever made the details; empty when not stated,
+   * and then the exception's type decides ({@link ChatException#isRetryable()}).
+   */
+  public Optional<Boolean> retryable() {
+    return Optional.ofNullable(retryable);
   }
 
   public Optional<Duration> retryAfter() {
@@ -85,7 +90,7 @@ public final class ErrorDetails {
         + (statusCode == 0 ? "" : ", status=" + statusCode)
         + (providerCode == null ? "" : ", code=" + providerCode)
         + (requestId == null ? "" : ", requestId=" + requestId)
-        + ", retryable=" + retryable
+        + (retryable == null ? "" : ", retryable=" + retryable)
         + (retryAfter == null ? "" : ", retryAfter=" + retryAfter) + "]";
   }
 
@@ -96,7 +101,7 @@ public final class ErrorDetails {
     private int statusCode;
     private String requestId;
     private String providerCode;
-    private boolean retryable;
+    private Boolean retryable;
     private Duration retryAfter;
 
     private Builder() {}
@@ -126,6 +131,7 @@ public final class ErrorDetails {
       return this;
     }
 
+    /** States whether trying again can help, overriding what the exception's type says. */
     public Builder retryable(boolean retryable) {
       this.retryable = retryable;
       return this;

@@ -23,4 +23,9 @@ public class RateLimitException extends ChatException {
   public RateLimitException withAttempts(List<Attempt> attempts) {
     return new RateLimitException(this, attempts);
   }
+
+  @Override
+  protected boolean retryableByDefault() {
+    return true;
+  }
 }

@@ -2,7 +2,7 @@ package dev.switchboard;
 
 import java.util.List;
 
-/** The provider failed on its side (5xx), is overloaded (Anthropic 529) or reported a transient conflict (409). Retryable. */
+/** The provider failed on its side (5xx other than 503) or reported a transient conflict (409). Retryable. Capacity problems are {@link OverloadedException}. */
 public class ServerException extends ChatException {
   private static final long serialVersionUID = 1L;
 
@@ -22,5 +22,10 @@ public class ServerException extends ChatException {
   @Override
   public ServerException withAttempts(List<Attempt> attempts) {
     return new ServerException(this, attempts);
+  }
+
+  @Override
+  protected boolean retryableByDefault() {
+    return true;
   }
 }

@@ -152,7 +152,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   /**
    * The call's result: {@code inner}'s, or a {@link ChatTimeoutException} listing the attempts so
    * far once the call's deadline passes (the exchange in flight is cancelled first, so it is listed).
-   * Exactly one terminal event reaches the listeners: {@code onEnd}, or {@code callFailed}.
+   * Exactly one terminal event reaches the listeners: {@code onEnd}, {@code callFailed}, or {@code
+   * callCancelled} when the caller cancelled the result.
    */
   private <T> CompletableFuture<T> ended(CallScope scope, String model, CompletableFuture<T> inner,
       java.util.function.BiConsumer<CallInfo, T> onEnd) {
@@ -176,7 +177,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       if (!ended.compareAndSet(false, true)) {
         return;
       }
-      if (error != null) {
+      if (error != null && result.isCancelled()) {
+        listeners.callCancelled(call);
+      } else if (error != null) {
         ChatException failure = asChatException(Futures.unwrap(error), model);
         listeners.callFailed(call, failure);
         result.completeExceptionally(failure);
@@ -217,7 +220,11 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
    * {@link ModelNotFoundException} if it names nothing known.
    */
   public ModelRef resolve(String modelString) {
-    return directory.get().resolve(modelString);
+    try {
+      return directory.get().resolve(modelString);
+    } catch (ModelNotFoundException e) {
+      throw providerStep.servedBy(e, modelString);
+    }
   }
 
   /** How busy the servers behind {@code modelString} are now, if its provider knows (self-hosted replicas). */
@@ -330,7 +337,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
       super.close();
       if (ended.compareAndSet(false, true)) {
         cancelTimer();
-        listeners.callFailed(call, ChatStreams.closedByCaller());
+        listeners.callCancelled(call);
       }
     }
 

@@ -23,4 +23,9 @@ public class TransportException extends ChatException {
   public TransportException withAttempts(List<Attempt> attempts) {
     return new TransportException(this, attempts);
   }
+
+  @Override
+  protected boolean retryableByDefault() {
+    return true;
+  }
 }

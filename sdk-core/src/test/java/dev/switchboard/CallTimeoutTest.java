@@ -191,7 +191,7 @@ class CallTimeoutTest {
   }
 
   @Test
-  void cancellingTheCall_endsItInOneCallFailed_andCancelsItsTimer() {
+  void cancellingTheCall_endsItInOneCallCancelled_andCancelsItsTimer() {
     PendingTimers timers = new PendingTimers(time);
     Switchboard counted = Switchboard.builder().provider(openai).ticker(time).scheduler(timers)
         .callTimeout(Duration.ofSeconds(5)).listener(new ChatListener() {
@@ -199,12 +199,17 @@ class CallTimeoutTest {
           public void callFailed(CallInfo call, ChatException error) {
             events.add("callFailed " + error.getClass().getSimpleName());
           }
+
+          @Override
+          public void callCancelled(CallInfo call) {
+            events.add("callCancelled");
+          }
         }).build();
     CompletableFuture<ChatResponse> f = counted.chatAsync(ChatRequest.of("openai/gpt-4o-mini", "hi"));
     f.cancel(true);
     assertThat(openai.calls.get(0)).isCancelled();
     assertThat(timers.pending()).isZero();
     time.advance(Duration.ofSeconds(10));
-    assertThat(events).containsExactly("callFailed ChatException");
+    assertThat(events).containsExactly("callCancelled");
   }
 }

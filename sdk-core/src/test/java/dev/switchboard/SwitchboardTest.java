@@ -52,6 +52,21 @@ class SwitchboardTest {
   }
 
   @Test
+  void bareModelName_thatARegisteredProviderKnows_suggestsProviderSlashModel() {
+    openai.capabilities.put("gpt-4o", dev.switchboard.spi.Capabilities.builder().maxContextTokens(128_000).build());
+    Switchboard sb = Switchboard.builder().provider(openai).build();
+    assertThatThrownBy(() -> sb.chat(ChatRequest.of("gpt-4o", "hi")))
+        .isInstanceOfSatisfying(ModelNotFoundException.class, e -> {
+          assertThat(e.suggestion()).contains("openai/gpt-4o");
+          assertThat(e.getMessage()).contains("unknown model 'gpt-4o'", "Did you mean 'openai/gpt-4o'?",
+              "Known: openai/<model>");
+        });
+    assertThatThrownBy(() -> sb.resolve("gpt-4o")).hasMessageContaining("Did you mean 'openai/gpt-4o'?");
+    assertThatThrownBy(() -> sb.chat(ChatRequest.of("llama-9", "hi")))
+        .isInstanceOfSatisfying(ModelNotFoundException.class, e -> assertThat(e.suggestion()).isEmpty());
+  }
+
+  @Test
   void unknownAlias_suggestsClosestAlias() {
     Switchboard sb = Switchboard.builder().provider(openai).alias("ranker", "openai/gpt-4o").build();
     assertThatThrownBy(() -> sb.chat(ChatRequest.of("rankr", "hi")))
@@ -219,11 +234,23 @@ class SwitchboardTest {
   }
 
   @Test
-  void cancellingTheFuture_cancelsTheExchange() {
-    Switchboard sb = Switchboard.builder().provider(openai).build();
+  void cancellingTheFuture_cancelsTheExchange_andEndsTheCallAsCancelled_notFailed() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    Switchboard sb = Switchboard.builder().provider(openai).listener(new ChatListener() {
+      @Override
+      public void callFailed(CallInfo call, ChatException error) {
+        events.add("failed " + error.getClass().getSimpleName());
+      }
+
+      @Override
+      public void callCancelled(CallInfo call) {
+        events.add("cancelled");
+      }
+    }).build();
     CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("openai/m", "hi"));
     f.cancel(true);
     assertThat(openai.calls.get(0).isCancelled()).isTrue();
+    assertThat(events).containsExactly("cancelled");
   }
 
   @Test

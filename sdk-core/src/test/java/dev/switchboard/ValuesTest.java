@@ -22,6 +22,28 @@ class ValuesTest {
   }
 
   @Test
+  void exceptions_areRetryableByType_unlessTheirDetailsSayOtherwise() {
+    ErrorDetails unstated = ErrorDetails.of("p", "m");
+    assertThat(unstated.retryable()).isEmpty();
+    assertThat(new RateLimitException("x", unstated).isRetryable()).isTrue();
+    assertThat(new OverloadedException("x", unstated).isRetryable()).isTrue();
+    assertThat(new ServerException("x", unstated).isRetryable()).isTrue();
+    assertThat(new ChatTimeoutException("x", unstated).isRetryable()).isTrue();
+    assertThat(new TransportException("x", unstated).isRetryable()).isTrue();
+    assertThat(new InvalidRequestException("x", unstated).isRetryable()).isFalse();
+    assertThat(new AuthenticationException("x", unstated).isRetryable()).isFalse();
+    assertThat(new ChatException("x", unstated).isRetryable()).isFalse();
+
+    ErrorDetails notRetryable = unstated.toBuilder().retryable(false).build();
+    assertThat(new RateLimitException("too large", notRetryable).isRetryable()).isFalse();
+    assertThat(new ChatException("x", unstated.toBuilder().retryable(true).build()).isRetryable()).isTrue();
+    assertThat(new OverloadedException("x", unstated).withAttempts(java.util.List.of()))
+        .isExactlyInstanceOf(OverloadedException.class);
+    assertThat(unstated.toString()).doesNotContain("retryable");
+    assertThat(notRetryable.toString()).contains("retryable=false");
+  }
+
+  @Test
   void chatRequest_build_namesTheBadField() {
     assertThatThrownBy(() -> ChatRequest.builder().user("x").build()).hasMessageContaining("ChatRequest.model");
     assertThatThrownBy(() -> ChatRequest.builder().model("a/b").build()).hasMessageContaining("messages is empty");

@@ -55,7 +55,11 @@ public final class CallScope implements CallContext {
 
   @Override
   public ModelRef resolve(String modelString) {
-    return directory.resolve(modelString);
+    try {
+      return directory.resolve(modelString);
+    } catch (dev.switchboard.ModelNotFoundException e) {
+      throw provider.servedBy(e, modelString);
+    }
   }
 
   @Override

@@ -123,4 +123,9 @@ public final class Listeners implements ChatListener {
   public void callFailed(CallInfo call, ChatException error) {
     each("callFailed", l -> l.callFailed(call, error));
   }
+
+  @Override
+  public void callCancelled(CallInfo call) {
+    each("callCancelled", l -> l.callCancelled(call));
+  }
 }

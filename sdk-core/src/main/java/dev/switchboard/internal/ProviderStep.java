@@ -54,6 +54,28 @@ public final class ProviderStep {
     this.ticker = ticker;
     this.scheduler = scheduler;
   }
+  /**
+   * {@code notFound} for a bare model name ({@code "gpt-4o"}) that a registered provider knows (its
+   * {@code capabilities} are not {@link Capabilities#UNKNOWN}), with {@code "provider/model"} as the
+   * suggestion; else {@code notFound} as it is.
+   */
+  public ModelNotFoundException servedBy(ModelNotFoundException notFound, String modelString) {
+    if (modelString.indexOf('/') >= 0 || notFound.suggestion().isPresent()) {
+      return notFound;
+    }
+    for (String name : new java.util.TreeSet<>(providers.keySet())) {
+      if (providers.get(name).capabilities(modelString) != Capabilities.UNKNOWN) {
+        String suggestion = name + "/" + modelString;
+        String message = notFound.getMessage();
+        int known = message.indexOf(" Known: ");
+        String hint = " Did you mean '" + suggestion + "'? Provider '" + name + "' knows that model.";
+        message = known < 0 ? message + hint : message.substring(0, known) + hint + message.substring(known);
+        return new ModelNotFoundException(message, notFound.details(), notFound.known(), suggestion);
+      }
+    }
+    return notFound;
+  }
+
 
   public Ticker ticker() {
     return ticker;

@@ -64,6 +64,13 @@ public interface ChatListener {
   default void callFailed(CallInfo call, ChatException error) {}
 
   /**
+   * The caller gave up before the call ended: closed its stream early, or cancelled its future.
+   * Neither a success nor a failure, so that error rates count only real failures; the exchange in
+   * flight ends as a cancelled attempt.
+   */
+  default void callCancelled(CallInfo call) {}
+
+  /**
    * Makes a listener for each call, for state that lives as long as the call (a trace span, a
    * timer sample). {@link #create} runs on the caller's thread as the call starts, before {@link
    * #callStart}; the listener it returns sees every event of that call and no other. Must be

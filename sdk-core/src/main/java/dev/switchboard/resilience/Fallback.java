@@ -12,6 +12,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.ModelNotFoundException;
 import dev.switchboard.QuotaExceededException;
+import dev.switchboard.RateLimitException;
 import dev.switchboard.spi.Futures;
 import dev.switchboard.route.Candidates;
 import dev.switchboard.route.ModelRef;
@@ -51,7 +52,8 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>What moves a call on to the next candidate: a retryable failure (rate limited, overloaded,
- * down, timed out — after {@link Resilience} inside has used its retries), quota exhausted, or the
+ * down, timed out — after {@link Resilience} inside has used its retries), any rate limit (also a
+ * request too large for this provider's limit, which retrying cannot fix), quota exhausted, or the
  * model being unknown to its provider; a context-length error moves on to the next candidate
  * whose declared context window is larger; a content-filter error only if {@link
  * Builder#fallBackOnContentFilter} is on. Anything else (400, 401/403) ends the call at once. If all
@@ -386,6 +388,7 @@ public final class Fallback implements Interceptor {
     return failure.isRetryable()
         || failure instanceof ContextLengthExceededException
         || failure instanceof QuotaExceededException
+        || failure instanceof RateLimitException // also one that retrying cannot fix: another's limit may be higher
         || (failure instanceof ModelNotFoundException && failure.statusCode().isPresent());
   }
 

@@ -14,6 +14,7 @@ import dev.switchboard.ChatStream;
 import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.FakeAdapter;
+import dev.switchboard.RateLimitException;
 import dev.switchboard.ManualTime;
 import dev.switchboard.ServerException;
 import dev.switchboard.Switchboard;
@@ -76,6 +77,16 @@ class FallbackTest {
     assertThat(r.text()).isEqualTo("from premium");
     assertThat(r.attempts()).extracting(Attempt::provider).containsExactly("cheap", "premium");
     assertThat(events).contains("fallback cheap/m -> premium/m on ServerException");
+  }
+
+  @Test
+  void fallsBack_onAUserBuiltRateLimit_whoseDetailsDoNotSayRetryable() {
+    Switchboard sb = switchboard(Fallback.builder().chain("ranker", "cheap/m", "premium/m").build());
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("ranker", "hi"));
+    cheap.calls.get(0).completeExceptionally(new RateLimitException("slow down", ErrorDetails.of("cheap", "m")));
+    premium.calls.get(0).complete(FakeAdapter.answer("from premium"));
+    assertThat(f.join().text()).isEqualTo("from premium");
+    assertThat(events).contains("fallback cheap/m -> premium/m on RateLimitException");
   }
 
   @Test

@@ -24,6 +24,7 @@ import dev.switchboard.RateLimitException;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.Role;
 import dev.switchboard.Secret;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.ServerException;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
@@ -38,6 +39,7 @@ import dev.switchboard.spi.http.ErrorMapping;
 import dev.switchboard.spi.http.HttpErrorMapper;
 import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.spi.http.LineSplitter;
+import dev.switchboard.spi.http.PageBody;
 import dev.switchboard.spi.http.RetryAfter;
 import dev.switchboard.spi.http.StreamFailures;
 import dev.switchboard.spi.http.WireJson;
@@ -396,6 +398,8 @@ public final class NdjsonChatProvider implements ProviderAdapter {
     private final HttpHeaders headers;
     private final Turn turn;
     private final LineSplitter lines = new LineSplitter(this::onLine, MAX_BODY_BYTES);
+    private final boolean pageBody;
+    private final PageBody page = new PageBody();
     private boolean ended;
 
     Decoder(PushChatStream out, String model, int status, HttpHeaders headers) {
@@ -404,6 +408,7 @@ public final class NdjsonChatProvider implements ProviderAdapter {
       this.status = status;
       this.headers = headers;
       this.turn = new Turn(model);
+      this.pageBody = PageBody.isPage(headers);
     }
 
     @Override
@@ -412,11 +417,22 @@ public final class NdjsonChatProvider implements ProviderAdapter {
         chunk.position(chunk.limit());
         return;
       }
+      if (pageBody) {
+        page.keep(chunk);
+        chunk.position(chunk.limit());
+        return;
+      }
       lines.feed(chunk);
     }
 
     @Override
     public void onComplete() {
+      if (pageBody && !ended) {
+        ended = true;
+        out.fail(page.failure(name, model, status, headers, EXCERPT, "Check the base URL.", details(model, status,
+            false), errors::redact));
+        return;
+      }
       if (!ended) {
         lines.finish();
       }
@@ -587,6 +603,9 @@ public final class NdjsonChatProvider implements ProviderAdapter {
           }
           return new RateLimitException(what + ". Retry" + ErrorMapping.after(retryAfter) + ".", retrying);
         default:
+          if (kind == 503 || kind == 529) {
+            return new OverloadedException(what + ". Retry" + ErrorMapping.after(retryAfter) + ".", retrying);
+          }
           if (kind == 409 || (kind >= 500 && kind <= 599)) {
             return new ServerException(what + ". Retry" + ErrorMapping.after(retryAfter) + ".", retrying);
           }

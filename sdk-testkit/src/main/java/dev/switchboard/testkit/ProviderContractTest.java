@@ -19,6 +19,7 @@ import dev.switchboard.FinishReason;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Message;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.ResponseFormat;
@@ -469,8 +470,8 @@ public abstract class ProviderContractTest {
       rows.add(Arguments.of(mode, ErrorKind.QUOTA, QuotaExceededException.class, false, 429));
       rows.add(Arguments.of(mode, ErrorKind.SERVER_ERROR, ServerException.class, true, 500));
       rows.add(Arguments.of(mode, ErrorKind.BAD_GATEWAY_HTML, ServerException.class, true, 502));
-      rows.add(Arguments.of(mode, ErrorKind.SERVICE_UNAVAILABLE, ServerException.class, true, 503));
-      rows.add(Arguments.of(mode, ErrorKind.OVERLOADED, ServerException.class, true, 529));
+      rows.add(Arguments.of(mode, ErrorKind.SERVICE_UNAVAILABLE, OverloadedException.class, true, 503));
+      rows.add(Arguments.of(mode, ErrorKind.OVERLOADED, OverloadedException.class, true, 529));
     }
     return rows.stream();
   }
@@ -523,6 +524,23 @@ public abstract class ProviderContractTest {
 
     assertThat(error).isInstanceOf(ContextLengthExceededException.class);
     assertThat(error.isRetryable()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Mode.class)
+  protected void htmlPageWithStatus200_isANonRetryableDecodingError_quotingItsStart(Mode mode) {
+    emulator().enqueue(Reply.raw(200, Map.of("Content-Type", "text/html; charset=utf-8"),
+        "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>If you see this page, the "
+            + "web server is working.</body></html>\n"));
+
+    ChatException error = sendExpectingFailure(mode, request().user("Through a misconfigured proxy").build()).error();
+
+    assertThat(error).isInstanceOf(DecodingException.class);
+    assertThat(error.isRetryable()).isFalse();
+    assertThat(error.getMessage()).contains("Welcome to nginx").hasSizeLessThan(1000);
+    if (mode == Mode.STREAM) {
+      assertThat(error.getMessage()).contains("text/html", "not an event stream");
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -588,7 +606,7 @@ public abstract class ProviderContractTest {
 
     ChatException error = sendExpectingFailure(mode, request().user("Once only").build()).error();
 
-    assertThat(error).isInstanceOf(ServerException.class);
+    assertThat(error).isInstanceOf(OverloadedException.class);
     assertThat(emulator().requestCount()).as("requests that reached the emulator").isEqualTo(1);
     assertThat(emulator().pendingReplies()).isEqualTo(1);
   }

@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  * attemptEnd <id> <provider> <ok|failure>}, {@code firstEvent}, {@code retry <next> in <ms>ms
  * after <Failure>}, {@code fallback <from> -> <to> on <Failure>}, {@code hedge <model> after
  * <ms>ms}, {@code timeout <KIND> <ms>ms}, {@code cacheHit <cache>}, {@code circuit <provider/model>
- * <FROM> -> <TO>}, {@code callEnd}, {@code embeddingEnd}, {@code callFailed <Failure>}. Thread-safe.
+ * <FROM> -> <TO>}, {@code callEnd}, {@code embeddingEnd}, {@code callFailed <Failure>}, {@code
+ * callCancelled}. Thread-safe.
  */
 public final class RecordingListener implements ChatListener {
   /** One recorded event: the call it belongs to (0 for breaker transitions) and its line. */
@@ -85,7 +86,10 @@ public final class RecordingListener implements ChatListener {
     return future;
   }
 
-  /** How many terminal events ({@code callEnd}, {@code embeddingEnd}, {@code callFailed}) each started call got. */
+  /**
+   * How many terminal events ({@code callEnd}, {@code embeddingEnd}, {@code callFailed}, {@code
+   * callCancelled}) each started call got.
+   */
   public Map<Long, Integer> terminalEventsPerCall() {
     Map<Long, Integer> counts = new LinkedHashMap<>();
     for (Event e : events) {
@@ -131,7 +135,8 @@ public final class RecordingListener implements ChatListener {
   }
 
   private static boolean isTerminal(String line) {
-    return line.equals("callEnd") || line.equals("embeddingEnd") || line.startsWith("callFailed");
+    return line.equals("callEnd") || line.equals("embeddingEnd") || line.startsWith("callFailed")
+        || line.equals("callCancelled");
   }
 
   private void add(CallInfo call, String line) {
@@ -207,5 +212,10 @@ public final class RecordingListener implements ChatListener {
   @Override
   public void callFailed(CallInfo call, ChatException error) {
     add(call, "callFailed " + error.getClass().getSimpleName());
+  }
+
+  @Override
+  public void callCancelled(CallInfo call) {
+    add(call, "callCancelled");
   }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * <pre>{@code
  * ScriptedProvider fake = ScriptedProvider.named("fake")
  *     .enqueue(ChatResponse.builder().text("Paris").build())
- *     .enqueue(new RateLimitException("slow down", details));
+ *     .enqueue(new RateLimitException("slow down", ErrorDetails.of("fake", "any-model"))); // retryable
  * try (Switchboard llm = Switchboard.builder().provider(fake).build()) {
  *   assertThat(llm.chat("fake/any-model", "Capital of France?")).isEqualTo("Paris");
  *   assertThat(fake.takeRequest().messages()).hasSize(1);
@@ -107,7 +107,12 @@ public final class ScriptedProvider implements ProviderAdapter {
     return add(new Events(List.copyOf(list), null));
   }
 
-  /** Queues a stream that sends {@code before} (deltas only), then fails with {@code error}. */
+  /**
+   * Queues a stream that sends {@code before} (deltas only), then fails: with {@code error} when
+   * {@code before} is empty, else, as the real adapters do, with a {@link
+   * dev.switchboard.ChatStreamException} carrying the partial response, {@code error} as its cause.
+   * {@code chat()} fails with {@code error}.
+   */
   public ScriptedProvider enqueueStreamFailure(List<ChatEvent> before, ChatException error) {
     Objects.requireNonNull(error, "error");
     requireDeltas(before, "enqueueStreamFailure", false);
@@ -196,9 +201,23 @@ public final class ScriptedProvider implements ProviderAdapter {
       return ChatStreams.of(events, null);
     }
     if (entry instanceof StreamFailure s) {
-      return ChatStreams.of(s.before(), s.error());
+      return ChatStreams.of(s.before(), afterEvents(s, request.model()));
     }
     return ChatStreams.of(EventScript.eventsOf(echo(request, served.sequence())), null);
+  }
+
+  /**
+   * As a real adapter reports it: the error as queued before any event; after events, a {@link
+   * dev.switchboard.ChatStreamException} carrying what arrived, with the queued error as its cause.
+   */
+  private ChatException afterEvents(StreamFailure s, String model) {
+    if (s.error() instanceof dev.switchboard.ChatStreamException) {
+      return s.error();
+    }
+    dev.switchboard.stream.ResponseAccumulator acc = new dev.switchboard.stream.ResponseAccumulator();
+    s.before().forEach(acc::add);
+    return dev.switchboard.spi.http.StreamFailures.midStreamError(s.error(), name, model, acc.eventCount(),
+        () -> acc.partial(name, model));
   }
 
   @Override

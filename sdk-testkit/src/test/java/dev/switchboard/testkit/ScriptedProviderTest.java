@@ -14,6 +14,7 @@ import dev.switchboard.ChatStreamHandler;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.FinishReason;
 import dev.switchboard.Message;
+import dev.switchboard.ServerException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Switchboard;
 import dev.switchboard.ToolCall;
@@ -175,6 +176,29 @@ class ScriptedProviderTest {
     assertThat(error).hasMessage(broken.getMessage());
     assertThat(error.attempts()).as("a copy that lists the attempt").hasSize(1);
     assertThat(text(seen)).isEqualTo("par");
+  }
+
+  @Test
+  void streamFailure_ofAPlainErrorAfterEvents_isAChatStreamException_withThePartialAnswer_likeARealAdapter() {
+    ServerException cut = new ServerException("the server went away", ErrorDetails.of("fake", "m"));
+    fake.enqueueStreamFailure(List.of(new ChatEvent.TextDelta("par"), new ChatEvent.TextDelta("tial")), cut);
+
+    ChatStreamException error = catchThrowableOfType(ChatStreamException.class, () -> {
+      try (ChatStream stream = llm.stream(ChatRequest.of("fake/m", "x"))) {
+        stream.forEach(e -> { });
+      }
+    });
+
+    assertThat(error.partialResponse().text()).isEqualTo("partial");
+    assertThat(error.getCause()).isSameAs(cut);
+    assertThat(error.getMessage()).contains("after 2 events", "the server went away");
+  }
+
+  @Test
+  void streamFailure_ofAPlainErrorBeforeAnyEvent_isThatError() {
+    fake.enqueueStreamFailure(List.of(), new ServerException("down", ErrorDetails.of("fake", "m")));
+    assertThatThrownBy(() -> collect(llm.stream(ChatRequest.of("fake/m", "x")))).isExactlyInstanceOf(
+        ServerException.class).hasMessage("down");
   }
 
   @Test

@@ -28,6 +28,22 @@ public final class ErrorMapping {
     return out == null ? null : KEY_LIKE.matcher(out).replaceAll("$1-****");
   }
 
+  /**
+   * How a message names where {@code apiKey} came from, never its value: {@code "the API key in the
+   * environment variable OPENAI_API_KEY"}, or {@code "the API key given to
+   * OpenAiProvider.builder().apiKey(...)"} for a literal ({@code owner} names the builder).
+   */
+  public static String describeKey(Secret apiKey, String owner) {
+    String source = apiKey.description();
+    if (source.startsWith("env:")) {
+      return "the API key in the environment variable " + source.substring(4);
+    }
+    if (source.equals("value")) {
+      return "the API key given to " + owner + ".builder().apiKey(...)";
+    }
+    return "the API key (" + source + ")";
+  }
+
   /** {@code text} without {@code apiKey} (when not null) and bearer tokens; null for null. */
   public static String redactKeyAndBearer(String text, Secret apiKey) {
     if (text == null) {

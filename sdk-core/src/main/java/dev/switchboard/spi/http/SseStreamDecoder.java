@@ -20,7 +20,9 @@ import java.util.Locale;
  * {@link SseParser} whose events go to {@link #onEvent}, unless the server answered the stream
  * request with a plain JSON body ({@code Content-Type: application/json}), which is collected up to
  * {@code maxEventBytes} and handed to {@link #finishJsonBody} at the end. Bytes after the stream
- * finished are skipped.
+ * finished are skipped. A body that is not an event stream (an HTML page from a proxy, or any body
+ * in which no SSE line came) fails the stream with a {@link DecodingException} that quotes the
+ * content type and the start of the body, as {@code chat()} does for such an answer.
  *
  * <p>Subclasses set {@link #finished} when the stream completed or failed, and supply what differs:
  * the events ({@link #onEvent}), the JSON answer ({@link #finishJsonBody}), the end of an SSE body
@@ -41,6 +43,9 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
   protected final String raiseHint;
   private final SseParser parser;
   private final boolean jsonBody;
+  private final boolean pageBody; // text/html or XML: never an event stream
+  private final PageBody page = new PageBody(); // the start of the body, until an SSE line comes
+  private boolean sawSse; // an event, comment or retry field arrived
   private ByteArrayOutputStream json;
   /** Set once the stream completed or failed; later input is ignored. */
   protected boolean finished;
@@ -61,9 +66,28 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
     this.headers = headers;
     this.maxEventBytes = maxEventBytes;
     this.raiseHint = raiseHint;
-    this.parser = new SseParser(this, maxEventBytes);
+    this.parser = new SseParser(new SseParser.Handler() {
+      @Override
+      public void onEvent(SseEvent event) {
+        sawSse = true;
+        SseStreamDecoder.this.onEvent(event);
+      }
+
+      @Override
+      public void onRetry(long millis) {
+        sawSse = true;
+        SseStreamDecoder.this.onRetry(millis);
+      }
+
+      @Override
+      public void onComment(String comment) {
+        sawSse = true;
+        SseStreamDecoder.this.onComment(comment);
+      }
+    }, maxEventBytes);
     this.jsonBody = headers.firstValue("content-type")
         .map(v -> v.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
+    this.pageBody = PageBody.isPage(headers);
   }
 
   // ---- bytes in ----
@@ -76,6 +100,13 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
     }
     if (jsonBody) {
       collectJson(chunk);
+      return;
+    }
+    if (!sawSse) {
+      page.keep(chunk);
+    }
+    if (pageBody) {
+      chunk.position(chunk.limit()); // only its start is quoted
     } else {
       parser.feed(chunk);
     }
@@ -91,8 +122,16 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
       finishJsonBody(json == null ? new byte[0] : json.toByteArray());
       return;
     }
-    parser.finish();
+    if (!pageBody) {
+      parser.finish();
+    }
     if (finished) {
+      return;
+    }
+    if (!sawSse && !page.isEmpty()) {
+      finished = true;
+      out.fail(page.failure(provider, model, status, headers, excerptChars(), undecodableHint(), details(false),
+          this::redact));
       return;
     }
     onEndOfStream();

@@ -147,9 +147,9 @@ public final class OpenAiProvider implements ProviderAdapter {
         .version(baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null)
         .dialect(dialect)
         .errors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock, businessCodes,
-            OWNER, API_KEY_ENV))
+            OWNER, API_KEY_ENV, credentialsIn(b.headers, b.queryParams)))
         .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,
-            businessCodes, OWNER, API_KEY_ENV))
+            businessCodes, OWNER, API_KEY_ENV, credentialsIn(b.headers, b.queryParams)))
         .build();
   }
 
@@ -157,10 +157,34 @@ public final class OpenAiProvider implements ProviderAdapter {
     return new Builder();
   }
 
+  private static final java.util.Set<String> CREDENTIAL_HEADERS =
+      java.util.Set.of("authorization", "api-key", "x-api-key", "proxy-authorization");
+  private static final java.util.Set<String> CREDENTIAL_PARAMS =
+      java.util.Set.of("api-key", "api_key", "apikey", "key", "token", "access_token", "sig");
+
+  /** Where credentials set other than with apiKey(...) go, for error advice; null if nowhere. */
+  private static String credentialsIn(Map<String, String> headers, Map<String, String> queryParams) {
+    for (String h : headers.keySet()) {
+      if (CREDENTIAL_HEADERS.contains(h.toLowerCase(java.util.Locale.ROOT))) {
+        return "the '" + h + "' header";
+      }
+    }
+    for (String q : queryParams.keySet()) {
+      if (CREDENTIAL_PARAMS.contains(q.toLowerCase(java.util.Locale.ROOT))) {
+        return "the '" + q + "' query parameter";
+      }
+    }
+    return null;
+  }
+
   /**
    * A provider named {@code "openai"} configured from the environment: {@code OPENAI_BASE_URL}
-   * (default {@value #DEFAULT_BASE_URL}) and {@code OPENAI_API_KEY} (sent only if set, so local
-   * servers need none). The vendor is recognized from the base URL.
+   * (default {@value #DEFAULT_BASE_URL}) and {@code OPENAI_API_KEY}. The vendor is recognized from
+   * the base URL. A server of your own named in {@code OPENAI_BASE_URL} may need no key; the
+   * default hosted API does.
+   *
+   * @throws IllegalStateException if neither {@code OPENAI_API_KEY} nor {@code OPENAI_BASE_URL} is
+   *     set, naming both
    */
   public static OpenAiProvider fromEnv() {
     return fromEnv(null, System::getenv, Secret::fromEnv);
@@ -170,7 +194,8 @@ public final class OpenAiProvider implements ProviderAdapter {
    * A provider for {@code vendor}, named {@link Vendor#defaultName()}, configured from the
    * environment: the base URL from {@link Vendor#baseUrlEnv()} (else {@link
    * Vendor#defaultBaseUrl()}; required for Azure and generic servers) and the key from {@link
-   * Vendor#apiKeyEnv()} (sent only if set). Azure also reads {@code OPENAI_API_VERSION}.
+   * Vendor#apiKeyEnv()}: required for the vendor's hosted API, optional for a base URL from the
+   * environment (a server of your own). Azure also reads {@code OPENAI_API_VERSION}.
    *
    * @throws IllegalStateException if a required variable is missing, naming it
    */
@@ -198,8 +223,15 @@ public final class OpenAiProvider implements ProviderAdapter {
           ? ", e.g. https://my-resource.openai.azure.com" : ", e.g. http://localhost:8000/v1"));
     }
     Secret key = secrets.apply(keyEnv);
+    boolean ownServer = baseUrl != null && !baseUrl.isBlank();
     if (key.isPresent()) {
       b.apiKey(key);
+    } else if (!ownServer) {
+      String call = vendor == null ? "fromEnv()" : "fromEnv(Vendor." + vendor + ")";
+      String hosted = vendor == null ? DEFAULT_BASE_URL : vendor.defaultBaseUrl().orElse("its API");
+      throw new IllegalStateException("OpenAiProvider." + call + " found no API key for " + hosted + ": the "
+          + "environment variable " + keyEnv + " is not set (nor " + baseEnv + ", which would point it at a server "
+          + "of your own). Set " + keyEnv + ", or set " + baseEnv + " to a local server that needs no key.");
     }
     if (vendor == Vendor.AZURE_OPENAI) {
       String apiVersion = env.apply("OPENAI_API_VERSION");

@@ -12,7 +12,7 @@ import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Message;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.Secret;
-import dev.switchboard.ServerException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolSpec;
 import dev.switchboard.Usage;
@@ -125,12 +125,12 @@ class AnthropicContractTest extends ProviderContractTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
-  void overloadedBeforeAnyText_failsAsRetryableServerException(Mode mode) {
+  void overloadedBeforeAnyText_failsAsRetryableOverloadedException(Mode mode) {
     emulator().enqueue(Reply.builder().fault(Fault.MID_STREAM_ERROR).build());
 
     ChatException error = sendExpectingFailure(mode, request().user("Busy?").build()).error();
 
-    assertThat(error).isExactlyInstanceOf(ServerException.class);
+    assertThat(error).isExactlyInstanceOf(OverloadedException.class);
     assertThat(error.isRetryable()).isTrue();
     assertThat(error.details().providerCode()).contains("overloaded_error");
     assertThat(error.statusCode()).hasValue(mode == Mode.CHAT ? 529 : 200);
@@ -147,7 +147,7 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(broken.partialResponse().text()).isEqualTo("The first words of");
     assertThat(broken.partialResponse().finishReason()).isEqualTo(FinishReason.OTHER);
     assertThat(broken.partialResponse().usage().inputTokens()).as("input usage from message_start").isPositive();
-    assertThat(broken.getCause()).isExactlyInstanceOf(ServerException.class);
+    assertThat(broken.getCause()).isExactlyInstanceOf(OverloadedException.class);
     assertThat(((ChatException) broken.getCause()).isRetryable()).isTrue();
     assertThat(broken.getMessage()).contains("overloaded_error", "partial answer");
     assertThat(failure.eventsBefore()).filteredOn(e -> e instanceof ChatEvent.TextDelta).isNotEmpty();

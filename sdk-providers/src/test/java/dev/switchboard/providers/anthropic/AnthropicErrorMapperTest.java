@@ -9,6 +9,7 @@ import dev.switchboard.ContentFilteredException;
 import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -106,7 +107,7 @@ class AnthropicErrorMapperTest {
         row("400 empty body", 400, "", InvalidRequestException.class, false, null, null, "empty body"),
         row("401 invalid key echoed back is redacted", 401,
             error("authentication_error", "invalid x-api-key " + KEY),
-            AuthenticationException.class, false, null, "authentication_error", "Check the API key (value)",
+            AuthenticationException.class, false, null, "authentication_error", "Check the API key given to AnthropicProvider.builder().apiKey(...)",
             "credentials"),
         row("402 billing_error", 402, error("billing_error", "Your account has a billing issue."),
             QuotaExceededException.class, false, null, "billing_error", "billing"),
@@ -164,10 +165,10 @@ class AnthropicErrorMapperTest {
             ServerException.class, true, null, "api_error", "failed on its side", "transient"),
         row("502 HTML page from Cloudflare", 502, HTML, ServerException.class, true, null, null,
             "HTTP 502", "<html> <head><title>502 Bad Gateway</title>"),
-        row("503 plain text", 503, "upstream connect error", ServerException.class, true, null, null,
+        row("503 plain text", 503, "upstream connect error", OverloadedException.class, true, null, null,
             "overloaded", "upstream connect error"),
         row("529 overloaded_error with retry-after", 529, Map.of("retry-after", "5"), error("overloaded_error",
-            "Overloaded"), ServerException.class, true, Duration.ofSeconds(5), "overloaded_error", "overloaded",
+            "Overloaded"), OverloadedException.class, true, Duration.ofSeconds(5), "overloaded_error", "overloaded",
             "after 5s", "fall back"),
         row("418 another 4xx is an invalid request, as Anthropic documents", 418, "I'm a teapot",
             InvalidRequestException.class, false, null, null, "HTTP 418", "I'm a teapot"),
@@ -244,7 +245,7 @@ class AnthropicErrorMapperTest {
 
   static Stream<Arguments> streamErrors() {
     return Stream.of(
-        Arguments.of(error("overloaded_error", "Overloaded"), ServerException.class, true),
+        Arguments.of(error("overloaded_error", "Overloaded"), OverloadedException.class, true),
         Arguments.of(error("api_error", "Internal server error"), ServerException.class, true),
         Arguments.of(error("rate_limit_error", "Rate limited"), RateLimitException.class, true),
         Arguments.of(error("invalid_request_error", "Output blocked by content filtering policy"),

@@ -16,7 +16,7 @@ import dev.switchboard.Message;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.ResponseFormat;
 import dev.switchboard.Secret;
-import dev.switchboard.ServerException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.ToolCall;
 import dev.switchboard.ToolChoice;
 import dev.switchboard.ToolSpec;
@@ -411,7 +411,7 @@ class AnthropicWireMappingTest {
     void errorBodyWithStatus200_isMappedLikeAnErrorStatus() {
       assertThatThrownBy(() -> read("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
           + "\"message\":\"Overloaded\"}}", null))
-          .isInstanceOf(ServerException.class)
+          .isInstanceOf(OverloadedException.class)
           .satisfies(e -> assertThat(((ChatException) e).isRetryable()).isTrue())
           .hasMessageContaining("an error object in an HTTP 200 body");
     }
@@ -577,7 +577,7 @@ class AnthropicWireMappingTest {
       Result r = decode(null, chunks(stream, 11));
 
       assertThat(r.events).isEmpty();
-      assertThat(r.failure).isExactlyInstanceOf(ServerException.class);
+      assertThat(r.failure).isExactlyInstanceOf(OverloadedException.class);
       assertThat(r.failure.isRetryable()).isTrue();
       assertThat(r.failure.statusCode()).hasValue(200);
       assertThat(r.failure.details().providerCode()).contains("overloaded_error");

@@ -10,6 +10,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -90,7 +91,7 @@ class OllamaErrorMapperTest {
         row("413 body too large", 413, error("request entity too large"), InvalidRequestException.class, false,
             "too large"),
         row("401 from a proxy names the key source, not the value", 401, error("unauthorized: bad key " + KEY),
-            AuthenticationException.class, false, "Check the API key (value)", "credentials"),
+            AuthenticationException.class, false, "Check the API key given to OllamaProvider.builder().apiKey(...)", "credentials"),
         row("403 forbidden", 403, error("forbidden"), AuthenticationException.class, false, "denied access"),
         row("402 out of credit", 402, error("payment required"), QuotaExceededException.class, false,
             "lack of credit"),
@@ -117,8 +118,8 @@ class OllamaErrorMapperTest {
         row("500 plain", 500, error("something went wrong"), ServerException.class, true, "usually transient"),
         row("502 gateway HTML page, excerpt only", 502, HTML, ServerException.class, true, "502 Bad Gateway"),
         row("503 server busy", 503, error("server busy, please try again.  maximum pending requests exceeded"),
-            ServerException.class, true, "OLLAMA_MAX_QUEUE"),
-        row("529 overloaded", 529, error("overloaded"), ServerException.class, true),
+            OverloadedException.class, true, "OLLAMA_MAX_QUEUE"),
+        row("529 overloaded", 529, error("overloaded"), OverloadedException.class, true),
         row("418 unexpected", 418, error("I'm a teapot"), ChatException.class, false, "unexpected"));
   }
 
@@ -175,7 +176,7 @@ class OllamaErrorMapperTest {
         new Object[] {"the input length exceeds the context length", ContextLengthExceededException.class, false},
         new Object[] {"gemma does not support tools", InvalidRequestException.class, false},
         new Object[] {"too many requests", RateLimitException.class, true},
-        new Object[] {"server busy, please try again", ServerException.class, true},
+        new Object[] {"server busy, please try again", OverloadedException.class, true},
         new Object[] {"llama runner process has terminated: signal: killed", ServerException.class, true});
   }
 

@@ -9,6 +9,7 @@ import dev.switchboard.ContentFilteredException;
 import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -106,7 +107,7 @@ class OpenAiErrorMapperTest {
         row("401 invalid key names the secret source, not the value", 401,
             openAiError("Incorrect API key provided: " + KEY + ". You can find your API key at "
                 + "https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key"),
-            AuthenticationException.class, false, null, "invalid_api_key", "Check the API key (value)", "credentials"),
+            AuthenticationException.class, false, null, "invalid_api_key", "Check the API key given to OpenAiProvider.builder().apiKey(...)", "credentials"),
         row("403 permission", 403,
             openAiError("You are not allowed to sample from this model", "invalid_request_error", null),
             AuthenticationException.class, false, null, "invalid_request_error", "denied access"),
@@ -169,9 +170,37 @@ class OpenAiErrorMapperTest {
         row("502 HTML page from a proxy", 502, HTML, ServerException.class, true, null, null,
             "HTTP 502", "<html> <head><title>502 Bad Gateway</title>"),
         row("503 with retry-after", 503, Map.of("retry-after", "5"), "{\"message\":\"Service Unavailable\"}",
-            ServerException.class, true, Duration.ofSeconds(5), null, "overloaded or unavailable", "after 5s"),
+            OverloadedException.class, true, Duration.ofSeconds(5), null, "is overloaded", "after 5s"),
         row("529 overloaded", 529, "{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}",
-            ServerException.class, true, null, "overloaded_error", "Overloaded"),
+            OverloadedException.class, true, null, "overloaded_error", "Overloaded"),
+        row("429 Request too large: one request over the tokens-per-minute limit, not retryable", 429,
+            Map.of("x-ratelimit-reset-tokens", "1s"),
+            openAiError("Request too large for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, "
+                + "Requested 52000. The input or output tokens must be reduced in order to run successfully.",
+                "tokens", "rate_limit_exceeded"),
+            RateLimitException.class, false, null, "rate_limit_exceeded", "Retrying will not help", "Limit 30000"),
+        row("TGI 422 validation", 422,
+            "{\"error\":\"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 "
+                + "`inputs` tokens and 200 `max_new_tokens`\",\"error_type\":\"validation\"}",
+            InvalidRequestException.class, false, null, "validation", "Input validation error"),
+        row("TGI 424 generation failed", 424,
+            "{\"error\":\"Request failed during generation: Server error: CUDA out of memory\","
+                + "\"error_type\":\"generation\"}",
+            ServerException.class, true, null, "generation", "failed while generating", "CUDA out of memory"),
+        row("TGI 429 overloaded is overload, not a rate limit", 429,
+            "{\"error\":\"Model is overloaded\",\"error_type\":\"overloaded\"}",
+            OverloadedException.class, true, null, "overloaded", "is overloaded"),
+        row("TGI 500 incomplete_generation", 500,
+            "{\"error\":\"Incomplete generation\",\"error_type\":\"incomplete_generation\"}",
+            ServerException.class, true, null, "incomplete_generation", "Incomplete generation"),
+        row("llama.cpp 400 exceed_context_size_error", 400,
+            "{\"error\":{\"code\":400,\"message\":\"the request exceeds the available context size, try "
+                + "increasing it\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":5000,"
+                + "\"n_ctx\":4096}}",
+            ContextLengthExceededException.class, false, null, "exceed_context_size_error", "context window"),
+        row("llama.cpp 503 loading model", 503,
+            "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}",
+            OverloadedException.class, true, null, "unavailable_error", "Loading model"),
         row("418 anything else", 418, "I'm a teapot", ChatException.class, false, null, null, "unexpected HTTP 418",
             "I'm a teapot"));
   }
@@ -196,6 +225,32 @@ class OpenAiErrorMapperTest {
     for (String s : c.messageContains()) {
       assertThat(e.getMessage()).contains(s);
     }
+  }
+
+  @Test
+  void azureDeploymentEndpoint_isQuotedWithTheRequestsModel_notAPlaceholder() {
+    ChatCompletionsErrorMapper azure = new ChatCompletionsErrorMapper(Secret.of(KEY),
+        "https://res.openai.azure.com/openai/deployments/{model}/chat/completions", CLOCK, false, "OpenAiProvider",
+        "AZURE_OPENAI_API_KEY");
+    ChatException e = azure.map(404, headers(Map.of()), openAiError("The API deployment for this resource does not "
+        + "exist.", null, "DeploymentNotFound").getBytes(StandardCharsets.UTF_8), "azure", "gpt-4o-prod");
+
+    assertThat(e).isExactlyInstanceOf(ModelNotFoundException.class);
+    assertThat(e.getMessage()).contains("https://res.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions")
+        .doesNotContain("{model}");
+  }
+
+  @Test
+  void unauthorized_withTheKeyInAHeader_namesTheHeader_andALiteralKeyIsNotCalledValue() {
+    ChatCompletionsErrorMapper headerKey = new ChatCompletionsErrorMapper(null, "https://api.example.com/v1",
+        CLOCK, false, "OpenAiProvider", "OPENAI_API_KEY", "the 'api-key' header");
+    ChatException e = headerKey.map(401, headers(Map.of()), "{}".getBytes(StandardCharsets.UTF_8), "azure", "m");
+    assertThat(e.getMessage()).contains("Check the credentials in the 'api-key' header")
+        .doesNotContain("No API key is configured");
+
+    ChatException literal = mapper.map(403, headers(Map.of()), "{}".getBytes(StandardCharsets.UTF_8), "openai", "m");
+    assertThat(literal.getMessage()).contains("the API key given to OpenAiProvider.builder().apiKey(...)")
+        .doesNotContain("(value)");
   }
 
   @Test
@@ -230,7 +285,7 @@ class OpenAiErrorMapperTest {
 
     ChatException e = envKey.map(401, headers(Map.of()), new byte[0], "openai", "gpt-4o");
 
-    assertThat(e.getMessage()).contains("Check the API key (env:SWITCHBOARD_TEST_UNSET_KEY)");
+    assertThat(e.getMessage()).contains("Check the API key in the environment variable SWITCHBOARD_TEST_UNSET_KEY");
   }
 
   @Test

@@ -93,6 +93,17 @@ class OpenAiProviderBuilderTest {
   }
 
   @Test
+  void fromEnv_withNeitherKeyNorBaseUrl_failsNamingTheVariables() {
+    assertThatThrownBy(() -> OpenAiProvider.fromEnv(null, k -> null, k -> Secret.fromEnv("SWITCHBOARD_TEST_UNSET_KEY")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("OpenAiProvider.fromEnv() found no API key for https://api.openai.com/v1")
+        .hasMessageContaining("OPENAI_API_KEY is not set").hasMessageContaining("OPENAI_BASE_URL");
+    assertThatThrownBy(() -> OpenAiProvider.fromEnv(Vendor.DEEPSEEK, k -> null, k -> Secret.of("")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("DEEPSEEK_API_KEY")
+        .hasMessageContaining("https://api.deepseek.com");
+  }
+
+  @Test
   void closedProvider_failsCallsAndStreams_withoutSending() {
     OpenAiProvider p = OpenAiProvider.builder().baseUrl("http://127.0.0.1:9/v1").build();
     p.close();

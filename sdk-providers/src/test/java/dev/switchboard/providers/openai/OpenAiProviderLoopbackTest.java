@@ -306,8 +306,21 @@ class OpenAiProviderLoopbackTest {
     try (ChatStream stream = provider.stream(ChatRequest.of("gpt-4o", "Hi"))) {
       assertThatThrownBy(stream::collect)
           .isExactlyInstanceOf(AuthenticationException.class)
-          .hasMessageContaining("Check the API key (value)")
+          .hasMessageContaining("Check the API key given to OpenAiProvider.builder().apiKey(...)")
           .hasMessageNotContaining(KEY);
+    }
+  }
+
+  @Test
+  void unauthorized_withTheKeyInAHeader_adviceNamesTheHeader_notAMissingKey() {
+    handler = ex -> respond(ex, 401, "application/json",
+        "{\"error\":{\"message\":\"Access denied due to invalid subscription key.\",\"code\":\"401\"}}");
+    try (OpenAiProvider azureStyle = OpenAiProvider.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+        .header("api-key", "azure-key-value").build()) {
+      assertThatThrownBy(() -> azureStyle.chat(ChatRequest.of("gpt-4o", "Hi")).join())
+          .cause().isExactlyInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("Check the credentials in the 'api-key' header")
+          .hasMessageNotContaining("No API key is configured").hasMessageNotContaining("azure-key-value");
     }
   }
 

@@ -12,6 +12,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -61,7 +62,8 @@ import javax.net.ssl.SSLHandshakeException;
  *   <tr><td>429 {@code rate_limit_error}</td><td>{@link RateLimitException} ({@link
  *       QuotaExceededException} when the message is about a spend limit or credit)</td><td>yes
  *       (no)</td></tr>
- *   <tr><td>500 {@code api_error}, 529 {@code overloaded_error}, any other 5xx</td><td>{@link
+ *   <tr><td>529 {@code overloaded_error}, 503</td><td>{@link OverloadedException}</td><td>yes</td></tr>
+ *   <tr><td>500 {@code api_error}, any other 5xx</td><td>{@link
  *       ServerException}</td><td>yes</td></tr>
  *   <tr><td>anything else</td><td>{@link ChatException}</td><td>no</td></tr>
  * </table>
@@ -154,7 +156,7 @@ public final class AnthropicErrorMapper implements HttpErrorMapper {
     if (t instanceof SSLHandshakeException) {
       return new TransportException(redact("the TLS handshake with " + provider + " at " + endpoint
           + " failed for model '" + model + "' (" + cause + "). Check the base URL and the server's certificate; "
-          + "retrying will not help."), d.build(), t);
+          + "retrying will not help."), d.retryable(false).build(), t);
     }
     if (t instanceof ConnectException) {
       return new TransportException(redact(provider + " could not be reached at " + endpoint + " for model '" + model
@@ -201,8 +203,8 @@ public final class AnthropicErrorMapper implements HttpErrorMapper {
           d.build());
     }
     if (status == 403) {
-      return new AuthenticationException(p + " denied access to " + m + " (" + what + "). Check that the API key"
-          + (apiKey == null ? "" : " (" + apiKey.description() + ")")
+      return new AuthenticationException(p + " denied access to " + m + " (" + what + "). Check that "
+          + (apiKey == null ? "the API key" : ErrorMapping.describeKey(apiKey, "AnthropicProvider"))
           + " and its workspace may use this model; retrying will not help.", d.build());
     }
     if (status == 402 || (status >= 400 && status <= 499 && isQuota(e))) {
@@ -238,10 +240,14 @@ public final class AnthropicErrorMapper implements HttpErrorMapper {
           + after(retryAfter) + ", or lower the request rate.",
           d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
     }
+    if (status == 529 || status == 503) {
+      return new OverloadedException(p + " is overloaded and did not take the request to " + m + " (" + what
+          + "). Retry" + after(retryAfter) + " or fall back to another provider.",
+          d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
+    }
     if (status >= 500 && status <= 599) {
-      String happened = status == 529 || status == 503 ? " is overloaded for " : " failed on its side for ";
-      return new ServerException(p + happened + m + " (" + what + "). This is usually transient; retry"
-          + after(retryAfter) + " or fall back to another provider.",
+      return new ServerException(p + " failed on its side for " + m + " (" + what + "). This is usually transient; "
+          + "retry" + after(retryAfter) + " or fall back to another provider.",
           d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
     }
     if (status >= 400 && status <= 499) {
@@ -267,7 +273,7 @@ public final class AnthropicErrorMapper implements HttpErrorMapper {
       return "No API key is configured: set one with "
           + "AnthropicProvider.builder().apiKey(Secret.fromEnv(\"ANTHROPIC_API_KEY\")).";
     }
-    return "Check the API key (" + apiKey.description() + "); retrying will not help.";
+    return "Check " + ErrorMapping.describeKey(apiKey, "AnthropicProvider") + "; retrying will not help.";
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -46,8 +47,13 @@ import javax.net.ssl.SSLHandshakeException;
  * <table>
  *   <caption>Status to exception</caption>
  *   <tr><th>status</th><th>exception</th><th>retryable</th></tr>
+ *   <tr><td>503, 529, or any status with error type {@code overloaded} (TGI), {@code overloaded_error}
+ *       or {@code unavailable_error} (llama.cpp)</td><td>{@link OverloadedException}</td><td>yes</td></tr>
+ *   <tr><td>424, or error type {@code generation} / {@code incomplete_generation} (TGI)</td><td>{@link
+ *       ServerException}</td><td>yes</td></tr>
  *   <tr><td>400, 413, 422</td><td>{@link ContextLengthExceededException} when the code, type or
- *       message says {@code context_length_exceeded}; {@link ContentFilteredException} for {@code
+ *       message says {@code context_length_exceeded} (llama.cpp: type {@code
+ *       exceed_context_size_error}); {@link ContentFilteredException} for {@code
  *       content_filter} / {@code content_policy_violation}; else {@link InvalidRequestException}</td>
  *       <td>no</td></tr>
  *   <tr><td>401, 403</td><td>{@link AuthenticationException}</td><td>no</td></tr>
@@ -56,8 +62,10 @@ import javax.net.ssl.SSLHandshakeException;
  *   <tr><td>408</td><td>{@link ChatTimeoutException}</td><td>yes</td></tr>
  *   <tr><td>409</td><td>{@link ServerException}</td><td>yes</td></tr>
  *   <tr><td>429</td><td>{@link QuotaExceededException} for {@code insufficient_quota} / {@code
- *       billing_hard_limit_reached}; else {@link RateLimitException}</td><td>no; yes</td></tr>
- *   <tr><td>500-599 (incl. 529)</td><td>{@link ServerException}</td><td>yes</td></tr>
+ *       billing_hard_limit_reached}; {@link RateLimitException}, not retryable, for "Request too
+ *       large" (one request over the tokens-per-minute limit); else {@link
+ *       RateLimitException}</td><td>no; no; yes</td></tr>
+ *   <tr><td>other 5xx</td><td>{@link ServerException}</td><td>yes</td></tr>
  *   <tr><td>other</td><td>{@link ChatException}</td><td>no</td></tr>
  * </table>
  *
@@ -90,6 +98,7 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
 
   private final Secret apiKey;
   private final String endpoint;
+  private final String credentialsIn; // null: only apiKey, if any
   private final Clock clock;
   private final boolean businessCodes;
   private final String owner;
@@ -98,7 +107,8 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
   /**
    * @param apiKey the configured key, for redaction and for saying where it came from; {@code
    *     null} when none is configured
-   * @param endpoint the URL requests go to, without query, for messages
+   * @param endpoint the URL requests go to, without query, for messages; a {@code {model}} in it
+   *     (Azure deployments) is filled with each request's model
    * @param clock for {@code retry-after} HTTP dates
    * @param businessCodes whether numeric vendor codes in {@code error.code} decide (GLM/Zhipu)
    * @param owner the provider class whose builder the advice names, e.g. {@code "OpenAiProvider"}
@@ -106,12 +116,26 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
    */
   public ChatCompletionsErrorMapper(Secret apiKey, String endpoint, Clock clock, boolean businessCodes, String owner,
       String apiKeyEnv) {
+    this(apiKey, endpoint, clock, businessCodes, owner, apiKeyEnv, null);
+  }
+
+  /**
+   * As above; {@code credentialsIn} says where the credentials go when not as {@code apiKey} (e.g.
+   * {@code "the 'api-key' header"}), for the advice of 401 and 403 messages; null when nowhere else.
+   */
+  public ChatCompletionsErrorMapper(Secret apiKey, String endpoint, Clock clock, boolean businessCodes, String owner,
+      String apiKeyEnv, String credentialsIn) {
+    this.credentialsIn = credentialsIn;
     this.apiKey = apiKey;
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.businessCodes = businessCodes;
     this.owner = Objects.requireNonNull(owner, "owner");
     this.apiKeyEnv = apiKeyEnv;
+  }
+
+  private String endpoint(String model) {
+    return endpoint.replace("{model}", model);
   }
 
   /** The provider class whose builder messages name, e.g. {@code "OpenAiProvider"}. */
@@ -158,7 +182,7 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
     ErrorDetails.Builder d = ErrorDetails.builder().provider(provider).model(model);
     String cause = ErrorMapping.describe(t, EXCERPT_CHARS - 1);
     if (t instanceof HttpConnectTimeoutException) {
-      return new ChatTimeoutException(redact(provider + " could not be reached at " + endpoint + " for model '" + model
+      return new ChatTimeoutException(redact(provider + " could not be reached at " + endpoint(model) + " for model '" + model
           + "' within the connect timeout (" + cause + "). Check the network and the base URL, or raise "
           + "connectTimeout(...); retrying may help."), d.retryable(true).build(), t);
     }
@@ -171,17 +195,17 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
       return new ChatException(provider + " call for model '" + model + "' was cancelled", d.build(), t);
     }
     if (t instanceof SSLHandshakeException) {
-      return new TransportException(redact("the TLS handshake with " + provider + " at " + endpoint + " failed for model '"
+      return new TransportException(redact("the TLS handshake with " + provider + " at " + endpoint(model) + " failed for model '"
           + model + "' (" + cause + "). Check the base URL and the server's certificate; retrying will not help."),
-          d.build(), t);
+          d.retryable(false).build(), t);
     }
     if (t instanceof ConnectException) {
-      return new TransportException(redact(provider + " could not be reached at " + endpoint + " for model '" + model
+      return new TransportException(redact(provider + " could not be reached at " + endpoint(model) + " for model '" + model
           + "' (" + cause + "). Check that the server is running and the base URL is right; retrying may help."),
           d.retryable(true).build(), t);
     }
     if (t instanceof IOException) {
-      return new TransportException(redact("the connection to " + provider + " at " + endpoint + " failed for model '"
+      return new TransportException(redact("the connection to " + provider + " at " + endpoint(model) + " failed for model '"
           + model + "' (" + cause + "). Retrying may help."), d.retryable(true).build(), t);
     }
     return new ChatException(redact("the call to " + provider + " for model '" + model + "' failed unexpectedly ("
@@ -262,6 +286,17 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
     }
     String p = provider;
     String m = "model '" + model + "'";
+    Optional<Duration> retryAfter = RetryAfter.fromHeaders(headers, clock);
+    if (status == 503 || status == 529 || isOverloaded(e)) {
+      return new OverloadedException(p + " is overloaded and did not take the request to " + m + " (" + what
+          + "). Retry" + after(retryAfter) + ", lower the concurrency, or fall back to another provider.",
+          d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
+    }
+    if (status == 424 || is(e, "generation") || is(e, "incomplete_generation")) {
+      return new ServerException(p + " failed while generating the answer of " + m + " (" + what
+          + "). This is usually transient; retry" + after(retryAfter) + " or fall back to another provider.",
+          d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
+    }
     if (status == 400 || status == 413 || status == 422) {
       if (isContextLength(e)) {
         return new ContextLengthExceededException(p + " rejected the request to " + m
@@ -282,19 +317,18 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
           d.build());
     }
     if (status == 403) {
-      return new AuthenticationException(p + " denied access to " + m + " (" + what + "). Check that the API key"
-          + (apiKey == null ? "" : " (" + apiKey.description() + ")")
-          + " may use this model (project, organization, region); retrying will not help.", d.build());
+      return new AuthenticationException(p + " denied access to " + m + " (" + what + "). Check that "
+          + credentials() + " may use this model (project, organization, region); retrying will not help.",
+          d.build());
     }
     if (status == 402) {
       return new QuotaExceededException(p + " refused the request to " + m + " for lack of credit (" + what
           + "). Add credit or switch provider; retrying will not help.", d.build());
     }
     if (status == 404) {
-      return new ModelNotFoundException(p + " does not serve " + m + " at " + endpoint + " (" + what
+      return new ModelNotFoundException(p + " does not serve " + m + " at " + endpoint(model) + " (" + what
           + "). Check the model name and the base URL.", d.build());
     }
-    Optional<Duration> retryAfter = RetryAfter.fromHeaders(headers, clock);
     if (status == 408) {
       return new ChatTimeoutException(p + " timed out waiting for the request to " + m + " (" + what
           + "). Retry" + after(retryAfter) + ".", d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
@@ -309,6 +343,11 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
         return new QuotaExceededException(p + " says the account has exhausted its quota for " + m + " (" + what
             + "). Add credit or raise the quota, or switch provider; retrying will not help.", d.build());
       }
+      if (isTooLargeForTheLimit(e)) {
+        return new RateLimitException(p + " refused the request to " + m + ": on its own it needs more tokens than "
+            + "the per-minute limit allows (" + what + "). Retrying will not help: shorten the prompt, lower "
+            + "maxOutputTokens, or use a model or tier with a higher limit.", d.retryable(false).build());
+      }
       if (retryAfter.isEmpty()) {
         retryAfter = rateLimitReset(headers);
       }
@@ -317,21 +356,28 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
           d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
     }
     if (status >= 500 && status <= 599) {
-      String happened = status == 529 || status == 503 ? " is overloaded or unavailable for " : " failed on its side for ";
-      return new ServerException(p + happened + m + " (" + what + "). This is usually transient; retry"
-          + after(retryAfter) + " or fall back to another provider.",
+      return new ServerException(p + " failed on its side for " + m + " (" + what + "). This is usually transient; "
+          + "retry" + after(retryAfter) + " or fall back to another provider.",
           d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
     }
     return new ChatException(p + " answered the request to " + m + " with an unexpected " + what
-        + ". Check the base URL " + endpoint + " and the server's documentation.", d.build());
+        + ". Check the base URL " + endpoint(model) + " and the server's documentation.", d.build());
   }
 
   private String keyAdvice() {
-    if (apiKey == null) {
+    if (apiKey == null && credentialsIn == null) {
       return "No API key is configured: set one with " + owner + ".builder().apiKey("
           + (apiKeyEnv == null ? "..." : "Secret.fromEnv(\"" + apiKeyEnv + "\")") + ").";
     }
-    return "Check the API key (" + apiKey.description() + "); retrying will not help.";
+    return "Check " + credentials() + "; retrying will not help.";
+  }
+
+  /** Where the credentials come from, never their value. */
+  private String credentials() {
+    if (apiKey != null) {
+      return ErrorMapping.describeKey(apiKey, owner);
+    }
+    return credentialsIn != null ? "the credentials in " + credentialsIn : "the API key";
   }
 
   /** The reset of the exhausted limit: the one whose remaining count is 0, else the later of both. */
@@ -356,8 +402,18 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
     return requests.isPresent() ? requests : tokens;
   }
 
+  /** TGI {@code overloaded} (a 429), llama.cpp {@code unavailable_error} (a 503 while loading). */
+  private static boolean isOverloaded(ErrorBody e) {
+    return is(e, "overloaded") || is(e, "overloaded_error") || is(e, "unavailable_error");
+  }
+
+  /** OpenAI's 429 "Request too large for ... on tokens per min": one request over the whole limit. */
+  private static boolean isTooLargeForTheLimit(ErrorBody e) {
+    return e.message != null && e.message.regionMatches(true, 0, "Request too large", 0, 17);
+  }
+
   private static boolean isContextLength(ErrorBody e) {
-    return is(e, "context_length_exceeded")
+    return is(e, "context_length_exceeded") || is(e, "exceed_context_size_error")
         || containsAny(e.message, "context_length_exceeded", "maximum context length", "context length",
         "context window");
   }
@@ -490,6 +546,9 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
       numeric = statusNode.intValue();
     }
     String type = ChatCompletionsWire.string(source, "type");
+    if (type == null || type.isBlank()) {
+      type = ChatCompletionsWire.string(root, "error_type"); // TGI: {"error": "...", "error_type": "overloaded"}
+    }
     if (type != null && type.isBlank()) {
       type = null;
     }

@@ -12,6 +12,7 @@ import dev.switchboard.ContextLengthExceededException;
 import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.ModelNotFoundException;
+import dev.switchboard.OverloadedException;
 import dev.switchboard.QuotaExceededException;
 import dev.switchboard.RateLimitException;
 import dev.switchboard.Secret;
@@ -57,7 +58,7 @@ import javax.net.ssl.SSLHandshakeException;
  *   <tr><td>409</td><td>{@link ServerException}</td><td>yes</td></tr>
  *   <tr><td>429</td><td>{@link QuotaExceededException} when the message speaks of a quota, billing,
  *       credit or plan (ollama.com); else {@link RateLimitException}</td><td>no; yes</td></tr>
- *   <tr><td>500-599</td><td>{@link ServerException} (503 "server busy": Ollama's queue is full;
+ *   <tr><td>500-599</td><td>{@link OverloadedException} for 503 "server busy" (Ollama's queue is full), else {@link ServerException} (
  *       500 "llama runner process has terminated": the runner crashed, often out of
  *       memory)</td><td>yes</td></tr>
  *   <tr><td>other</td><td>{@link ChatException}</td><td>no</td></tr>
@@ -148,7 +149,7 @@ public final class OllamaErrorMapper implements HttpErrorMapper {
     if (t instanceof SSLHandshakeException) {
       return new TransportException(redact("the TLS handshake with " + provider + " at " + baseUrl + " failed"
           + forModel + " (" + cause + "). Check the base URL (a local Ollama speaks plain http) and the server's "
-          + "certificate; retrying will not help."), d.build(), t);
+          + "certificate; retrying will not help."), d.retryable(false).build(), t);
     }
     if (isRefused(t)) {
       return new TransportException(redact("Ollama does not seem to be running at " + baseUrl + ": the connection"
@@ -211,7 +212,7 @@ public final class OllamaErrorMapper implements HttpErrorMapper {
       String advice = apiKey == null
           ? "Ollama itself needs no key, but a proxy in front of it or ollama.com does: set one with "
           + "OllamaProvider.builder().apiKey(Secret.fromEnv(\"OLLAMA_API_KEY\"))."
-          : "Check the API key (" + apiKey.description() + ") and what it may use; retrying will not help.";
+          : "Check " + ErrorMapping.describeKey(apiKey, "OllamaProvider") + " and what it may use; retrying will not help.";
       return new AuthenticationException(p + on + (status == 401 ? " rejected the credentials for " : " denied access to ")
           + m + " (" + what + "). " + advice, d.build());
     }
@@ -254,9 +255,11 @@ public final class OllamaErrorMapper implements HttpErrorMapper {
           "cudamalloc")) {
         hint = "The model runner crashed, often for lack of memory: a smaller OllamaOptions.numCtx(...) or a smaller "
             + "model may help; retrying may help too";
-      } else if (status == 503 || containsAny(e.message, "server busy", "maximum pending requests")) {
-        hint = "Ollama is busy or unavailable (its request queue, OLLAMA_MAX_QUEUE, may be full); retry"
-            + after(retryAfter) + ", lower the concurrency, or fall back to another provider";
+      } else if (status == 503 || status == 529 || containsAny(e.message, "server busy", "maximum pending requests")) {
+        return new OverloadedException(p + on + " is busy and did not take the request to " + m + " (" + what
+            + "). Its request queue (OLLAMA_MAX_QUEUE) may be full; retry" + after(retryAfter)
+            + ", lower the concurrency, or fall back to another provider.",
+            d.retryable(true).retryAfter(retryAfter.orElse(null)).build());
       } else {
         hint = "This is usually transient; retry" + after(retryAfter) + " or fall back to another provider";
       }

@@ -12,6 +12,7 @@ import dev.switchboard.Usage;
 import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.spi.http.ByteStreamConsumer;
 import dev.switchboard.spi.http.LineSplitter;
+import dev.switchboard.spi.http.PageBody;
 import dev.switchboard.stream.PushChatStream;
 import dev.switchboard.stream.ResponseAccumulator;
 import dev.switchboard.spi.http.StreamFailures;
@@ -61,6 +62,8 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
   private String responseModel;
   private int nextToolIndex;
   private boolean finished;
+  private final boolean pageBody; // text/html or XML: a proxy's page, never an NDJSON stream
+  private final PageBody page = new PageBody();
 
   /**
    * @param status and {@code headers} of the 2xx response, for error mapping
@@ -75,6 +78,7 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
     this.headers = headers;
     this.mapper = mapper;
     this.splitter = new LineSplitter(this, maxLineBytes);
+    this.pageBody = PageBody.isPage(headers);
   }
 
   // ---- bytes in ----
@@ -85,12 +89,24 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
       chunk.position(chunk.limit());
       return;
     }
+    if (pageBody) {
+      page.keep(chunk);
+      chunk.position(chunk.limit());
+      return;
+    }
     splitter.feed(chunk);
   }
 
   @Override
   public void onComplete() {
     if (finished) {
+      return;
+    }
+    if (pageBody) {
+      finished = true;
+      out.fail(page.failure(provider, model, status, headers, OllamaErrorMapper.EXCERPT_CHARS, "Check that the base "
+          + "URL points at an Ollama server (the root, such as http://127.0.0.1:11434).", details(false),
+          mapper::redact));
       return;
     }
     splitter.finish();
