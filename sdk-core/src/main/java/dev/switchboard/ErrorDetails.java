@@ -14,6 +14,7 @@ public final class ErrorDetails {
   private final String provider;
   private final String model;
   private final int statusCode;
+  private final int statusInBody;
   private final String requestId;
   private final String providerCode;
   private final Boolean retryable; // null: not stated
@@ -23,6 +24,7 @@ public final class ErrorDetails {
     this.provider = b.provider;
     this.model = b.model;
     this.statusCode = b.statusCode;
+    this.statusInBody = b.statusInBody;
     this.requestId = b.requestId;
     this.providerCode = b.providerCode;
     this.retryable = b.retryable;
@@ -51,6 +53,15 @@ public final class ErrorDetails {
     return statusCode == 0 ? OptionalInt.empty() : OptionalInt.of(statusCode);
   }
 
+  /**
+   * For an error object that arrived inside a 2xx answer (an error event in a stream, an error body
+   * with status 200): the status it carried or stands for, e.g. 529 for Anthropic's {@code
+   * overloaded_error}, while {@link #statusCode()} stays the HTTP status. Empty for an error status.
+   */
+  public OptionalInt statusInBody() {
+    return statusInBody == 0 ? OptionalInt.empty() : OptionalInt.of(statusInBody);
+  }
+
   public Optional<String> requestId() {
     return Optional.ofNullable(requestId);
   }
@@ -77,6 +88,7 @@ public final class ErrorDetails {
     b.provider = provider;
     b.model = model;
     b.statusCode = statusCode;
+    b.statusInBody = statusInBody;
     b.requestId = requestId;
     b.providerCode = providerCode;
     b.retryable = retryable;
@@ -88,6 +100,7 @@ public final class ErrorDetails {
   public String toString() {
     return "ErrorDetails[" + provider + "/" + model
         + (statusCode == 0 ? "" : ", status=" + statusCode)
+        + (statusInBody == 0 ? "" : ", statusInBody=" + statusInBody)
         + (providerCode == null ? "" : ", code=" + providerCode)
         + (requestId == null ? "" : ", requestId=" + requestId)
         + (retryable == null ? "" : ", retryable=" + retryable)
@@ -99,6 +112,7 @@ public final class ErrorDetails {
     private String provider = "";
     private String model = "";
     private int statusCode;
+    private int statusInBody;
     private String requestId;
     private String providerCode;
     private Boolean retryable;
@@ -118,6 +132,12 @@ public final class ErrorDetails {
 
     public Builder statusCode(int statusCode) {
       this.statusCode = statusCode;
+      return this;
+    }
+
+    /** See {@link ErrorDetails#statusInBody()}. */
+    public Builder statusInBody(int statusInBody) {
+      this.statusInBody = statusInBody;
       return this;
     }
 

@@ -40,6 +40,11 @@ class ValuesTest {
     assertThat(new OverloadedException("x", unstated).withAttempts(java.util.List.of()))
         .isExactlyInstanceOf(OverloadedException.class);
     assertThat(unstated.toString()).doesNotContain("retryable");
+    assertThat(unstated.statusInBody()).isEmpty();
+    ErrorDetails inStream = unstated.toBuilder().statusCode(200).statusInBody(529).build();
+    assertThat(inStream.statusInBody()).hasValue(529);
+    assertThat(inStream.toBuilder().build().statusInBody()).hasValue(529);
+    assertThat(inStream.toString()).contains("status=200, statusInBody=529");
     assertThat(notRetryable.toString()).contains("retryable=false");
   }
 

@@ -108,7 +108,7 @@ class SwitchTest {
         .maxOutputTokens(200)
         .build();
     Reply reply = Reply.builder().text("b, a, c — deals first, then prices, then news.")
-        .usage(42, 0, 13, 0).streamPieces(5).build();
+        .usage(42, 13).streamPieces(5).build();
 
     List<ChatResponse> answers = new ArrayList<>();
     for (String model : MODELS) {
@@ -144,7 +144,7 @@ class SwitchTest {
             "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"))
         .build();
     Reply reply = Reply.builder().addToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")
-        .usage(30, 0, 8, 0).build();
+        .usage(30, 8).build();
     for (String model : MODELS) {
       String provider = model.substring(0, model.indexOf('/'));
       emulators().get(provider).enqueue(reply);

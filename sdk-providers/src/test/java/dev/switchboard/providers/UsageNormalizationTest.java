@@ -122,7 +122,8 @@ class UsageNormalizationTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Form.class)
   void sameStory_renderedByEachEmulatorInItsOwnConvention_isTheSameUsage(Form form) {
-    Reply reply = Reply.builder().text("Ranked.").usage(1000, 800, 50, 0).build();
+    Reply reply = Reply.builder().text("Ranked.")
+        .usage(Usage.builder().inputTokens(1000).cachedInputTokens(800).outputTokens(50).build()).build();
     OPENAI.emulator().enqueue(reply);
     ANTHROPIC.emulator().enqueue(reply);
 

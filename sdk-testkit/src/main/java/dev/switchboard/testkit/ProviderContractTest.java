@@ -180,7 +180,7 @@ public abstract class ProviderContractTest {
   @EnumSource(Mode.class)
   protected void returnsText_withModelUsageAndStreamFlagOnTheWire(Mode mode) {
     emulator().enqueue(Reply.builder().text("Paris is the capital of France.").model("test-model-2025-01-01")
-        .usage(12, 0, 8, 0).build());
+        .usage(12, 8).build());
 
     ChatResponse response = send(mode, request().user("What is the capital of France?").build());
 
@@ -312,7 +312,8 @@ public abstract class ProviderContractTest {
   @EnumSource(Mode.class)
   protected void reportsUsage_withCachedInputTokens(Mode mode) {
     Assumptions.assumeTrue(reportsCachedInputTokens(), "the provider reports no cached input tokens");
-    emulator().enqueue(Reply.builder().text("Cached.").usage(1200, 1000, 20, 0).build());
+    emulator().enqueue(Reply.builder().text("Cached.")
+        .usage(Usage.builder().inputTokens(1200).cachedInputTokens(1000).outputTokens(20).build()).build());
 
     Usage usage = send(mode, request().user("Long shared prefix ...").build()).usage();
 
@@ -326,7 +327,8 @@ public abstract class ProviderContractTest {
   @EnumSource(Mode.class)
   protected void reportsUsage_withReasoningTokens(Mode mode) {
     Assumptions.assumeTrue(reportsReasoningTokens(), "the provider reports no reasoning tokens");
-    emulator().enqueue(Reply.builder().text("42").usage(50, 0, 300, 256).build());
+    emulator().enqueue(Reply.builder().text("42")
+        .usage(Usage.builder().inputTokens(50).outputTokens(300).reasoningTokens(256).build()).build());
 
     Usage usage = send(mode, request().user("Think hard: 6 x 7?").build()).usage();
 

@@ -32,7 +32,7 @@ import java.util.OptionalInt;
  * emulator.enqueue(Reply.text("Hello"));
  * emulator.enqueue(Reply.builder()
  *     .addToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")
- *     .usage(120, 100, 15, 0)
+ *     .usage(Usage.builder().inputTokens(120).cachedInputTokens(100).outputTokens(15).build())
  *     .streamPieces(12)
  *     .build());
  * emulator.enqueue(Reply.error(ErrorKind.RATE_LIMIT, Duration.ofSeconds(7)));
@@ -378,14 +378,12 @@ public final class Reply {
       return this;
     }
 
-    /** Usage as a provider reports it: cached input is part of input, reasoning part of output. */
-    public Builder usage(long inputTokens, long cachedInputTokens, long outputTokens, long reasoningTokens) {
-      return usage(Usage.builder()
-          .inputTokens(inputTokens)
-          .cachedInputTokens(cachedInputTokens)
-          .outputTokens(outputTokens)
-          .reasoningTokens(reasoningTokens)
-          .build());
+    /**
+     * Usage with only input and output tokens; for cached input (part of input) and reasoning (part
+     * of output), pass a {@link Usage} built with named fields.
+     */
+    public Builder usage(long inputTokens, long outputTokens) {
+      return usage(Usage.of(inputTokens, outputTokens));
     }
 
     public Builder model(String model) {

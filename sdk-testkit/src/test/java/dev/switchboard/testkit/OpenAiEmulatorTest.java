@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.Usage;
 import dev.switchboard.FinishReason;
 import dev.switchboard.ToolCall;
 import java.io.IOException;
@@ -121,7 +122,8 @@ class OpenAiEmulatorTest {
 
   @Test
   void jsonCompletion_rendersTextModelUsageAndIds() throws Exception {
-    emulator.enqueue(Reply.builder().text("Hello!").model("gpt-test-2025").usage(100, 80, 20, 5).build());
+    emulator.enqueue(Reply.builder().text("Hello!").model("gpt-test-2025")
+        .usage(Usage.builder().inputTokens(100).cachedInputTokens(80).outputTokens(20).reasoningTokens(5).build()).build());
 
     HttpResponse<String> response = post(body("Hi", false));
 
@@ -210,7 +212,8 @@ class OpenAiEmulatorTest {
 
   @Test
   void stream_withIncludeUsage_endsWithAUsageChunkWithEmptyChoices() throws Exception {
-    emulator.enqueue(Reply.builder().text("Hi").usage(10, 4, 2, 0).build());
+    emulator.enqueue(Reply.builder().text("Hi")
+        .usage(Usage.builder().inputTokens(10).cachedInputTokens(4).outputTokens(2).build()).build());
 
     List<JsonNode> chunks = chunks(post(streamWithUsage("Hi")).body());
 

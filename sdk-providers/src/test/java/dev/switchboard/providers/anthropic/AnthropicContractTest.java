@@ -112,7 +112,8 @@ class AnthropicContractTest extends ProviderContractTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
   protected void reportsUsage_withReasoningTokens(Mode mode) {
-    emulator().enqueue(Reply.builder().text("42").usage(50, 0, 300, 256).build());
+    emulator().enqueue(Reply.builder().text("42")
+        .usage(Usage.builder().inputTokens(50).outputTokens(300).reasoningTokens(256).build()).build());
 
     Usage usage = send(mode, request().user("Think hard: 6 x 7?").build()).usage();
 
@@ -157,7 +158,7 @@ class AnthropicContractTest extends ProviderContractTest {
   @EnumSource(Mode.class)
   void thinking_isSentWithItsBudget_andComesBackAsReasoning(Mode mode) {
     emulator().enqueue(Reply.builder().reasoning("7 x 6 is 42; check: 6 x 7 = 42.").text("42")
-        .usage(20, 0, 90, 0).build());
+        .usage(20, 90).build());
 
     ChatResponse response = send(mode, request().user("6 x 7?")
         .tag(AnthropicOptions.class, AnthropicOptions.builder().thinkingBudgetTokens(2048).build()).build());

@@ -580,6 +580,7 @@ class AnthropicWireMappingTest {
       assertThat(r.failure).isExactlyInstanceOf(OverloadedException.class);
       assertThat(r.failure.isRetryable()).isTrue();
       assertThat(r.failure.statusCode()).hasValue(200);
+      assertThat(r.failure.details().statusInBody()).as("the status the error event stands for").hasValue(529);
       assertThat(r.failure.details().providerCode()).contains("overloaded_error");
     }
 

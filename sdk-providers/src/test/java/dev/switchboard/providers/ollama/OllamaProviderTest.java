@@ -104,8 +104,8 @@ class OllamaProviderTest {
   class Usage_ {
     @Test
     void doneLineCounts_areTheUsage_inBothModes() {
-      emulator().enqueue(Reply.builder().text("Hi there.").usage(40, 0, 12, 0).build());
-      emulator().enqueue(Reply.builder().text("Hi there.").usage(40, 0, 12, 0).build());
+      emulator().enqueue(Reply.builder().text("Hi there.").usage(40, 12).build());
+      emulator().enqueue(Reply.builder().text("Hi there.").usage(40, 12).build());
 
       ChatResponse chatted = chat(ChatRequest.of("test-model", "Hi"));
       List<ChatEvent> events = stream(ChatRequest.of("test-model", "Hi"));

@@ -500,6 +500,21 @@ class OpenAiWireMappingTest {
     }
 
     @Test
+    void errorChunkWithAStatusInside_keepsBothStatuses_andThePartialAnswerBeforeIt() {
+      String body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n"
+          + "data: {\"error\":{\"message\":\"Provider returned error\",\"code\":502}}\n\n";
+
+      Result r = decode(sse(), whole(body));
+
+      assertThat(r.failure).isExactlyInstanceOf(ChatStreamException.class).hasMessageContaining("in the stream");
+      ChatException mapped = (ChatException) r.failure.getCause();
+      assertThat(mapped).isExactlyInstanceOf(ServerException.class);
+      assertThat(mapped.statusCode()).hasValue(200);
+      assertThat(mapped.details().statusInBody()).hasValue(502);
+      assertThat(((ChatStreamException) r.failure).partialResponse().text()).isEqualTo("Par");
+    }
+
+    @Test
     void malformedChunk_isADecodingExceptionBeforeEvents_andAStreamExceptionAfter() {
       Result first = decode(sse(), whole("data: {not json\n\n"));
       Result later = decode(sse(), whole("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"

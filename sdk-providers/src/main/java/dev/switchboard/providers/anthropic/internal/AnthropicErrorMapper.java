@@ -193,6 +193,7 @@ public final class AnthropicErrorMapper implements HttpErrorMapper {
         .provider(provider)
         .model(model)
         .statusCode(httpStatus)
+        .statusInBody(status != httpStatus ? status : 0)
         .requestId(requestId != null ? requestId : e.requestId)
         .providerCode(e.type);
     String what = redact(describe(origin, e));

@@ -274,6 +274,7 @@ public final class ChatCompletionsErrorMapper implements HttpErrorMapper {
         .provider(provider)
         .model(model)
         .statusCode(httpStatus)
+        .statusInBody(status != httpStatus ? status : 0)
         .requestId(ChatCompletionsWire.requestId(headers))
         .providerCode(providerCode);
     String what = redact(describe(origin, e));

@@ -187,6 +187,7 @@ public final class OllamaErrorMapper implements HttpErrorMapper {
         .provider(provider)
         .model(model)
         .statusCode(httpStatus)
+        .statusInBody(status != httpStatus ? status : 0)
         .providerCode(e.code);
     String what = redact(describe(origin, e));
     String p = provider;
