@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * when the server echoes the key back), not log output at DEBUG.
  */
 @Timeout(30)
+@org.junit.jupiter.api.Tag("secret-canary") // runs at DEBUG in a surefire execution of its own
 class SecretCanaryTest {
   private static final String CANARY = "sk-canary-7f3c9e1d2b4a68f0e5d7c3b1a9f2e4d6";
 
