@@ -146,6 +146,7 @@ public final class OpenAiProvider implements ProviderAdapter {
         // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
         .version(baseUrl.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null)
         .dialect(dialect)
+        .thinkTags(quirks.contains(Quirk.THINK_TAGS))
         .errors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock, businessCodes,
             OWNER, API_KEY_ENV, credentialsIn(b.headers, b.queryParams)))
         .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,

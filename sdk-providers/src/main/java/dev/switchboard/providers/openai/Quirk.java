@@ -70,6 +70,14 @@ public enum Quirk {
    */
   BUSINESS_ERROR_CODES(false),
 
+  /**
+   * Reasoning arrives inside the content as {@code <think>…</think>} at the start of the answer
+   * (DeepSeek-R1 on Together, Qwen3 or R1 on vLLM or SGLang started without a reasoning parser): it
+   * is split off into {@code ChatResponse.reasoning()} and {@code ReasoningDelta} events, also when
+   * a tag is cut across two stream chunks. Content that does not open with the tag is untouched.
+   */
+  THINK_TAGS(false),
+
   // ---- always on: tolerated from every server ----
 
   /**

@@ -71,7 +71,7 @@ public enum Vendor {
       Quirk.STREAM_USAGE_OPTION, Quirk.NO_MESSAGE_NAME),
 
   /** Together AI: the output limit only as {@code max_tokens}. */
-  TOGETHER("together", "https://api.together.xyz/v1", "TOGETHER"),
+  TOGETHER("together", "https://api.together.xyz/v1", "TOGETHER", Quirk.THINK_TAGS),
 
   /**
    * Any other OpenAI-compatible server, e.g. vLLM, SGLang, llama.cpp, LM Studio or a gateway:
@@ -79,7 +79,7 @@ public enum Vendor {
    * It has no default base URL.
    */
   GENERIC("openai", null, "OPENAI",
-      Quirk.STREAM_USAGE_OPTION, Quirk.THINKING_AS_CHAT_TEMPLATE_KWARGS);
+      Quirk.STREAM_USAGE_OPTION, Quirk.THINKING_AS_CHAT_TEMPLATE_KWARGS, Quirk.THINK_TAGS);
 
   private final String defaultName;
   private final String defaultBaseUrl;

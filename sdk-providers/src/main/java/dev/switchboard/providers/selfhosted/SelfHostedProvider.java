@@ -183,6 +183,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
           // Plain http: ask for HTTP/1.1 directly; the h2c upgrade dance confuses some local servers.
           .version(url.regionMatches(true, 0, "http:", 0, 5) ? HttpClient.Version.HTTP_1_1 : null)
           .dialect(ChatCompletionsDialect.generic(false))
+          .thinkTags(true)
           .errors(new ChatCompletionsErrorMapper(apiKey, chat.toString(), Clock.systemUTC(), false, OWNER, null))
           .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, embeddings.toString(), Clock.systemUTC(), false,
               OWNER, null))

@@ -397,6 +397,40 @@ class OpenAiQuirksTest {
     }
 
     @Test
+    void thinkTags_together_splitsReasoningFromTheContent_inChatAndInAStreamCutInsideTheTags() {
+      OpenAiEmulator emulator = EMULATOR.emulator();
+      String content = "<think>\nFrance's capital... Paris.\n</think>\n\nParis.";
+      emulator.enqueue(Reply.text(content));
+      emulator.enqueue(Reply.builder().text(content).streamPieces(content.length()).build()); // one char a chunk
+      emulator.enqueue(Reply.text(content));
+      try (OpenAiProvider together = OpenAiProvider.builder().vendor(Vendor.TOGETHER).baseUrl(emulator.baseUrl())
+          .apiKey(dev.switchboard.Secret.of(KEY)).build();
+          OpenAiProvider openai = OpenAiProvider.builder().vendor(Vendor.OPENAI).baseUrl(emulator.baseUrl())
+              .apiKey(dev.switchboard.Secret.of(KEY)).build()) {
+        ChatResponse chat = Futures.await(together.chat(ChatRequest.of("deepseek-ai/DeepSeek-R1", "Capital?")));
+        assertThat(chat.text()).isEqualTo("Paris.");
+        assertThat(chat.reasoning()).contains("\nFrance's capital... Paris.\n");
+
+        List<ChatEvent> events = new java.util.ArrayList<>();
+        try (dev.switchboard.ChatStream stream = together.stream(ChatRequest.of("deepseek-ai/DeepSeek-R1", "Capital?"))) {
+          stream.forEach(events::add);
+        }
+        String reasoning = events.stream().filter(e -> e instanceof ChatEvent.ReasoningDelta)
+            .map(e -> ((ChatEvent.ReasoningDelta) e).text()).collect(java.util.stream.Collectors.joining());
+        String text = events.stream().filter(e -> e instanceof ChatEvent.TextDelta)
+            .map(e -> ((ChatEvent.TextDelta) e).text()).collect(java.util.stream.Collectors.joining());
+        assertThat(reasoning).isEqualTo("\nFrance's capital... Paris.\n");
+        assertThat(text).isEqualTo("Paris.");
+        ChatResponse streamed = ((ChatEvent.Completed) events.get(events.size() - 1)).response();
+        assertThat(streamed.text()).isEqualTo("Paris.");
+        assertThat(streamed.reasoning()).contains("\nFrance's capital... Paris.\n");
+
+        ChatResponse untouched = Futures.await(openai.chat(ChatRequest.of("gpt-4o", "Capital?")));
+        assertThat(untouched.text()).as("a vendor without the quirk keeps the content").isEqualTo(content);
+      }
+    }
+
+    @Test
     void glmProviderFollowsItsBusinessCodes_endToEnd() {
       OpenAiEmulator emulator = EMULATOR.emulator();
       emulator.enqueue(Reply.raw(429, Map.of("content-type", "application/json"),

@@ -62,6 +62,7 @@ public final class ChatCompletionsClient {
   private final HttpTransport.Limits limits;
   private final HttpClient.Version version;
   private final ChatCompletionsDialect dialect;
+  private final boolean thinkTags;
   private final ChatCompletionsErrorMapper errors;
   private final ChatCompletionsErrorMapper embeddingErrors;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,6 +78,7 @@ public final class ChatCompletionsClient {
     this.transport = Objects.requireNonNull(b.transport, "transport");
     this.version = b.version;
     this.dialect = Objects.requireNonNull(b.dialect, "dialect");
+    this.thinkTags = b.thinkTags;
     this.errors = Objects.requireNonNull(b.errors, "errors");
     this.embeddingErrors = Objects.requireNonNull(b.embeddingErrors, "embeddingErrors");
     this.owner = errors.owner();
@@ -107,8 +109,20 @@ public final class ChatCompletionsClient {
     }
     return transport.exchange(http, timeoutOf(request), limits,
         (status, responseHeaders, body) ->
-            ChatCompletionsResponseReader.read(status, responseHeaders, body, provider, model, errors),
+            splitThinking(ChatCompletionsResponseReader.read(status, responseHeaders, body, provider, model, errors)),
         HttpErrorMapper.bind(errors, provider, model));
+  }
+
+  /** With think tags on: reasoning written as {@code <think>…</think>} in the content moves to {@code reasoning}. */
+  private ChatResponse splitThinking(ChatResponse response) {
+    if (!thinkTags || response.reasoning().isPresent()) {
+      return response;
+    }
+    String[] parts = dev.switchboard.stream.ThinkTagSplitter.split(response.text());
+    if (parts[0].isEmpty()) {
+      return response;
+    }
+    return response.toBuilder().text(parts[1]).reasoning(parts[0]).build();
   }
 
   public ChatStream stream(ChatRequest request) {
@@ -124,7 +138,7 @@ public final class ChatCompletionsClient {
     }
     transport.stream(http, stream,
         info -> new ChatCompletionsStreamDecoder(stream, provider, model, info.statusCode(), info.headers(), errors,
-            maxResponseBytes),
+            maxResponseBytes, thinkTags),
         HttpErrorMapper.bind(errors, provider, model), MAX_ERROR_BODY_BYTES);
     return stream;
   }
@@ -215,6 +229,7 @@ public final class ChatCompletionsClient {
     private HttpTransport transport;
     private HttpClient.Version version;
     private ChatCompletionsDialect dialect;
+    private boolean thinkTags;
     private ChatCompletionsErrorMapper errors;
     private ChatCompletionsErrorMapper embeddingErrors;
 
@@ -267,6 +282,12 @@ public final class ChatCompletionsClient {
     /** The HTTP version to ask for, or {@code null} for the client's choice. */
     public Builder version(HttpClient.Version version) {
       this.version = version;
+      return this;
+    }
+
+    /** Reasoning written as {@code <think>…</think>} at the start of the content is split off. */
+    public Builder thinkTags(boolean thinkTags) {
+      this.thinkTags = thinkTags;
       return this;
     }
 

@@ -12,6 +12,7 @@ import dev.switchboard.spi.http.WireJson;
 import dev.switchboard.spi.http.ByteStreamConsumer;
 import dev.switchboard.spi.http.SseEvent;
 import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.stream.ThinkTagSplitter;
 import dev.switchboard.stream.ChatStreams;
 import dev.switchboard.spi.http.SseStreamDecoder;
 import dev.switchboard.spi.http.StreamFailures;
@@ -62,6 +63,7 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
   private Usage lastUsage;
   private int lastToolIndex = -1;
   private int maxToolIndex = -1;
+  private final ThinkTagSplitter thinkTags; // null: content is all answer
 
   /**
    * @param status and {@code headers} of the 2xx response, for request ids and error mapping
@@ -69,8 +71,16 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
    */
   public ChatCompletionsStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
       ChatCompletionsErrorMapper mapper, int maxEventBytes) {
+    this(out, provider, model, status, headers, mapper, maxEventBytes, false);
+  }
+
+  /** As above; {@code thinkTags}: reasoning written as {@code <think>…</think>} in the content is split off. */
+  public ChatCompletionsStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
+      ChatCompletionsErrorMapper mapper, int maxEventBytes, boolean thinkTags) {
     super(out, provider, model, status, headers, maxEventBytes, mapper.raiseHint());
     this.mapper = mapper;
+    this.thinkTags = thinkTags ? new ThinkTagSplitter(r -> emit(new ChatEvent.ReasoningDelta(r)),
+        t -> emit(new ChatEvent.TextDelta(t))) : null;
   }
 
   // ---- end of the body ----
@@ -179,7 +189,11 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
     }
     String text = ChatCompletionsWire.text(delta.get("content"));
     if (text != null && !text.isEmpty()) {
-      emit(new ChatEvent.TextDelta(text));
+      if (thinkTags != null) {
+        thinkTags.feed(text);
+      } else {
+        emit(new ChatEvent.TextDelta(text));
+      }
     }
     String refusal = ChatCompletionsWire.text(delta.get("refusal"));
     if (refusal != null && !refusal.isEmpty()) {
@@ -228,6 +242,9 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
   }
 
   private void complete() {
+    if (thinkTags != null) {
+      thinkTags.finish();
+    }
     finished = true;
     List<ToolCall> calls = acc.toolCalls();
     ChatResponse response = acc.toResponseBuilder()
