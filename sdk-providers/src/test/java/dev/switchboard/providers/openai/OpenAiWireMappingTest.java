@@ -515,6 +515,24 @@ class OpenAiWireMappingTest {
     }
 
     @Test
+    void errorChunkCarryingADeltaFinishReasonAndUsage_keepsThemAllInThePartialAnswer() {
+      String body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n"
+          + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"is\"},\"finish_reason\":\"error\"}],"
+          + "\"error\":{\"message\":\"upstream died\",\"code\":502},"
+          + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}\n\n";
+
+      Result r = decode(sse(), chunks(body, 7));
+
+      assertThat(r.failure).isExactlyInstanceOf(ChatStreamException.class).hasMessageContaining("upstream died");
+      ChatResponse partial = ((ChatStreamException) r.failure).partialResponse();
+      assertThat(partial.text()).isEqualTo("Paris");
+      assertThat(partial.rawFinishReason()).contains("error");
+      assertThat(partial.usage().inputTokens()).isEqualTo(5);
+      assertThat(partial.usage().outputTokens()).isEqualTo(3);
+      assertThat(((ChatException) r.failure.getCause()).details().statusInBody()).hasValue(502);
+    }
+
+    @Test
     void malformedChunk_isADecodingExceptionBeforeEvents_andAStreamExceptionAfter() {
       Result first = decode(sse(), whole("data: {not json\n\n"));
       Result later = decode(sse(), whole("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"

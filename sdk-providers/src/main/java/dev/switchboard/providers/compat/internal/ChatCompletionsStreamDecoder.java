@@ -130,9 +130,8 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
 
   private void onChunk(JsonNode chunk) {
     JsonNode choices = chunk.get("choices");
-    if (isError(chunk)) {
-      throw streamError(chunk);
-    }
+    // An error chunk may carry the last delta, a finish reason and usage: they go into the partial answer first.
+    boolean error = isError(chunk);
     if (id == null) {
       id = nonEmpty(ChatCompletionsWire.string(chunk, "id"));
     }
@@ -159,6 +158,9 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
     if (usage != null && !usage.equals(lastUsage)) {
       lastUsage = usage;
       emit(new ChatEvent.UsageReport(usage));
+    }
+    if (error) {
+      throw streamError(chunk);
     }
   }
 
@@ -309,10 +311,13 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
 
   @Override
   protected ChatResponse partial() {
-    return acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
+    ChatResponse.Builder b = acc.partial(provider, responseModel == null ? model : responseModel).toBuilder()
         .id(id == null ? "" : id)
-        .requestId(ChatCompletionsWire.requestId(headers))
-        .build();
+        .requestId(ChatCompletionsWire.requestId(headers));
+    if (rawFinish != null) {
+      b.finishReason(ChatCompletionsWire.finishReason(rawFinish, !acc.toolCalls().isEmpty())).rawFinishReason(rawFinish);
+    }
+    return b.build();
   }
 
   private static String nonEmpty(String s) {
