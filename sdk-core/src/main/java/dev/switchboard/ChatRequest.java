@@ -30,6 +30,7 @@ public final class ChatRequest {
   private final Integer maxOutputTokens;
   private final List<String> stop;
   private final Long seed;
+  private final int choices;
   private final Boolean parallelToolCalls;
   private final Duration timeout;
   private final Map<Class<?>, Object> tags;
@@ -45,6 +46,7 @@ public final class ChatRequest {
     this.maxOutputTokens = b.maxOutputTokens;
     this.stop = List.copyOf(b.stop);
     this.seed = b.seed;
+    this.choices = b.choices;
     this.parallelToolCalls = b.parallelToolCalls;
     this.timeout = b.timeout;
     this.tags = b.tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.tags));
@@ -74,6 +76,7 @@ public final class ChatRequest {
     this.maxOutputTokens = from.maxOutputTokens;
     this.stop = from.stop;
     this.seed = from.seed;
+    this.choices = from.choices;
     this.parallelToolCalls = from.parallelToolCalls;
     this.timeout = from.timeout;
     this.tags = from.tags;
@@ -124,6 +127,14 @@ public final class ChatRequest {
     return Optional.ofNullable(seed);
   }
 
+  /**
+   * How many alternative answers to generate (OpenAI's {@code n}); 1 by default. With more,
+   * {@link ChatResponse#choices()} holds them all and the response's own text is choice 0.
+   */
+  public int choices() {
+    return choices;
+  }
+
   public Optional<Boolean> parallelToolCalls() {
     return Optional.ofNullable(parallelToolCalls);
   }
@@ -159,6 +170,7 @@ public final class ChatRequest {
     b.maxOutputTokens = maxOutputTokens;
     b.stop.addAll(stop);
     b.seed = seed;
+    b.choices = choices;
     b.parallelToolCalls = parallelToolCalls;
     b.timeout = timeout;
     b.tags.putAll(tags);
@@ -178,6 +190,7 @@ public final class ChatRequest {
         && Objects.equals(maxOutputTokens, r.maxOutputTokens)
         && stop.equals(r.stop)
         && Objects.equals(seed, r.seed)
+        && choices == r.choices
         && Objects.equals(parallelToolCalls, r.parallelToolCalls)
         && Objects.equals(timeout, r.timeout)
         && tags.equals(r.tags);
@@ -186,7 +199,7 @@ public final class ChatRequest {
   @Override
   public int hashCode() {
     return Objects.hash(model, messages, tools, toolChoice, responseFormat, temperature, topP,
-        maxOutputTokens, stop, seed, parallelToolCalls, timeout, tags);
+        maxOutputTokens, stop, seed, choices, parallelToolCalls, timeout, tags);
   }
 
   @Override
@@ -195,6 +208,9 @@ public final class ChatRequest {
         .append(", messages=").append(messages.size());
     if (!tools.isEmpty()) {
       sb.append(", tools=").append(tools.size());
+    }
+    if (choices > 1) {
+      sb.append(", choices=").append(choices);
     }
     if (responseFormat != null) {
       sb.append(", ").append(responseFormat);
@@ -225,6 +241,7 @@ public final class ChatRequest {
     private Integer maxOutputTokens;
     private final List<String> stop = new ArrayList<>();
     private Long seed;
+    private int choices = 1;
     private Boolean parallelToolCalls;
     private Duration timeout;
     private final Map<Class<?>, Object> tags = new LinkedHashMap<>();
@@ -302,6 +319,12 @@ public final class ChatRequest {
       return this;
     }
 
+    /** How many alternative answers to generate (OpenAI's {@code n}), 1 to 128; default 1. */
+    public Builder choices(int choices) {
+      this.choices = choices;
+      return this;
+    }
+
     public Builder parallelToolCalls(Boolean parallelToolCalls) {
       this.parallelToolCalls = parallelToolCalls;
       return this;
@@ -334,6 +357,9 @@ public final class ChatRequest {
       }
       if (temperature != null && (temperature < 0 || temperature > 2 || temperature.isNaN())) {
         throw new IllegalArgumentException("ChatRequest.temperature must be within [0, 2], got " + temperature);
+      }
+      if (choices < 1 || choices > 128) {
+        throw new IllegalArgumentException("ChatRequest.choices must be within [1, 128], got " + choices);
       }
       if (topP != null && (topP <= 0 || topP > 1 || topP.isNaN())) {
         throw new IllegalArgumentException("ChatRequest.topP must be within (0, 1], got " + topP);

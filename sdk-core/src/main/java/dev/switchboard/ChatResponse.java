@@ -9,7 +9,9 @@ import java.util.Optional;
  * The model's answer, normalized across providers. Immutable and thread-safe.
  *
  * <p>{@link #attempts()} lists every exchange that produced this answer (one, unless retries,
- * fallbacks or hedges happened); {@link #usage()} is the usage of the answering attempt.
+ * fallbacks or hedges happened); {@link #usage()} is the usage of the answering attempt. A request
+ * for several alternative answers ({@link ChatRequest#choices()}) gets them all in {@link
+ * #choices()}; the response's own text, tool calls, reasoning and finish reason are choice 0.
  */
 public final class ChatResponse {
   private final String id;
@@ -23,6 +25,24 @@ public final class ChatResponse {
   private final Usage usage;
   private final String requestId;
   private final List<Attempt> attempts;
+  private final List<Choice> otherChoices; // index 1 and up
+
+  /**
+   * One alternative answer of a request for several ({@link ChatRequest#choices()}).
+   *
+   * @param index the provider's choice index, 0 for the response's own answer
+   * @param reasoning the choice's reasoning, or {@code null}
+   */
+  public record Choice(int index, Message message, String reasoning, FinishReason finishReason) {
+    public Choice {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(finishReason, "finishReason");
+    }
+
+    public String text() {
+      return message.text();
+    }
+  }
 
   private ChatResponse(Builder b) {
     this.id = b.id;
@@ -36,6 +56,7 @@ public final class ChatResponse {
     this.usage = b.usage;
     this.requestId = b.requestId;
     this.attempts = List.copyOf(b.attempts);
+    this.otherChoices = List.copyOf(b.otherChoices);
   }
 
   public static Builder builder() {
@@ -102,6 +123,18 @@ public final class ChatResponse {
     return attempts;
   }
 
+  /** Every alternative answer, by index: this response's own as choice 0, then any others. */
+  public List<Choice> choices() {
+    Choice first = new Choice(0, message, reasoning, finishReason);
+    if (otherChoices.isEmpty()) {
+      return List.of(first);
+    }
+    List<Choice> all = new ArrayList<>(1 + otherChoices.size());
+    all.add(first);
+    all.addAll(otherChoices);
+    return List.copyOf(all);
+  }
+
   /** This answer as sent by {@code provider}; shares everything else (no copy of the text). */
   public ChatResponse withProvider(String provider) {
     Objects.requireNonNull(provider, "provider");
@@ -126,6 +159,7 @@ public final class ChatResponse {
     this.usage = from.usage;
     this.requestId = from.requestId;
     this.attempts = attempts;
+    this.otherChoices = from.otherChoices;
   }
 
   public Builder toBuilder() {
@@ -142,6 +176,7 @@ public final class ChatResponse {
         .usage(usage)
         .requestId(requestId)
         .attempts(attempts);
+    b.otherChoices.addAll(otherChoices);
     return b;
   }
 
@@ -158,7 +193,8 @@ public final class ChatResponse {
         && Objects.equals(rawFinishReason, r.rawFinishReason)
         && usage.equals(r.usage)
         && Objects.equals(requestId, r.requestId)
-        && attempts.equals(r.attempts);
+        && attempts.equals(r.attempts)
+        && otherChoices.equals(r.otherChoices);
   }
 
   @Override
@@ -174,6 +210,7 @@ public final class ChatResponse {
         + ", text=" + (text.length() > 80 ? text.substring(0, 80) + "…" : text)
         + (message.toolCalls().isEmpty() ? "" : ", toolCalls=" + message.toolCalls().size())
         + (refusal == null ? "" : ", refusal")
+        + (otherChoices.isEmpty() ? "" : ", choices=" + (1 + otherChoices.size()))
         + ", " + usage + "]";
   }
 
@@ -191,6 +228,7 @@ public final class ChatResponse {
     private Usage usage = Usage.ZERO;
     private String requestId;
     private final List<Attempt> attempts = new ArrayList<>();
+    private final List<Choice> otherChoices = new ArrayList<>();
 
     private Builder() {}
 
@@ -269,6 +307,16 @@ public final class ChatResponse {
 
     public Builder addAttempt(Attempt attempt) {
       this.attempts.add(Objects.requireNonNull(attempt, "attempt"));
+      return this;
+    }
+
+    /** Another alternative answer, index 1 and up; choice 0 is what the rest of the builder holds. */
+    public Builder addChoice(Choice choice) {
+      if (choice.index() < 1) {
+        throw new IllegalArgumentException("ChatResponse.addChoice takes choices 1 and up (choice 0 is the response's "
+            + "own text), got index " + choice.index());
+      }
+      this.otherChoices.add(choice);
       return this;
     }
 

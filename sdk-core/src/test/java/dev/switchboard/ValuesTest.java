@@ -49,6 +49,28 @@ class ValuesTest {
   }
 
   @Test
+  void choices_ofARequestAndOfAResponse() {
+    ChatRequest one = ChatRequest.of("a/b", "x");
+    assertThat(one.choices()).isEqualTo(1);
+    ChatRequest three = one.toBuilder().choices(3).build();
+    assertThat(three.choices()).isEqualTo(3);
+    assertThat(three).isNotEqualTo(one);
+    assertThat(three.withModel("c/d").choices()).isEqualTo(3);
+    assertThat(three.toString()).contains("choices=3");
+    assertThatThrownBy(() -> one.toBuilder().choices(0).build()).hasMessage("ChatRequest.choices must be within [1, 128], got 0");
+
+    ChatResponse single = ChatResponse.builder().text("a").build();
+    assertThat(single.choices()).extracting(ChatResponse.Choice::text).containsExactly("a");
+    ChatResponse both = single.toBuilder().addChoice(new ChatResponse.Choice(1, Message.assistant("b"), null,
+        FinishReason.LENGTH)).build();
+    assertThat(both.choices()).extracting(ChatResponse.Choice::text).containsExactly("a", "b");
+    assertThat(both.withProvider("p").choices()).hasSize(2);
+    assertThat(both.toBuilder().build()).isEqualTo(both).isNotEqualTo(single);
+    assertThatThrownBy(() -> ChatResponse.builder().addChoice(new ChatResponse.Choice(0, Message.assistant("x"), null,
+        FinishReason.STOP))).hasMessageContaining("choices 1 and up");
+  }
+
+  @Test
   void chatRequest_build_namesTheBadField() {
     assertThatThrownBy(() -> ChatRequest.builder().user("x").build()).hasMessageContaining("ChatRequest.model");
     assertThatThrownBy(() -> ChatRequest.builder().model("a/b").build()).hasMessageContaining("messages is empty");

@@ -1,9 +1,11 @@
 package dev.switchboard.providers.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatException;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStreamException;
@@ -135,6 +137,19 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(error.isRetryable()).isTrue();
     assertThat(error.details().providerCode()).contains("overloaded_error");
     assertThat(error.statusCode()).hasValue(mode == Mode.CHAT ? 529 : 200);
+  }
+
+  @Test
+  void severalChoices_areRefusedBeforeSending() {
+    ChatRequest two = request().user("Two colours").choices(2).build();
+    try (dev.switchboard.spi.ProviderAdapter anthropic = newAdapter(emulator().baseUrl())) {
+      assertThatThrownBy(() -> anthropic.chat(two).join()).cause()
+          .isInstanceOf(dev.switchboard.InvalidRequestException.class)
+          .hasMessageContaining("one answer per request").hasMessageContaining("choices(2)");
+      assertThatThrownBy(() -> anthropic.stream(two).collect())
+          .isInstanceOf(dev.switchboard.InvalidRequestException.class);
+    }
+    assertThat(emulator().requestCount()).isZero();
   }
 
   @Test

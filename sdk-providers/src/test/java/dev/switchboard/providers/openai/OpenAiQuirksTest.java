@@ -397,6 +397,43 @@ class OpenAiQuirksTest {
     }
 
     @Test
+    void severalChoices_areSentAsN_andKeptApart_inChatAndInAStreamWhoseChoicesInterleave() {
+      OpenAiEmulator emulator = EMULATOR.emulator();
+      emulator.enqueue(Reply.raw(200, Map.of("content-type", "application/json"), "{\"id\":\"c1\",\"object\":"
+          + "\"chat.completion\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+          + "\"assistant\",\"content\":\"Red\"},\"finish_reason\":\"stop\"},{\"index\":1,\"message\":{\"role\":"
+          + "\"assistant\",\"content\":\"Blue\"},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":5,"
+          + "\"completion_tokens\":4,\"total_tokens\":9}}"));
+      String chunk = "data: {\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":";
+      emulator.enqueue(Reply.raw(200, Map.of("content-type", "text/event-stream"),
+          chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Re\"}}]}\n\n"
+          + chunk + "[{\"index\":1,\"delta\":{\"role\":\"assistant\",\"content\":\"Bl\"}}]}\n\n"
+          + chunk + "[{\"index\":1,\"delta\":{\"content\":\"ue\"},\"finish_reason\":\"stop\"}]}\n\n"
+          + chunk + "[{\"index\":0,\"delta\":{\"content\":\"d\"},\"finish_reason\":\"stop\"}]}\n\n"
+          + "data: [DONE]\n\n"));
+      try (OpenAiProvider openai = OpenAiProvider.builder().vendor(Vendor.OPENAI).baseUrl(emulator.baseUrl())
+          .apiKey(dev.switchboard.Secret.of(KEY)).build()) {
+        ChatRequest two = ChatRequest.builder().model("gpt-4o").user("A colour?").choices(2).build();
+        ChatResponse chat = Futures.await(openai.chat(two));
+        assertThat(chat.text()).isEqualTo("Red");
+        assertThat(chat.choices()).extracting(ChatResponse.Choice::index, ChatResponse.Choice::text,
+            ChatResponse.Choice::finishReason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0, "Red", dev.switchboard.FinishReason.STOP),
+                org.assertj.core.groups.Tuple.tuple(1, "Blue", dev.switchboard.FinishReason.LENGTH));
+        assertThat(emulator.takeRequest().bodyText()).contains("\"n\":2");
+
+        List<ChatEvent> events = new java.util.ArrayList<>();
+        try (dev.switchboard.ChatStream stream = openai.stream(two)) {
+          stream.forEach(events::add);
+        }
+        assertThat(events.stream().filter(e -> e instanceof ChatEvent.TextDelta).map(e -> ((ChatEvent.TextDelta) e).text()))
+            .as("events are choice 0's only").containsExactly("Re", "d");
+        ChatResponse streamed = ((ChatEvent.Completed) events.get(events.size() - 1)).response();
+        assertThat(streamed.choices()).extracting(ChatResponse.Choice::text).containsExactly("Red", "Blue");
+      }
+    }
+
+    @Test
     void thinkTags_together_splitsReasoningFromTheContent_inChatAndInAStreamCutInsideTheTags() {
       OpenAiEmulator emulator = EMULATOR.emulator();
       String content = "<think>\nFrance's capital... Paris.\n</think>\n\nParis.";

@@ -160,6 +160,10 @@ public final class AnthropicRequestWriter {
   }
 
   private static void validate(ChatRequest request, String schemaTool, Integer thinking) {
+    if (request.choices() > 1) {
+      throw new IllegalArgumentException("Anthropic's Messages API gives one answer per request, so ChatRequest.choices("
+          + request.choices() + ") cannot be sent; make " + request.choices() + " requests instead");
+    }
     if (request.temperature().isPresent() && request.temperature().get() > 1) {
       throw new IllegalArgumentException("temperature must be within [0, 1] for Anthropic, got "
           + request.temperature().get());

@@ -136,6 +136,9 @@ public final class ChatCompletionsRequestWriter {
         }
         g.writeEndArray();
       }
+      if (request.choices() > 1 && !extras.containsKey("n")) {
+        g.writeNumberField("n", request.choices());
+      }
       if (request.seed().isPresent() && !extras.containsKey("seed")) {
         g.writeNumberField("seed", request.seed().get());
       }

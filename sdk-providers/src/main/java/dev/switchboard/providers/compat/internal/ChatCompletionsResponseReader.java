@@ -66,7 +66,31 @@ public final class ChatCompletionsResponseReader {
     if (usage != null) {
       b.usage(usage);
     }
+    int position = 0;
+    for (JsonNode other : choices) {
+      if (other != choice) {
+        position++;
+        int index = indexOf(other);
+        b.addChoice(choiceOf(other, index > 0 ? index : position));
+      }
+    }
     return b.build();
+  }
+
+  /** Choice {@code index} (1 and up) of a response with several. */
+  private static ChatResponse.Choice choiceOf(JsonNode choice, int index) {
+    JsonNode message = choice.path("message");
+    List<ToolCall> toolCalls = toolCalls(message.get("tool_calls"));
+    String rawFinish = ChatCompletionsWire.string(choice, "finish_reason");
+    return new ChatResponse.Choice(index, dev.switchboard.Message.assistant(
+        orEmpty(ChatCompletionsWire.text(message.get("content"))), toolCalls), nonEmpty(reasoning(message)),
+        ChatCompletionsWire.finishReason(rawFinish, !toolCalls.isEmpty()));
+  }
+
+  /** A choice's {@code index}; -1 when it has none. */
+  static int indexOf(JsonNode choice) {
+    JsonNode index = choice.get("index");
+    return index != null && index.isIntegralNumber() && index.canConvertToInt() ? index.intValue() : -1;
   }
 
   /** The choice with {@code index} 0, else the first. */

@@ -138,16 +138,22 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
     if (responseModel == null) {
       responseModel = nonEmpty(ChatCompletionsWire.string(chunk, "model"));
     }
-    if (choices != null && choices.isArray() && !choices.isEmpty()) {
-      JsonNode choice = ChatCompletionsResponseReader.firstChoice(choices);
-      JsonNode delta = choice.get("delta");
-      if (delta != null && delta.isObject()) {
-        onDelta(delta);
-      }
-      String finish = ChatCompletionsWire.string(choice, "finish_reason");
-      if (finish != null && !finish.isEmpty()) {
-        rawFinish = finish;
-        sawFinish = true;
+    if (choices != null && choices.isArray()) {
+      for (JsonNode choice : choices) {
+        int index = ChatCompletionsResponseReader.indexOf(choice);
+        if (index > 0) {
+          onOtherChoice(index, choice); // n > 1: kept apart, delivered in the final response
+          continue;
+        }
+        JsonNode delta = choice.get("delta");
+        if (delta != null && delta.isObject()) {
+          onDelta(delta);
+        }
+        String finish = ChatCompletionsWire.string(choice, "finish_reason");
+        if (finish != null && !finish.isEmpty()) {
+          rawFinish = finish;
+          sawFinish = true;
+        }
       }
     }
     Usage usage = ChatCompletionsWire.usage(chunk.get("usage"));
@@ -182,6 +188,32 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
 
   private static boolean isErrorObjectWithMessage(JsonNode error) {
     return error.isTextual() || error.isObject() && error.hasNonNull("message");
+  }
+
+  /** Choices 1 and up of a request for several: text, reasoning and finish reason, by index. */
+  private final java.util.TreeMap<Integer, OtherChoice> otherChoices = new java.util.TreeMap<>();
+
+  private static final class OtherChoice {
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder reasoning = new StringBuilder();
+    String rawFinish;
+  }
+
+  private void onOtherChoice(int index, JsonNode choice) {
+    OtherChoice c = otherChoices.computeIfAbsent(index, i -> new OtherChoice());
+    JsonNode delta = choice.path("delta");
+    String text = ChatCompletionsWire.text(delta.get("content"));
+    if (text != null) {
+      c.text.append(text);
+    }
+    String reasoning = ChatCompletionsResponseReader.reasoning(delta);
+    if (reasoning != null) {
+      c.reasoning.append(reasoning);
+    }
+    String finish = ChatCompletionsWire.string(choice, "finish_reason");
+    if (finish != null && !finish.isEmpty()) {
+      c.rawFinish = finish;
+    }
   }
 
   private void onDelta(JsonNode delta) {
@@ -257,6 +289,13 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
         .rawFinishReason(rawFinish)
         .requestId(ChatCompletionsWire.requestId(headers))
         .build();
+    if (!otherChoices.isEmpty()) {
+      ChatResponse.Builder withChoices = response.toBuilder();
+      otherChoices.forEach((index, c) -> withChoices.addChoice(new ChatResponse.Choice(index,
+          dev.switchboard.Message.assistant(c.text.toString()), c.reasoning.length() == 0 ? null : c.reasoning.toString(),
+          ChatCompletionsWire.finishReason(c.rawFinish, false))));
+      response = withChoices.build();
+    }
     out.emit(new ChatEvent.Completed(response));
     out.complete();
   }

@@ -63,6 +63,12 @@ public final class OllamaRequestWriter {
    *     that are not a JSON object)
    */
   public static byte[] chat(ChatRequest request, boolean stream, String defaultKeepAlive, String provider) {
+    if (request.choices() > 1) {
+      throw new InvalidRequestException(provider + " cannot give several answers to one request for model '"
+          + request.model() + "': Ollama's /api/chat has no n, so ChatRequest.choices(" + request.choices()
+          + ") cannot be sent; make " + request.choices() + " requests instead",
+          dev.switchboard.ErrorDetails.of(provider, request.model()));
+    }
     OllamaOptions options = request.tag(OllamaOptions.class).orElse(null);
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
