@@ -10,10 +10,22 @@ import java.util.Objects;
  * #cacheWriteInputTokens()} are parts of it. Likewise {@link #outputTokens()} includes {@link
  * #reasoningTokens()}. OpenAI already reports this way; Anthropic reports cache tokens beside
  * {@code input_tokens}, so its adapter adds them up. {@link #estimated()} is true when any figure was
- * estimated rather than reported by the provider.
+ * estimated rather than reported by the provider. The optional parts (cache reads, cache writes,
+ * reasoning) read 0 when the provider did not report them; {@link #reported(Part)} tells a reported
+ * 0 from an absent figure. Equality compares the counts.
  */
 public final class Usage {
-  public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
+  public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false, 0);
+
+  /** The figures a provider may or may not report. */
+  public enum Part {
+    /** {@link Usage#cachedInputTokens()}. */
+    CACHED_INPUT,
+    /** {@link Usage#cacheWriteInputTokens()}. */
+    CACHE_WRITE_INPUT,
+    /** {@link Usage#reasoningTokens()}. */
+    REASONING
+  }
 
   private final long inputTokens;
   private final long cachedInputTokens;
@@ -21,14 +33,22 @@ public final class Usage {
   private final long outputTokens;
   private final long reasoningTokens;
   private final boolean estimated;
+  private final int reported; // bits of Part.ordinal()
 
-  private Usage(long input, long cachedRead, long cacheWrite, long output, long reasoning, boolean estimated) {
+  private Usage(long input, long cachedRead, long cacheWrite, long output, long reasoning, boolean estimated,
+      int reported) {
     this.inputTokens = input;
     this.cachedInputTokens = cachedRead;
     this.cacheWriteInputTokens = cacheWrite;
     this.outputTokens = output;
     this.reasoningTokens = reasoning;
     this.estimated = estimated;
+    this.reported = reported;
+  }
+
+  /** Whether the provider reported {@code part}, be it 0; an unreported part reads 0. */
+  public boolean reported(Part part) {
+    return (reported & (1 << part.ordinal())) != 0;
   }
 
   public static Usage of(long inputTokens, long outputTokens) {
@@ -83,17 +103,17 @@ public final class Usage {
         cacheWriteInputTokens + other.cacheWriteInputTokens,
         outputTokens + other.outputTokens,
         reasoningTokens + other.reasoningTokens,
-        estimated || other.estimated);
+        estimated || other.estimated,
+        reported | other.reported);
   }
 
   public Builder toBuilder() {
-    return new Builder()
-        .inputTokens(inputTokens)
-        .cachedInputTokens(cachedInputTokens)
-        .cacheWriteInputTokens(cacheWriteInputTokens)
-        .outputTokens(outputTokens)
-        .reasoningTokens(reasoningTokens)
-        .estimated(estimated);
+    Builder b = new Builder().inputTokens(inputTokens).outputTokens(outputTokens).estimated(estimated);
+    b.cachedInputTokens = cachedInputTokens;
+    b.cacheWriteInputTokens = cacheWriteInputTokens;
+    b.reasoningTokens = reasoningTokens;
+    b.reported = reported;
+    return b;
   }
 
   @Override
@@ -131,6 +151,7 @@ public final class Usage {
     private long outputTokens;
     private long reasoningTokens;
     private boolean estimated;
+    private int reported;
 
     private Builder() {}
 
@@ -139,13 +160,17 @@ public final class Usage {
       return this;
     }
 
+    /** Cache reads, as reported (also when 0): {@link Usage#reported(Part)} becomes true. */
     public Builder cachedInputTokens(long v) {
       this.cachedInputTokens = v;
+      this.reported |= 1 << Part.CACHED_INPUT.ordinal();
       return this;
     }
 
+    /** Cache writes, as reported (also when 0). */
     public Builder cacheWriteInputTokens(long v) {
       this.cacheWriteInputTokens = v;
+      this.reported |= 1 << Part.CACHE_WRITE_INPUT.ordinal();
       return this;
     }
 
@@ -154,8 +179,10 @@ public final class Usage {
       return this;
     }
 
+    /** Reasoning tokens, as reported (also when 0). */
     public Builder reasoningTokens(long v) {
       this.reasoningTokens = v;
+      this.reported |= 1 << Part.REASONING.ordinal();
       return this;
     }
 
@@ -178,7 +205,8 @@ public final class Usage {
         throw new IllegalArgumentException("reasoningTokens (" + reasoningTokens + ") exceed outputTokens ("
             + outputTokens + "); outputTokens must include reasoning tokens");
       }
-      return new Usage(inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningTokens, estimated);
+      return new Usage(inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningTokens, estimated,
+          reported);
     }
 
     private static void requireNonNegative(String field, long v) {

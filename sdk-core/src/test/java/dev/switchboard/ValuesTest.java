@@ -49,6 +49,18 @@ class ValuesTest {
   }
 
   @Test
+  void usage_tellsAReportedZeroFromAnAbsentPart() {
+    Usage plain = Usage.of(10, 5);
+    Usage zeroCached = Usage.builder().inputTokens(10).cachedInputTokens(0).outputTokens(5).build();
+    assertThat(plain.reported(Usage.Part.CACHED_INPUT)).isFalse();
+    assertThat(zeroCached.reported(Usage.Part.CACHED_INPUT)).isTrue();
+    assertThat(zeroCached.toBuilder().build().reported(Usage.Part.CACHED_INPUT)).isTrue();
+    assertThat(plain.toBuilder().build().reported(Usage.Part.CACHED_INPUT)).isFalse();
+    assertThat(plain.plus(zeroCached).reported(Usage.Part.CACHED_INPUT)).isTrue();
+    assertThat(plain).isEqualTo(zeroCached);
+  }
+
+  @Test
   void choices_ofARequestAndOfAResponse() {
     ChatRequest one = ChatRequest.of("a/b", "x");
     assertThat(one.choices()).isEqualTo(1);

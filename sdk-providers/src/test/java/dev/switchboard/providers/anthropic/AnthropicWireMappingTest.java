@@ -362,6 +362,23 @@ class AnthropicWireMappingTest {
     }
 
     @Test
+    void thinkingTokensInTheOutputDetails_areReasoningTokens_andUnreportedPartsStayUnreported() {
+      ChatResponse thinking = read("{\"id\":\"msg_t\",\"content\":[{\"type\":\"text\",\"text\":\"42\"}],"
+          + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":30,\"cache_read_input_tokens\":0,"
+          + "\"output_tokens\":300,\"output_tokens_details\":{\"thinking_tokens\":256}}}", null);
+      assertThat(thinking.usage().reasoningTokens()).isEqualTo(256);
+      assertThat(thinking.usage().reported(Usage.Part.REASONING)).isTrue();
+      assertThat(thinking.usage().reported(Usage.Part.CACHED_INPUT)).as("reported as 0").isTrue();
+      assertThat(thinking.usage().cachedInputTokens()).isZero();
+      assertThat(thinking.usage().reported(Usage.Part.CACHE_WRITE_INPUT)).as("not in the body").isFalse();
+
+      ChatResponse plain = read("{\"id\":\"msg_p\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],"
+          + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}", null);
+      assertThat(plain.usage().reported(Usage.Part.REASONING)).isFalse();
+      assertThat(plain.usage().reported(Usage.Part.CACHED_INPUT)).isFalse();
+    }
+
+    @Test
     void answerToolInput_isTheText_andAPlainStop() {
       ChatResponse r = read("{\"id\":\"msg_2\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_9\","
           + "\"name\":\"place\",\"input\":{\"city\":\"Oslo\"}}],\"stop_reason\":\"tool_use\","

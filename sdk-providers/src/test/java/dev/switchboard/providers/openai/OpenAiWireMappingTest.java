@@ -671,4 +671,18 @@ class OpenAiWireMappingTest {
     values.forEach((k, v) -> map.put(k, List.of(v)));
     return HttpHeaders.of(map, (a, b) -> true);
   }
+
+  @org.junit.jupiter.api.Test
+  void usageParts_reportedAsZero_stayZero_andAbsentOnesStayUnreported() {
+    Usage reportedZero = dev.switchboard.providers.compat.internal.ChatCompletionsWire.usage(WireJson.parse(
+        "{\"prompt_tokens\":10,\"completion_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":0},"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}", "usage"));
+    Usage absent = dev.switchboard.providers.compat.internal.ChatCompletionsWire.usage(WireJson.parse(
+        "{\"prompt_tokens\":10,\"completion_tokens\":5}", "usage"));
+    assertThat(reportedZero.reported(Usage.Part.CACHED_INPUT)).isTrue();
+    assertThat(reportedZero.reported(Usage.Part.REASONING)).isTrue();
+    assertThat(absent.reported(Usage.Part.CACHED_INPUT)).isFalse();
+    assertThat(absent.reported(Usage.Part.REASONING)).isFalse();
+    assertThat(absent).isEqualTo(reportedZero).as("equality compares the counts");
+  }
 }

@@ -90,15 +90,16 @@ public final class AnthropicWire {
    * {@code -1}, so a later, partial report (a {@code message_delta}) can be merged over an earlier
    * one.
    */
-  public record Counts(long input, long cacheRead, long cacheWrite, long output) {
-    public static final Counts NONE = new Counts(-1, -1, -1, -1);
+  public record Counts(long input, long cacheRead, long cacheWrite, long output, long thinking) {
+    public static final Counts NONE = new Counts(-1, -1, -1, -1, -1);
 
     public static Counts of(JsonNode usage) {
       if (usage == null || !usage.isObject()) {
         return NONE;
       }
       return new Counts(field(usage, "input_tokens"), field(usage, "cache_read_input_tokens"),
-          field(usage, "cache_creation_input_tokens"), field(usage, "output_tokens"));
+          field(usage, "cache_creation_input_tokens"), field(usage, "output_tokens"),
+          field(usage.path("output_tokens_details"), "thinking_tokens"));
     }
 
     private static long field(JsonNode usage, String name) {
@@ -109,30 +110,37 @@ public final class AnthropicWire {
     /** These counts with every field {@code later} reports replacing this one's. */
     public Counts merge(Counts later) {
       return new Counts(later.input >= 0 ? later.input : input, later.cacheRead >= 0 ? later.cacheRead : cacheRead,
-          later.cacheWrite >= 0 ? later.cacheWrite : cacheWrite, later.output >= 0 ? later.output : output);
+          later.cacheWrite >= 0 ? later.cacheWrite : cacheWrite, later.output >= 0 ? later.output : output,
+          later.thinking >= 0 ? later.thinking : thinking);
     }
 
     public boolean isEmpty() {
-      return input < 0 && cacheRead < 0 && cacheWrite < 0 && output < 0;
+      return input < 0 && cacheRead < 0 && cacheWrite < 0 && output < 0 && thinking < 0;
     }
 
     /**
      * Normalized usage: {@code inputTokens = input_tokens + cache_read_input_tokens +
      * cache_creation_input_tokens}, {@code cachedInputTokens = cache_read_input_tokens}, {@code
      * cacheWriteInputTokens = cache_creation_input_tokens}, {@code outputTokens = output_tokens}
-     * (thinking included; Anthropic does not report it apart, so reasoning tokens stay 0).
+     * (thinking included), {@code reasoningTokens = output_tokens_details.thinking_tokens}; a cache or
+     * thinking figure that was not reported stays unreported ({@link Usage#reported}).
      */
     public Usage toUsage() {
       long read = Math.max(0, cacheRead);
       long write = Math.max(0, cacheWrite);
       long in = Math.max(0, input);
       long total = in > Long.MAX_VALUE - read - write ? Long.MAX_VALUE : in + read + write;
-      return Usage.builder()
-          .inputTokens(total)
-          .cachedInputTokens(Math.min(read, total))
-          .cacheWriteInputTokens(Math.min(write, total - Math.min(read, total)))
-          .outputTokens(Math.max(0, output))
-          .build();
+      Usage.Builder b = Usage.builder().inputTokens(total).outputTokens(Math.max(0, output));
+      if (cacheRead >= 0) {
+        b.cachedInputTokens(Math.min(read, total));
+      }
+      if (cacheWrite >= 0) {
+        b.cacheWriteInputTokens(Math.min(write, total - Math.min(read, total)));
+      }
+      if (thinking >= 0) {
+        b.reasoningTokens(Math.min(thinking, Math.max(0, output)));
+      }
+      return b.build();
     }
   }
 

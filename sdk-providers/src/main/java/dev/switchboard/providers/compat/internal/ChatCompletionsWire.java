@@ -121,17 +121,20 @@ public final class ChatCompletionsWire {
     }
     long output = node.has("completion_tokens")
         ? count(node.get("completion_tokens")) : count(node.get("output_tokens"));
-    long cached = count(node.path("prompt_tokens_details").get("cached_tokens"));
-    if (cached == 0) {
-      cached = count(node.get("prompt_cache_hit_tokens"));
+    // A part the server did not report stays unreported (Usage.reported), a reported 0 stays a 0.
+    JsonNode cachedNode = node.path("prompt_tokens_details").get("cached_tokens");
+    if (cachedNode == null || cachedNode.isNull() || count(cachedNode) == 0 && node.has("prompt_cache_hit_tokens")) {
+      cachedNode = node.get("prompt_cache_hit_tokens");
     }
-    long reasoning = count(node.path("completion_tokens_details").get("reasoning_tokens"));
-    return Usage.builder()
-        .inputTokens(input)
-        .cachedInputTokens(Math.min(cached, input))
-        .outputTokens(output)
-        .reasoningTokens(Math.min(reasoning, output))
-        .build();
+    JsonNode reasoningNode = node.path("completion_tokens_details").get("reasoning_tokens");
+    Usage.Builder b = Usage.builder().inputTokens(input).outputTokens(output);
+    if (cachedNode != null && cachedNode.isNumber()) {
+      b.cachedInputTokens(Math.min(count(cachedNode), input));
+    }
+    if (reasoningNode != null && reasoningNode.isNumber()) {
+      b.reasoningTokens(Math.min(count(reasoningNode), output));
+    }
+    return b.build();
   }
 
   /**
