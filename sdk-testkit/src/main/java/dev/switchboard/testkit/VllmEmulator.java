@@ -85,6 +85,16 @@ public final class VllmEmulator extends AbstractEmulator<VllmEmulator> {
     return this;
   }
 
+  /**
+   * Makes {@code GET /metrics} export the prefix-cache counters of vLLM V1, {@code
+   * vllm:prefix_cache_hits_total} and {@code vllm:prefix_cache_queries_total} (tokens); returns
+   * this emulator.
+   */
+  public VllmEmulator setPrefixCache(long hitTokens, long queriedTokens) {
+    wire.setPrefixCache(hitTokens, queriedTokens);
+    return this;
+  }
+
   /** How many {@code GET /health} requests arrived since start or the last reset. */
   public int healthChecks() {
     return wire.healthChecks();

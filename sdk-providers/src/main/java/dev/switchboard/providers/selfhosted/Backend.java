@@ -101,6 +101,9 @@ public final class Backend {
       List.of("vllm:num_requests_running"),
       List.of("vllm:num_requests_waiting"),
       List.of("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"),
+      List.of("vllm:gpu_prefix_cache_hit_rate"),
+      List.of("vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total",
+          "vllm:prefix_cache_hits", "vllm:prefix_cache_queries"),
       Capabilities.builder().tools(true).jsonSchema(true).streamingUsage(true).build(),
       false);
 
@@ -109,6 +112,8 @@ public final class Backend {
       List.of("sglang:num_running_reqs"),
       List.of("sglang:num_queue_reqs"),
       List.of("sglang:token_usage"),
+      List.of("sglang:cache_hit_rate"),
+      List.of(),
       Capabilities.builder().tools(true).jsonSchema(true).streamingUsage(true).build(),
       false);
 
@@ -116,6 +121,8 @@ public final class Backend {
   public static final Backend TGI = new Backend("tgi", Dialect.TGI,
       List.of("tgi_batch_current_size"),
       List.of("tgi_queue_size"),
+      List.of(),
+      List.of(),
       List.of(),
       Capabilities.builder().jsonSchema(true).streamingUsage(true).build(),
       false);
@@ -125,6 +132,8 @@ public final class Backend {
       List.of("llamacpp:requests_processing"),
       List.of("llamacpp:requests_deferred"),
       List.of("llamacpp:kv_cache_usage_ratio"),
+      List.of(),
+      List.of(),
       Capabilities.builder().jsonSchema(true).build(),
       false);
 
@@ -138,16 +147,20 @@ public final class Backend {
   private final List<String> runningSeries;
   private final List<String> waitingSeries;
   private final List<String> kvCacheUsageSeries;
+  private final List<String> prefixCacheHitRateSeries;
+  private final List<String> prefixCacheCounterSeries;
   private final Capabilities capabilities;
   private final boolean legacyGuided;
 
   private Backend(String name, Dialect dialect, List<String> running, List<String> waiting, List<String> kvCache,
-      Capabilities capabilities, boolean legacyGuided) {
+      List<String> hitRate, List<String> hitsAndQueries, Capabilities capabilities, boolean legacyGuided) {
     this.name = name;
     this.dialect = dialect;
     this.runningSeries = List.copyOf(running);
     this.waitingSeries = List.copyOf(waiting);
     this.kvCacheUsageSeries = List.copyOf(kvCache);
+    this.prefixCacheHitRateSeries = List.copyOf(hitRate);
+    this.prefixCacheCounterSeries = List.copyOf(hitsAndQueries);
     this.capabilities = capabilities;
     this.legacyGuided = legacyGuided;
   }
@@ -217,6 +230,19 @@ public final class Backend {
     return kvCacheUsageSeries;
   }
 
+  /** The gauges of the prefix-cache hit rate (0..1), in order of preference; may be empty. */
+  public List<String> prefixCacheHitRateSeries() {
+    return prefixCacheHitRateSeries;
+  }
+
+  /**
+   * Counter pairs (hits, queries) whose ratio is the prefix-cache hit rate when no gauge is there
+   * (vLLM V1 counts tokens); may be empty.
+   */
+  public List<String> prefixCacheCounterSeries() {
+    return prefixCacheCounterSeries;
+  }
+
   /** What models on this backend can do, before anything is known about the model itself. */
   public Capabilities capabilities() {
     return capabilities;
@@ -241,7 +267,7 @@ public final class Backend {
           + " has its own (see the Backend javadoc)");
     }
     return legacyGuided ? this : new Backend(name, dialect, runningSeries, waitingSeries, kvCacheUsageSeries,
-        capabilities, true);
+        prefixCacheHitRateSeries, prefixCacheCounterSeries, capabilities, true);
   }
 
   /**

@@ -16,6 +16,11 @@ import java.util.OptionalDouble;
  * @param waiting requests the server reported queued at the last scrape (0 when unknown)
  * @param kvCacheUsage KV-cache usage as a fraction (1 = full) at the last scrape, when the server
  *     exports it
+ * @param prefixCacheHitRate the share of prompt tokens served from the server's prefix cache, when
+ *     it exports it: SGLang's {@code sglang:cache_hit_rate}; vLLM's hits over queries of {@code
+ *     vllm:prefix_cache_hits_total} and {@code vllm:prefix_cache_queries_total} since it started
+ *     (before V1, {@code vllm:gpu_prefix_cache_hit_rate}). A replica that already holds a
+ *     workload's prompts answers it faster: a routing signal
  * @param inFlight calls this client has sent to it that have not finished yet
  * @param sinceLastScrape how long ago its metrics were last read successfully; empty if never
  * @param lastError why it was last marked unhealthy (or its metrics could not be read), if ever
@@ -28,6 +33,7 @@ public record ReplicaStatus(
     int running,
     int waiting,
     OptionalDouble kvCacheUsage,
+    OptionalDouble prefixCacheHitRate,
     int inFlight,
     Optional<Duration> sinceLastScrape,
     Optional<String> lastError) {
@@ -35,6 +41,7 @@ public record ReplicaStatus(
   public ReplicaStatus {
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(kvCacheUsage, "kvCacheUsage");
+    Objects.requireNonNull(prefixCacheHitRate, "prefixCacheHitRate");
     Objects.requireNonNull(sinceLastScrape, "sinceLastScrape");
     Objects.requireNonNull(lastError, "lastError");
   }

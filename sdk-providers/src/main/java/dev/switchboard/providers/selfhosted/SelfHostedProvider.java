@@ -529,8 +529,9 @@ public final class SelfHostedProvider implements ProviderAdapter {
                 + excerpt(response));
           } else {
             ControlPlane.Load load = ControlPlane.readLoad(PrometheusText.parse(response.text()),
-                backend.runningSeries(), backend.waitingSeries(), backend.kvCacheUsageSeries());
-            replica.applyLoad(seq, load.running(), load.waiting(), load.kvCacheUsage(), ticker.read());
+                backend.runningSeries(), backend.waitingSeries(), backend.kvCacheUsageSeries(),
+                backend.prefixCacheHitRateSeries(), backend.prefixCacheCounterSeries());
+            replica.applyLoad(seq, load, ticker.read());
           }
           return null;
         });

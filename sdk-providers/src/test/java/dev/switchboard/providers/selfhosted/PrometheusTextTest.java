@@ -14,7 +14,7 @@ class PrometheusTextTest {
 
   private static ControlPlane.Load load(Backend backend, String exposition) {
     return ControlPlane.readLoad(PrometheusText.parse(exposition), backend.runningSeries(), backend.waitingSeries(),
-        backend.kvCacheUsageSeries());
+        backend.kvCacheUsageSeries(), backend.prefixCacheHitRateSeries(), backend.prefixCacheCounterSeries());
   }
 
   // ---------------------------------------------------------------- the format
@@ -154,6 +154,14 @@ class PrometheusTextTest {
           vllm:time_to_first_token_seconds_bucket{engine="0",le="+Inf",model_name="meta-llama/Llama-3.1-8B-Instruct"} 41.0
           vllm:time_to_first_token_seconds_count{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 41.0
           vllm:time_to_first_token_seconds_sum{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 9.3121
+          # HELP vllm:prefix_cache_queries_total Prefix cache queries, in terms of number of queried tokens.
+          # TYPE vllm:prefix_cache_queries_total counter
+          vllm:prefix_cache_queries_total{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 30000.0
+          vllm:prefix_cache_queries_total{engine="1",model_name="meta-llama/Llama-3.1-8B-Instruct"} 10000.0
+          # HELP vllm:prefix_cache_hits_total Prefix cache hits, in terms of number of cached tokens.
+          # TYPE vllm:prefix_cache_hits_total counter
+          vllm:prefix_cache_hits_total{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 24000.0
+          vllm:prefix_cache_hits_total{engine="1",model_name="meta-llama/Llama-3.1-8B-Instruct"} 2000.0
           """;
 
       ControlPlane.Load load = load(Backend.VLLM, exposition);
@@ -161,6 +169,7 @@ class PrometheusTextTest {
       assertThat(load.running()).isEqualTo(5);
       assertThat(load.waiting()).isEqualTo(7);
       assertThat(load.kvCacheUsage()).isEqualTo(0.61);
+      assertThat(load.prefixCacheHitRate()).as("hits over queries, both engines").isCloseTo(0.65, within(1e-12));
     }
 
     @Test
@@ -185,6 +194,7 @@ class PrometheusTextTest {
       assertThat(load.running()).isEqualTo(4);
       assertThat(load.waiting()).isEqualTo(1);
       assertThat(load.kvCacheUsage()).isEqualTo(0.8342);
+      assertThat(load.prefixCacheHitRate()).as("not exported").isNaN();
     }
 
     @Test
@@ -212,6 +222,7 @@ class PrometheusTextTest {
       assertThat(load.running()).isEqualTo(12);
       assertThat(load.waiting()).isEqualTo(3);
       assertThat(load.kvCacheUsage()).isCloseTo(0.28, within(1e-12));
+      assertThat(load.prefixCacheHitRate()).isCloseTo(0.0075, within(1e-12));
     }
 
     @Test

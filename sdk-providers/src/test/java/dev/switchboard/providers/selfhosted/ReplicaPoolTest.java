@@ -94,6 +94,15 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void replicaStatus_readsThePrefixCacheHitRate_fromVllmsCounters() {
+    a.setPrefixCache(7_500, 10_000);
+    provider.refreshNow().join();
+
+    assertThat(status(0).prefixCacheHitRate()).hasValue(0.75);
+    assertThat(status(1).prefixCacheHitRate()).isEmpty();
+  }
+
+  @Test
   void sendsCallsToTheLeastLoadedReplica_countingTheCallsInFlight() {
     a.setLoad(0, 0, 0.10);
     b.setLoad(3, 1, 0.55);
@@ -107,6 +116,7 @@ class ReplicaPoolTest {
             org.assertj.core.groups.Tuple.tuple(6, 4, 10));
     assertThat(status(2).kvCacheUsage()).hasValue(0.90);
     assertThat(status(0).sinceLastScrape()).contains(Duration.ZERO);
+    assertThat(status(0).prefixCacheHitRate()).as("not exported").isEmpty();
 
     // Ten streams held open: each counts on its replica until it ends. A fills up from 0 to B's 4,
     // then A and B share the rest, and C (at 10) gets none: A 7, B 3, C 0.

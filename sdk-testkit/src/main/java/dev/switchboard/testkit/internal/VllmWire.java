@@ -41,6 +41,7 @@ public final class VllmWire implements WireRenderer {
   private final int maxModelLen;
   private volatile boolean healthy = true;
   private volatile Load load = Load.IDLE;
+  private volatile long[] prefixCache; // {hits, queries} in tokens, or null: not exported
   private final AtomicInteger healthChecks = new AtomicInteger();
   private final AtomicInteger metricsScrapes = new AtomicInteger();
   private final AtomicInteger modelListings = new AtomicInteger();
@@ -69,6 +70,13 @@ public final class VllmWire implements WireRenderer {
     return healthy;
   }
 
+  public void setPrefixCache(long hits, long queries) {
+    if (hits < 0 || queries < hits) {
+      throw new IllegalArgumentException("need 0 <= hits <= queries, got " + hits + " and " + queries);
+    }
+    this.prefixCache = new long[] {hits, queries};
+  }
+
   public void setLoad(int running, int waiting, double kvCacheUsage) {
     if (running < 0 || waiting < 0) {
       throw new IllegalArgumentException("running and waiting must be >= 0, got " + running + " and " + waiting);
@@ -95,6 +103,7 @@ public final class VllmWire implements WireRenderer {
   public void reset() {
     healthy = true;
     load = Load.IDLE;
+    prefixCache = null;
     healthChecks.set(0);
     metricsScrapes.set(0);
     modelListings.set(0);
@@ -207,6 +216,21 @@ public final class VllmWire implements WireRenderer {
     for (int e = 0; e < ENGINES; e++) {
       out.append("vllm:kv_cache_usage_perc{engine=\"").append(e).append("\",model_name=\"").append(model)
           .append("\"} ").append(load.kvCacheUsage()).append('\n');
+    }
+    long[] cache = prefixCache;
+    if (cache != null) { // vLLM V1 counts prefix-cache hits and queries in tokens, per engine
+      out.append("# HELP vllm:prefix_cache_queries_total Prefix cache queries, in terms of number of queried tokens.\n")
+          .append("# TYPE vllm:prefix_cache_queries_total counter\n");
+      for (int e = 0; e < ENGINES; e++) {
+        out.append("vllm:prefix_cache_queries_total{engine=\"").append(e).append("\",model_name=\"").append(model)
+            .append("\"} ").append((double) (e == 0 ? cache[1] : 0)).append('\n');
+      }
+      out.append("# HELP vllm:prefix_cache_hits_total Prefix cache hits, in terms of number of cached tokens.\n")
+          .append("# TYPE vllm:prefix_cache_hits_total counter\n");
+      for (int e = 0; e < ENGINES; e++) {
+        out.append("vllm:prefix_cache_hits_total{engine=\"").append(e).append("\",model_name=\"").append(model)
+            .append("\"} ").append((double) (e == 0 ? cache[0] : 0)).append('\n');
+      }
     }
     out.append("# HELP vllm:prompt_tokens_total Number of prefill tokens processed.\n")
         .append("# TYPE vllm:prompt_tokens_total counter\n");

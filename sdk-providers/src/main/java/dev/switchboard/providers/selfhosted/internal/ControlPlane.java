@@ -110,7 +110,7 @@ public final class ControlPlane {
   // ---- readers ----
 
   /** Load read from a metrics exposition. Fields are 0 / NaN when the server exports no such series. */
-  public record Load(int running, int waiting, double kvCacheUsage) {}
+  public record Load(int running, int waiting, double kvCacheUsage, double prefixCacheHitRate) {}
 
   /**
    * Sums the first of {@code running} and {@code waiting} series the exposition has over all label
@@ -118,7 +118,26 @@ public final class ControlPlane {
    */
   public static Load readLoad(PrometheusText metrics, List<String> running, List<String> waiting,
       List<String> kvCache) {
-    return new Load(count(metrics, running), count(metrics, waiting), first(metrics, kvCache, true).orElse(Double.NaN));
+    return readLoad(metrics, running, waiting, kvCache, List.of(), List.of());
+  }
+
+  /**
+   * As above, with the prefix-cache hit rate: the first of the {@code hitRate} gauges the exposition
+   * has, else hits over queries of the {@code hitsAndQueries} counters (pairs: hits, queries; since
+   * the server started); NaN when neither is there or nothing was queried yet.
+   */
+  public static Load readLoad(PrometheusText metrics, List<String> running, List<String> waiting,
+      List<String> kvCache, List<String> hitRate, List<String> hitsAndQueries) {
+    double rate = first(metrics, hitRate, true).orElse(Double.NaN);
+    for (int i = 0; Double.isNaN(rate) && i + 1 < hitsAndQueries.size(); i += 2) {
+      OptionalDouble hits = metrics.sum(hitsAndQueries.get(i));
+      OptionalDouble queries = metrics.sum(hitsAndQueries.get(i + 1));
+      if (hits.isPresent() && queries.isPresent() && queries.getAsDouble() > 0) {
+        rate = Math.min(1, Math.max(0, hits.getAsDouble() / queries.getAsDouble()));
+      }
+    }
+    return new Load(count(metrics, running), count(metrics, waiting), first(metrics, kvCache, true).orElse(Double.NaN),
+        rate);
   }
 
   private static int count(PrometheusText metrics, List<String> names) {

@@ -33,6 +33,7 @@ public final class Replica {
   private int running;
   private int waiting;
   private double kvCacheUsage = Double.NaN;
+  private double prefixCacheHitRate = Double.NaN;
   private boolean scraped;
   private long lastScrape;
   private boolean checked;
@@ -146,13 +147,14 @@ public final class Replica {
   }
 
   /** Applies a scrape of probe {@code seq}, unless a newer probe or a failure came first. */
-  public synchronized void applyLoad(long seq, int running, int waiting, double kvCacheUsage, long now) {
+  public synchronized void applyLoad(long seq, ControlPlane.Load load, long now) {
     if (seq < appliedSeq) {
       return;
     }
-    this.running = running;
-    this.waiting = waiting;
-    this.kvCacheUsage = kvCacheUsage;
+    this.running = load.running();
+    this.waiting = load.waiting();
+    this.kvCacheUsage = load.kvCacheUsage();
+    this.prefixCacheHitRate = load.prefixCacheHitRate();
     this.scraped = true;
     this.lastScrape = now;
   }
@@ -192,6 +194,7 @@ public final class Replica {
   public synchronized ReplicaStatus snapshot(long now) {
     return new ReplicaStatus(baseUrl, healthy, running, waiting,
         Double.isNaN(kvCacheUsage) ? OptionalDouble.empty() : OptionalDouble.of(kvCacheUsage),
+        Double.isNaN(prefixCacheHitRate) ? OptionalDouble.empty() : OptionalDouble.of(prefixCacheHitRate),
         inFlight.get(),
         scraped ? Optional.of(Duration.ofNanos(Math.max(0, now - lastScrape))) : Optional.empty(),
         Optional.ofNullable(lastError));
