@@ -48,7 +48,8 @@ public final class ChatResponse {
     this.id = b.id;
     this.provider = b.provider;
     this.model = b.model;
-    this.message = Message.assistant(b.text.toString(), b.toolCalls);
+    this.message = b.thinking.isEmpty() ? Message.assistant(b.text.toString(), b.toolCalls)
+        : Message.assistant(b.text.toString(), b.toolCalls).toBuilder().thinking(b.thinking).build();
     this.reasoning = b.reasoning;
     this.refusal = b.refusal;
     this.finishReason = b.finishReason;
@@ -169,6 +170,7 @@ public final class ChatResponse {
         .model(model)
         .text(message.text())
         .toolCalls(message.toolCalls())
+        .thinking(message.thinking())
         .reasoning(reasoning)
         .refusal(refusal)
         .finishReason(finishReason)
@@ -229,8 +231,24 @@ public final class ChatResponse {
     private String requestId;
     private final List<Attempt> attempts = new ArrayList<>();
     private final List<Choice> otherChoices = new ArrayList<>();
+    private final List<Message.Thinking> thinking = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The reasoning blocks with the provider's signatures, kept on {@link #message()} so that a
+     * tool loop can send them back; {@link #reasoning(String)} is their readable text.
+     */
+    public Builder thinking(List<Message.Thinking> blocks) {
+      thinking.clear();
+      thinking.addAll(blocks);
+      return this;
+    }
+
+    public Builder addThinking(Message.Thinking block) {
+      thinking.add(Objects.requireNonNull(block, "thinking"));
+      return this;
+    }
 
     public Builder id(String id) {
       this.id = Objects.requireNonNull(id, "id");

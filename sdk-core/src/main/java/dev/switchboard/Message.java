@@ -10,8 +10,12 @@ import java.util.Optional;
  * One turn of a conversation. Immutable and thread-safe; build with the static factories or
  * {@link #builder(Role)}.
  *
- * <p>An assistant message may carry {@link #toolCalls()}; a {@link Role#TOOL} message answers one
- * tool call and names it with {@link #toolCallId()}.
+ * <p>An assistant message may carry {@link #toolCalls()} and the model's {@link #thinking()} (its
+ * reasoning, with the provider's opaque signature where it gives one); a {@link Role#TOOL} message
+ * answers one tool call and names it with {@link #toolCallId()}. Send an answer's {@link
+ * ChatResponse#message()} back as the assistant turn of a tool loop and the thinking goes with it
+ * where the provider requires it (Anthropic with thinking on), and is left out where the provider
+ * rejects it (DeepSeek's {@code reasoning_content}).
  */
 public final class Message {
   private final Role role;
@@ -19,6 +23,37 @@ public final class Message {
   private final List<ToolCall> toolCalls;
   private final String toolCallId;
   private final String name;
+  private final List<Thinking> thinking;
+
+  /**
+   * One block of the model's reasoning, as the provider gave it: its text and signature (Anthropic
+   * {@code thinking}), or, for reasoning the provider redacted, only the opaque {@code
+   * redactedData} (Anthropic {@code redacted_thinking}).
+   *
+   * @param text the reasoning, "" when redacted
+   * @param signature the provider's signature of it, or {@code null}
+   * @param redactedData the encrypted reasoning of a redacted block, or {@code null}
+   */
+  public record Thinking(String text, String signature, String redactedData) {
+    public Thinking {
+      Objects.requireNonNull(text, "text");
+    }
+
+    /** A redacted block: its data only. */
+    public static Thinking redacted(String data) {
+      return new Thinking("", null, Objects.requireNonNull(data, "data"));
+    }
+
+    public boolean isRedacted() {
+      return redactedData != null;
+    }
+
+    @Override
+    public String toString() {
+      return isRedacted() ? "Thinking[redacted]" : "Thinking[" + text.length() + " chars"
+          + (signature == null ? "" : ", signed") + "]";
+    }
+  }
 
   private Message(Builder b) {
     this.role = b.role;
@@ -26,6 +61,7 @@ public final class Message {
     this.toolCalls = List.copyOf(b.toolCalls);
     this.toolCallId = b.toolCallId;
     this.name = b.name;
+    this.thinking = List.copyOf(b.thinking);
   }
 
   public static Message system(String text) {
@@ -106,10 +142,16 @@ public final class Message {
     return Optional.ofNullable(name);
   }
 
+  /** The model's reasoning blocks of an assistant turn, in order; empty for other turns. */
+  public List<Thinking> thinking() {
+    return thinking;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(role).parts(parts).toolCalls(toolCalls);
     b.toolCallId = toolCallId;
     b.name = name;
+    b.thinking.addAll(thinking);
     return b;
   }
 
@@ -120,12 +162,13 @@ public final class Message {
         && parts.equals(m.parts)
         && toolCalls.equals(m.toolCalls)
         && Objects.equals(toolCallId, m.toolCallId)
-        && Objects.equals(name, m.name);
+        && Objects.equals(name, m.name)
+        && thinking.equals(m.thinking);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(role, parts, toolCalls, toolCallId, name);
+    return Objects.hash(role, parts, toolCalls, toolCallId, name, thinking);
   }
 
   @Override
@@ -144,6 +187,9 @@ public final class Message {
     if (toolCallId != null) {
       sb.append(", toolCallId=").append(toolCallId);
     }
+    if (!thinking.isEmpty()) {
+      sb.append(", thinking=").append(thinking.size());
+    }
     return sb.append(']').toString();
   }
 
@@ -154,6 +200,7 @@ public final class Message {
     private final List<ToolCall> toolCalls = new ArrayList<>();
     private String toolCallId;
     private String name;
+    private final List<Thinking> thinking = new ArrayList<>();
 
     private Builder(Role role) {
       this.role = Objects.requireNonNull(role, "role");
@@ -195,12 +242,27 @@ public final class Message {
       return this;
     }
 
+    /** A reasoning block of an assistant turn. */
+    public Builder addThinking(Thinking block) {
+      thinking.add(Objects.requireNonNull(block, "thinking"));
+      return this;
+    }
+
+    public Builder thinking(List<Thinking> blocks) {
+      thinking.clear();
+      blocks.forEach(this::addThinking);
+      return this;
+    }
+
     public Message build() {
       if (role == Role.TOOL && toolCallId == null) {
         throw new IllegalArgumentException("a TOOL message needs the toolCallId of the call it answers");
       }
       if (role != Role.TOOL && toolCallId != null) {
         throw new IllegalArgumentException("only a TOOL message has a toolCallId, this one is " + role);
+      }
+      if (!thinking.isEmpty() && role != Role.ASSISTANT) {
+        throw new IllegalArgumentException("only an ASSISTANT message carries thinking, this one is " + role);
       }
       if (!toolCalls.isEmpty() && role != Role.ASSISTANT) {
         throw new IllegalArgumentException("only an ASSISTANT message carries toolCalls, this one is " + role);

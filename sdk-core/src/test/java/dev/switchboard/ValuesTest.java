@@ -49,6 +49,22 @@ class ValuesTest {
   }
 
   @Test
+  void message_carriesThinking_onlyOnAssistantTurns() {
+    Message.Thinking signed = new Message.Thinking("why", "sig", null);
+    Message m = Message.assistant("a").toBuilder().addThinking(signed).addThinking(Message.Thinking.redacted("x"))
+        .build();
+    assertThat(m.thinking()).containsExactly(signed, Message.Thinking.redacted("x"));
+    assertThat(m.toBuilder().build()).isEqualTo(m).isNotEqualTo(Message.assistant("a"));
+    assertThat(m.toString()).contains("thinking=2").doesNotContain("why").doesNotContain("sig");
+    assertThat(Message.Thinking.redacted("x").toString()).isEqualTo("Thinking[redacted]");
+    assertThatThrownBy(() -> Message.builder(Role.USER).text("u").addThinking(signed).build())
+        .hasMessageContaining("only an ASSISTANT message carries thinking");
+    ChatResponse r = ChatResponse.builder().text("a").addThinking(signed).build();
+    assertThat(r.message().thinking()).containsExactly(signed);
+    assertThat(r.toBuilder().build()).isEqualTo(r);
+  }
+
+  @Test
   void usage_tellsAReportedZeroFromAnAbsentPart() {
     Usage plain = Usage.of(10, 5);
     Usage zeroCached = Usage.builder().inputTokens(10).cachedInputTokens(0).outputTokens(5).build();

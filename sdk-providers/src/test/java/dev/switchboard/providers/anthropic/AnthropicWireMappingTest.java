@@ -63,6 +63,25 @@ class AnthropicWireMappingTest {
   @Nested
   class Requests {
     @Test
+    void anAssistantTurnsSignedThinking_isSentBackBeforeItsToolUse_andUnsignedThinkingIsNot() {
+      Message assistant = Message.assistant("", List.of(ToolCall.of("toolu_1", "weather", "{\"city\":\"Oslo\"}")))
+          .toBuilder()
+          .addThinking(new Message.Thinking("Need the weather.", "EqQBsig", null))
+          .addThinking(Message.Thinking.redacted("EmwKAh"))
+          .addThinking(new Message.Thinking("from another provider, unsigned", null, null))
+          .build();
+      ChatRequest request = ChatRequest.builder().model("claude-sonnet-4-5").user("Weather in Oslo?")
+          .addMessage(assistant).addMessage(Message.toolResult("toolu_1", "{\"temp\":3}")).build();
+
+      JsonNode body = json(AnthropicRequestWriter.write(request, false, 4096));
+
+      assertThat(body.get("messages").get(1).toString()).isEqualTo("{\"role\":\"assistant\",\"content\":["
+          + "{\"type\":\"thinking\",\"thinking\":\"Need the weather.\",\"signature\":\"EqQBsig\"},"
+          + "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAh\"},"
+          + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"weather\",\"input\":{\"city\":\"Oslo\"}}]}");
+    }
+
+    @Test
     void writesEveryField_ofARichRequest() {
       ChatRequest request = ChatRequest.builder()
           .model("claude-sonnet-4-5")
@@ -353,6 +372,8 @@ class AnthropicWireMappingTest {
       assertThat(r.model()).isEqualTo("claude-sonnet-4-5-20250929");
       assertThat(r.text()).isEqualTo("Checking now.");
       assertThat(r.reasoning()).contains("Need weather.\n\n[redacted thinking]");
+      assertThat(r.message().thinking()).containsExactly(new Message.Thinking("Need weather.", "EqQB", null),
+          Message.Thinking.redacted("EmwKAh"));
       assertThat(r.toolCalls()).containsExactly(ToolCall.of("toolu_01", "weather", "{\"city\":\"Oslo\",\"n\":1.50}"));
       assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
       assertThat(r.rawFinishReason()).contains("tool_use");
@@ -510,6 +531,7 @@ class AnthropicWireMappingTest {
       assertThat(response.model()).isEqualTo("claude-sonnet-4-5-20250929");
       assertThat(response.text()).isEqualTo("Checking \u2028both.");
       assertThat(response.reasoning()).contains("Two cities.");
+      assertThat(response.message().thinking()).containsExactly(new Message.Thinking("Two cities.", "EqQBCg", null));
       assertThat(response.toolCalls()).containsExactly(ToolCall.of("toolu_a", "weather", "{\"city\": \"Oslo\"}"),
           ToolCall.of("toolu_b", "time", "{}"));
       assertThat(response.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);

@@ -151,7 +151,9 @@ class OpenAiQuirksTest {
     @Test
     void noReasoningEcho_anAnswersReasoningNeverGoesBackInTheNextTurn() {
       ChatResponse first = ChatResponse.builder().provider("deepseek").model("deepseek-reasoner")
-          .text("9.11 is smaller.").reasoning("Compare 9.11 and 9.8 digit by digit...").build();
+          .text("9.11 is smaller.").reasoning("Compare 9.11 and 9.8 digit by digit...")
+          .addThinking(new dev.switchboard.Message.Thinking("Compare 9.11 and 9.8 digit by digit...", "sig", null))
+          .build();
       ChatRequest next = ChatRequest.builder().model("deepseek-reasoner")
           .user("Which is smaller, 9.11 or 9.8?")
           .addMessage(first.message())
@@ -161,7 +163,9 @@ class OpenAiQuirksTest {
       String body = new String(ChatCompletionsRequestWriter.write(next, false,
           QuirkDialects.of(Vendor.DEEPSEEK.quirks(), null, "DEEPSEEK")), StandardCharsets.UTF_8);
 
-      assertThat(body).doesNotContain("reasoning").doesNotContain("digit by digit").contains("9.11 is smaller.");
+      assertThat(first.message().thinking()).as("the answer keeps its thinking").hasSize(1);
+      assertThat(body).doesNotContain("reasoning").doesNotContain("digit by digit").doesNotContain("thinking")
+          .contains("9.11 is smaller.");
     }
 
     @Test

@@ -227,7 +227,10 @@ public final class AnthropicRequestWriter {
   }
 
   /** One content block of a turn. */
-  private sealed interface Block permits Text, Image, ToolUse, ToolResult {}
+  private sealed interface Block permits Thought, Text, Image, ToolUse, ToolResult {}
+
+  /** A reasoning block sent back as it came: thinking with its signature, or redacted_thinking. */
+  private record Thought(Message.Thinking thinking) implements Block {}
 
   private record Text(String text) implements Block {}
 
@@ -269,6 +272,12 @@ public final class AnthropicRequestWriter {
       if (m.role() == Role.TOOL) {
         turn.results.add(new ToolResult(m.toolCallId().orElseThrow(), m.text()));
         continue;
+      }
+      for (Message.Thinking thinking : m.thinking()) {
+        // Anthropic needs the signed thinking of the turn that called a tool back; unsigned text it would refuse
+        if (thinking.isRedacted() || thinking.signature() != null) {
+          turn.blocks.add(new Thought(thinking));
+        }
       }
       for (ContentPart part : m.parts()) {
         if (part instanceof ContentPart.Text t) {
@@ -313,7 +322,17 @@ public final class AnthropicRequestWriter {
 
   private static void writeBlock(JsonGenerator g, Block block, boolean cache) throws IOException {
     g.writeStartObject();
-    if (block instanceof Text text) {
+    if (block instanceof Thought thought) {
+      Message.Thinking t = thought.thinking();
+      if (t.isRedacted()) {
+        g.writeStringField("type", "redacted_thinking");
+        g.writeStringField("data", t.redactedData());
+      } else {
+        g.writeStringField("type", "thinking");
+        g.writeStringField("thinking", t.text());
+        g.writeStringField("signature", t.signature());
+      }
+    } else if (block instanceof Text text) {
       g.writeStringField("type", "text");
       g.writeStringField("text", text.text());
     } else if (block instanceof Image image) {

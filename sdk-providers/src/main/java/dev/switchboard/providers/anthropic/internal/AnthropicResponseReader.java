@@ -56,6 +56,7 @@ public final class AnthropicResponseReader {
     StringBuilder text = new StringBuilder();
     StringBuilder reasoning = new StringBuilder();
     List<ToolCall> calls = new ArrayList<>();
+    List<dev.switchboard.Message.Thinking> thinking = new ArrayList<>();
     for (JsonNode block : content) {
       String type = AnthropicWire.string(block, "type");
       if (type == null) {
@@ -74,6 +75,10 @@ public final class AnthropicResponseReader {
             }
             reasoning.append(t);
           }
+          thinking.add(type.equals("thinking")
+              ? new dev.switchboard.Message.Thinking(orEmpty(AnthropicWire.string(block, "thinking")),
+                  AnthropicWire.string(block, "signature"), null)
+              : dev.switchboard.Message.Thinking.redacted(orEmpty(AnthropicWire.string(block, "data"))));
         }
         case "tool_use" -> {
           String name = AnthropicWire.string(block, "name");
@@ -100,12 +105,17 @@ public final class AnthropicResponseReader {
         .model(responseModel == null || responseModel.isEmpty() ? model : responseModel)
         .text(text.toString())
         .toolCalls(calls)
+        .thinking(thinking)
         .reasoning(reasoning.length() == 0 ? null : reasoning.toString())
         .finishReason(AnthropicWire.finishReason(rawStop, !calls.isEmpty()))
         .rawFinishReason(rawStop)
         .usage(AnthropicWire.Counts.of(root.get("usage")).toUsage())
         .requestId(AnthropicWire.requestId(headers))
         .build();
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   private static DecodingException decoding(String what, int status, HttpHeaders headers, byte[] body,

@@ -37,7 +37,8 @@ import java.util.Map;
  *       are skipped.
  *   <li>{@code content_block_delta}: {@code text_delta} → {@link ChatEvent.TextDelta}, {@code
  *       input_json_delta} ({@code partial_json}) → {@link ChatEvent.ToolCallDelta}, {@code
- *       thinking_delta} → {@link ChatEvent.ReasoningDelta}; {@code signature_delta} and unknown
+ *       thinking_delta} → {@link ChatEvent.ReasoningDelta}; {@code signature_delta} is kept with its
+ *       block for the final response's {@code message().thinking()}; unknown
  *       deltas are ignored. Consecutive thinking blocks are separated by a blank line, as in {@link
  *       AnthropicResponseReader}.
  *   <li>{@code content_block_stop}: a tool-use block that streamed no input gets {@code "{}"}, so a
@@ -83,6 +84,9 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
     final String startInput;
     boolean inputSeen;
     boolean thinkingSeen;
+    final StringBuilder thought = new StringBuilder(); // a thinking block's text, for Message.thinking()
+    String signature;
+    String redactedData;
 
     Block(Kind kind, int toolIndex, String startInput) {
       this.kind = kind;
@@ -94,6 +98,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
   private final AnthropicErrorMapper mapper;
   private final String schemaTool;
   private final Map<Integer, Block> blocks = new HashMap<>();
+  private final List<Block> thoughts = new java.util.ArrayList<>(); // thinking blocks in order
   private String id;
   private String responseModel;
   private String rawStop;
@@ -188,11 +193,15 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
       case "thinking" -> {
         Block b = new Block(Kind.THINKING, -1, null);
         blocks.put(index, b);
+        thoughts.add(b);
+        b.signature = nonEmpty(AnthropicWire.string(block, "signature"));
         thinking(b, AnthropicWire.string(block, "thinking"));
       }
       case "redacted_thinking" -> {
         Block b = new Block(Kind.OTHER, -1, null);
         blocks.put(index, b);
+        thoughts.add(b);
+        b.redactedData = AnthropicWire.string(block, "data");
         thinking(b, AnthropicWire.REDACTED_THINKING);
       }
       case "tool_use" -> {
@@ -244,8 +253,14 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
           emit(new ChatEvent.TextDelta(partial));
         }
       }
+      case "signature_delta" -> {
+        if (block.kind == Kind.THINKING) {
+          String part = AnthropicWire.string(delta, "signature");
+          block.signature = (block.signature == null ? "" : block.signature) + (part == null ? "" : part);
+        }
+      }
       default -> {
-        // signature_delta, citations_delta, ...
+        // citations_delta, ...
       }
     }
   }
@@ -283,6 +298,9 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
     }
     block.thinkingSeen = true;
     reasoningSeen = true;
+    if (block.kind == Kind.THINKING) {
+      block.thought.append(text);
+    }
     emit(new ChatEvent.ReasoningDelta(text));
   }
 
@@ -308,7 +326,13 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
       reportUsage();
     }
     List<ToolCall> calls = acc.toolCalls();
+    List<dev.switchboard.Message.Thinking> thinking = new java.util.ArrayList<>();
+    for (Block b : thoughts) {
+      thinking.add(b.redactedData != null ? dev.switchboard.Message.Thinking.redacted(b.redactedData)
+          : new dev.switchboard.Message.Thinking(b.thought.toString(), b.signature, null));
+    }
     ChatResponse response = acc.toResponseBuilder()
+        .thinking(thinking)
         .id(id == null ? "" : id)
         .provider(provider)
         .model(responseModel == null ? model : responseModel)
