@@ -1,5 +1,7 @@
 package dev.switchboard.testkit.internal;
 
+import dev.switchboard.testkit.ErrorKind;
+import dev.switchboard.testkit.SelfHostedEmulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,6 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * These three are background traffic and not {@linkplain #isRecorded recorded}; counters tell how
  * often each was asked. Unlike other renderers it holds state (health, load, counters), all
  * thread-safe.
+ *
+ * <p>With another {@link SelfHostedEmulator.Kind} it stands in for SGLang, TGI or llama.cpp's
+ * server instead: their metric names, llama.cpp's 503 body while loading, and each server's own
+ * error bodies for the {@link ErrorKind}s it has one for (TGI {@code {"error", "error_type"}},
+ * llama.cpp {@code {"error": {"code", "message", "type"}}}, SGLang {@code {"object": "error", ...}}).
  */
 public final class VllmWire implements WireRenderer {
   static final String HEALTH_PATH = "/health";
@@ -37,6 +44,7 @@ public final class VllmWire implements WireRenderer {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final OpenAiWire openAi;
+  private final SelfHostedEmulator.Kind kind;
   private final List<String> models;
   private final int maxModelLen;
   private volatile boolean healthy = true;
@@ -51,6 +59,11 @@ public final class VllmWire implements WireRenderer {
   }
 
   public VllmWire(List<String> models, int maxModelLen) {
+    this(models, maxModelLen, SelfHostedEmulator.Kind.VLLM);
+  }
+
+  public VllmWire(List<String> models, int maxModelLen, SelfHostedEmulator.Kind kind) {
+    this.kind = java.util.Objects.requireNonNull(kind, "kind");
     if (models.isEmpty()) {
       throw new IllegalArgumentException("a vLLM server serves at least one model");
     }
@@ -111,7 +124,7 @@ public final class VllmWire implements WireRenderer {
 
   @Override
   public String protocolName() {
-    return "vLLM (OpenAI-compatible)";
+    return kind.label() + " (OpenAI-compatible)";
   }
 
   @Override
@@ -131,6 +144,12 @@ public final class VllmWire implements WireRenderer {
 
   @Override
   public WireResponse render(Reply reply, RenderContext context) {
+    if (reply.errorKind().isPresent() && reply.raw().isEmpty() && reply.fault().isEmpty()) {
+      WireResponse own = ServerErrors.render(kind, reply.errorKind().get(), models.get(0));
+      if (own != null) {
+        return own;
+      }
+    }
     return openAi.render(reply, context);
   }
 
@@ -149,6 +168,10 @@ public final class VllmWire implements WireRenderer {
     switch (path) {
       case HEALTH_PATH:
         healthChecks.incrementAndGet();
+        if (!healthy && kind == SelfHostedEmulator.Kind.LLAMA_CPP) {
+          return WireResponse.of(503, Map.of("content-type", "application/json"),
+              "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
+        }
         return WireResponse.of(healthy ? 200 : 503, Map.of(), "");
       case METRICS_PATH:
         metricsScrapes.incrementAndGet();
@@ -174,7 +197,7 @@ public final class VllmWire implements WireRenderer {
       card.put("id", id);
       card.put("object", "model");
       card.put("created", OpenAiWire.CREATED);
-      card.put("owned_by", "vllm");
+      card.put("owned_by", kind == SelfHostedEmulator.Kind.LLAMA_CPP ? "llamacpp" : kind.name().toLowerCase());
       card.put("root", id);
       card.putNull("parent");
       card.put("max_model_len", maxModelLen);
@@ -197,6 +220,10 @@ public final class VllmWire implements WireRenderer {
 
   /** The exposition for {@code load}, split over {@link #ENGINES} engines. */
   private String metrics(Load load) {
+    if (kind != SelfHostedEmulator.Kind.VLLM) {
+      return ServerErrors.metrics(kind, load.running(), load.waiting(), load.kvCacheUsage(), prefixCache,
+          escapeLabel(models.get(0)));
+    }
     String model = escapeLabel(models.get(0));
     StringBuilder out = new StringBuilder(4096);
     out.append("# HELP python_gc_objects_collected_total Objects collected during gc\n")

@@ -1,0 +1,110 @@
+package dev.switchboard.testkit;
+
+import dev.switchboard.testkit.internal.VllmWire;
+import java.util.List;
+
+/**
+ * A {@link ProviderEmulator} standing in for one replica of a self-hosted model server: vLLM,
+ * SGLang, TGI or llama.cpp's {@code llama-server}. Chat completions under {@code /v1} as {@link
+ * OpenAiEmulator} renders them, plus each server's own {@code GET /health}, {@code GET /metrics}
+ * (its metric names: {@code vllm:*}, {@code sglang:*}, {@code tgi_*}, {@code llamacpp:*}) and
+ * {@code GET /v1/models}, and its own error bodies where it has them: a queued {@link
+ * Reply#error(ErrorKind)} answers as that server does (TGI {@code {"error", "error_type"}} with 422,
+ * 424 or 429; llama.cpp {@code {"error": {"code", "message", "type"}}}, e.g. {@code
+ * exceed_context_size_error}; SGLang's context-length 400), else as OpenAI does.
+ *
+ * <pre>{@code
+ * try (SelfHostedEmulator tgi = SelfHostedEmulator.start(SelfHostedEmulator.Kind.TGI)) {
+ *   tgi.setLoad(4, 2, 0);                          // 4 in the batch, 2 queued
+ *   tgi.enqueue(Reply.error(ErrorKind.OVERLOADED)); // 429 {"error_type": "overloaded"}
+ *   // point SelfHostedProvider.builder().backend(Backend.TGI).replica(tgi.baseUrl()) at it ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #baseUrl()} is the server root. Health probes, scrapes and model listings are not
+ * recorded, only counted. Thread-safe; {@link #reset()} makes it healthy and idle again.
+ */
+public final class SelfHostedEmulator extends AbstractEmulator<SelfHostedEmulator> {
+
+  /** Which server it plays. */
+  public enum Kind {
+    VLLM("vLLM"),
+    SGLANG("SGLang"),
+    TGI("TGI"),
+    LLAMA_CPP("llama.cpp");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    /** The server's name, e.g. {@code "llama.cpp"}. */
+    public String label() {
+      return label;
+    }
+  }
+
+  private final Kind kind;
+  private final VllmWire wire;
+
+  private SelfHostedEmulator(Kind kind, VllmWire wire) {
+    super(kind.label() + " emulator", wire);
+    this.kind = kind;
+    this.wire = wire;
+  }
+
+  /** Starts one on 127.0.0.1 and a free port, serving {@link VllmEmulator#DEFAULT_MODELS}. */
+  public static SelfHostedEmulator start(Kind kind) {
+    return start(kind, VllmEmulator.DEFAULT_MODELS, VllmEmulator.DEFAULT_MAX_MODEL_LEN);
+  }
+
+  /** Starts one serving {@code models}, each with a context window of {@code maxModelLen}. */
+  public static SelfHostedEmulator start(Kind kind, List<String> models, int maxModelLen) {
+    return new SelfHostedEmulator(kind, new VllmWire(models, maxModelLen, kind));
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Makes {@code GET /health} answer 200 or 503 (llama.cpp: "Loading model"); returns this emulator. */
+  public SelfHostedEmulator setHealthy(boolean healthy) {
+    wire.setHealthy(healthy);
+    return this;
+  }
+
+  /**
+   * Sets what {@code GET /metrics} reports: running, queued, and KV-cache use in [0, 1] (TGI
+   * exports none); returns this emulator.
+   */
+  public SelfHostedEmulator setLoad(int running, int waiting, double kvCacheUsage) {
+    wire.setLoad(running, waiting, kvCacheUsage);
+    return this;
+  }
+
+  /**
+   * Sets the prefix cache's hits and queries (tokens): vLLM exports both counters, SGLang their
+   * ratio as {@code sglang:cache_hit_rate}; returns this emulator.
+   */
+  public SelfHostedEmulator setPrefixCache(long hitTokens, long queriedTokens) {
+    wire.setPrefixCache(hitTokens, queriedTokens);
+    return this;
+  }
+
+  /** How many {@code GET /metrics} requests arrived since start or the last reset. */
+  public int metricsScrapes() {
+    return wire.metricsScrapes();
+  }
+
+  /** How many {@code GET /health} requests arrived since start or the last reset. */
+  public int healthChecks() {
+    return wire.healthChecks();
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    wire.reset();
+  }
+}
