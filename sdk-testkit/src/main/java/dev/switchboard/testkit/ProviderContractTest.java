@@ -530,6 +530,18 @@ public abstract class ProviderContractTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
+  protected void bodyWrittenInThreeBytePieces_cuttingEventsAndCharacters_readsTheSame(Mode mode) {
+    String text = "Grüße aus Zürich: 東京 → 🌍, naïve café.";
+    emulator().enqueue(Reply.builder().text(text).streamPieces(4).fragmentBytes(3).build());
+
+    ChatResponse response = send(mode, request().user("Say hello in many scripts").build());
+
+    assertThat(response.text()).isEqualTo(text);
+    assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Mode.class)
   protected void htmlPageWithStatus200_isANonRetryableDecodingError_quotingItsStart(Mode mode) {
     emulator().enqueue(Reply.raw(200, Map.of("Content-Type", "text/html; charset=utf-8"),
         "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>If you see this page, the "

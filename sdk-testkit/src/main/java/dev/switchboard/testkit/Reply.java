@@ -76,6 +76,7 @@ public final class Reply {
   private final Integer streamPieces;
   private final Duration delay;
   private final Duration stallAfterFirstEvent;
+  private final int fragmentBytes;
   private final ErrorKind errorKind;
   private final Duration retryAfter;
   private final Raw raw;
@@ -95,6 +96,7 @@ public final class Reply {
     this.streamPieces = b.streamPieces;
     this.delay = b.delay;
     this.stallAfterFirstEvent = b.stallAfterFirstEvent;
+    this.fragmentBytes = b.fragmentBytes;
     this.errorKind = b.errorKind;
     this.retryAfter = b.retryAfter;
     this.raw = b.raw;
@@ -203,6 +205,14 @@ public final class Reply {
     return stallAfterFirstEvent;
   }
 
+  /**
+   * The size of the pieces the body is written in, a millisecond apart (0: as the server likes), so
+   * that a reader gets events and multi-byte characters cut across reads.
+   */
+  public int fragmentBytes() {
+    return fragmentBytes;
+  }
+
   public Optional<ErrorKind> errorKind() {
     return Optional.ofNullable(errorKind);
   }
@@ -232,6 +242,7 @@ public final class Reply {
     b.streamPieces = streamPieces;
     b.delay = delay;
     b.stallAfterFirstEvent = stallAfterFirstEvent;
+    b.fragmentBytes = fragmentBytes;
     b.errorKind = errorKind;
     b.retryAfter = retryAfter;
     b.raw = raw;
@@ -323,6 +334,7 @@ public final class Reply {
     private Integer streamPieces;
     private Duration delay = Duration.ZERO;
     private Duration stallAfterFirstEvent = Duration.ZERO;
+    private int fragmentBytes;
     private ErrorKind errorKind;
     private Duration retryAfter;
     private Raw raw;
@@ -399,6 +411,18 @@ public final class Reply {
 
     public Builder delay(Duration delay) {
       this.delay = Objects.requireNonNull(delay, "delay");
+      return this;
+    }
+
+    /**
+     * Writes the body in pieces of {@code bytes}, a millisecond apart, so that a reader gets SSE
+     * events, NDJSON lines and UTF-8 characters cut across reads (at most 2,000 pieces).
+     */
+    public Builder fragmentBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("fragmentBytes must be >= 1, got " + bytes);
+      }
+      this.fragmentBytes = bytes;
       return this;
     }
 

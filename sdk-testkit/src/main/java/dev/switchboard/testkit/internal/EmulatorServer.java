@@ -168,7 +168,8 @@ public final class EmulatorServer {
     Reply reply = queued != null ? queued : injected != null ? injected : SimulatedModel.answer(request);
     Usage usage = reply.usage().orElseGet(() -> SimulatedModel.estimateUsage(request, reply));
     RenderContext context = new RenderContext(request, seq, reply.model().orElse(model), usage);
-    return new Outcome(renderer.render(reply, context), reply.delay(), reply.stallAfterFirstEvent());
+    return new Outcome(renderer.render(reply, context), reply.delay(), reply.stallAfterFirstEvent(),
+        reply.fragmentBytes());
   }
 
   /** What the next unscripted chat request gets instead of the simulated answer, if anything. */
@@ -210,7 +211,11 @@ public final class EmulatorServer {
   }
 
   /** A response, how long to wait before sending it, and how long to stall after its first event. */
-  private record Outcome(WireResponse response, Duration delay, Duration stall) {
+  private record Outcome(WireResponse response, Duration delay, Duration stall, int fragmentBytes) {
+    Outcome(WireResponse response, Duration delay, Duration stall) {
+      this(response, delay, stall, 0);
+    }
+
     Outcome(WireResponse response, Duration delay) {
       this(response, delay, Duration.ZERO);
     }
@@ -236,7 +241,7 @@ public final class EmulatorServer {
         outcome = new Outcome(WireResponse.of(500, Map.of("content-type", "text/plain; charset=utf-8"),
             "the " + name + " failed to render a reply (a testkit bug): " + e), Duration.ZERO);
       }
-      return toDefinition(outcome.response(), outcome.delay(), outcome.stall());
+      return toDefinition(outcome.response(), outcome.delay(), outcome.stall(), outcome.fragmentBytes());
     }
   }
 
@@ -300,7 +305,8 @@ public final class EmulatorServer {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
-  private static ResponseDefinition toDefinition(WireResponse response, Duration delay, Duration stall) {
+  private static ResponseDefinition toDefinition(WireResponse response, Duration delay, Duration stall,
+      int fragmentBytes) {
     ResponseDefinitionBuilder b = aResponse();
     if (!delay.isZero()) {
       b.withFixedDelay((int) Math.min(Integer.MAX_VALUE, delay.toMillis()));
@@ -318,6 +324,10 @@ public final class EmulatorServer {
       Stalled stalled = stalledAfterFirstEvent(body, response, stall);
       body = stalled.body();
       b.withChunkedDribbleDelay(stalled.chunks(), (int) (stalled.chunks() * STALL_TICK.toMillis()));
+    } else if (fragmentBytes > 0 && body.length > fragmentBytes) {
+      // small writes a millisecond apart, so the client reads pieces that cut events and UTF-8 characters
+      int pieces = Math.min(2000, (body.length + fragmentBytes - 1) / fragmentBytes);
+      b.withChunkedDribbleDelay(pieces, pieces);
     }
     b.withBody(body);
     return b.build();
