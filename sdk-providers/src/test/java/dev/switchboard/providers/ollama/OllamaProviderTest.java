@@ -98,6 +98,21 @@ class OllamaProviderTest {
     return ((ChatEvent.Completed) events.get(events.size() - 1)).response();
   }
 
+  @org.junit.jupiter.api.Test
+  void thinkTagsInTheContent_areSplitIntoReasoning_inChatAndInAStreamCutIntoBytePieces() {
+    String content = "<think>\nDeepSeek-R1 distills write this.\n</think>\n\nParis.";
+    emulator().enqueue(Reply.text(content));
+    emulator().enqueue(Reply.builder().text(content).streamPieces(content.length()).fragmentBytes(5).build());
+
+    ChatResponse chat = chat(ChatRequest.of("test-model", "Capital?"));
+    assertThat(chat.text()).isEqualTo("Paris.");
+    assertThat(chat.reasoning()).contains("\nDeepSeek-R1 distills write this.\n");
+
+    ChatResponse streamed = completed(stream(ChatRequest.of("test-model", "Capital?")));
+    assertThat(streamed.text()).isEqualTo("Paris.");
+    assertThat(streamed.reasoning()).contains("\nDeepSeek-R1 distills write this.\n");
+  }
+
   // ---------------------------------------------------------------- the done line
 
   @Nested

@@ -52,6 +52,13 @@ public final class OllamaResponseReader {
     String rawFinish = OllamaWire.nonEmpty(root, "done_reason");
     String thinking = OllamaWire.nonEmpty(message, "thinking");
     String content = OllamaWire.string(message, "content");
+    if (thinking == null && content != null) { // models that write <think>…</think> into the content
+      String[] parts = dev.switchboard.stream.ThinkTagSplitter.split(content);
+      if (!parts[0].isEmpty()) {
+        thinking = parts[0];
+        content = parts[1];
+      }
+    }
     String answeredBy = OllamaWire.nonEmpty(root, "model");
     OllamaWire.logMetrics(log, provider, answeredBy == null ? model : answeredBy, root);
     return ChatResponse.builder()

@@ -14,6 +14,7 @@ import dev.switchboard.spi.http.ByteStreamConsumer;
 import dev.switchboard.spi.http.LineSplitter;
 import dev.switchboard.spi.http.PageBody;
 import dev.switchboard.stream.PushChatStream;
+import dev.switchboard.stream.ThinkTagSplitter;
 import dev.switchboard.stream.ResponseAccumulator;
 import dev.switchboard.spi.http.StreamFailures;
 import java.io.IOException;
@@ -62,6 +63,8 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
   private String responseModel;
   private int nextToolIndex;
   private boolean finished;
+  private final ThinkTagSplitter thinkTags = new ThinkTagSplitter(r -> emit(new ChatEvent.ReasoningDelta(r)),
+      t -> emit(new ChatEvent.TextDelta(t)));
   private final boolean pageBody; // text/html or XML: a proxy's page, never an NDJSON stream
   private final PageBody page = new PageBody();
 
@@ -168,7 +171,7 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
     }
     String content = OllamaWire.string(message, "content");
     if (content != null && !content.isEmpty()) {
-      emit(new ChatEvent.TextDelta(content));
+      thinkTags.feed(content); // models that write <think>…</think> into the content (no "thinking" field)
     }
     List<ToolCall> calls = OllamaWire.toolCalls(message.get("tool_calls"), nextToolIndex);
     for (ToolCall call : calls) {
@@ -182,6 +185,7 @@ public final class OllamaStreamDecoder implements ByteStreamConsumer, LineSplitt
   }
 
   private void complete(JsonNode done) {
+    thinkTags.finish();
     finished = true;
     String answeredBy = responseModel == null ? model : responseModel;
     OllamaWire.logMetrics(log, provider, answeredBy, done);
