@@ -109,21 +109,6 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(response.toolCalls()).isEmpty();
   }
 
-  /** Anthropic counts thinking in {@code output_tokens} and does not report it apart. */
-  @Override
-  @ParameterizedTest(name = "{0}")
-  @EnumSource(Mode.class)
-  protected void reportsUsage_withReasoningTokens(Mode mode) {
-    emulator().enqueue(Reply.builder().text("42")
-        .usage(Usage.builder().inputTokens(50).outputTokens(300).reasoningTokens(256).build()).build());
-
-    Usage usage = send(mode, request().user("Think hard: 6 x 7?").build()).usage();
-
-    assertThat(usage.outputTokens()).isEqualTo(300);
-    assertThat(usage.reasoningTokens()).isZero();
-    assertThat(usage.inputTokens()).isEqualTo(50);
-  }
-
   // ---------------------------------------------------------------- Anthropic only
 
   @ParameterizedTest(name = "{0}")
@@ -137,6 +122,10 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(error.isRetryable()).isTrue();
     assertThat(error.details().providerCode()).contains("overloaded_error");
     assertThat(error.statusCode()).hasValue(mode == Mode.CHAT ? 529 : 200);
+    if (mode == Mode.STREAM) {
+      assertThat(error.details().statusInBody()).as("the error event's own status, next to the 200").hasValue(529);
+      assertThat(error.getMessage()).contains("in the stream");
+    }
   }
 
   @Test

@@ -39,7 +39,8 @@ import java.util.Optional;
  *       followed by a {@code signature_delta}.
  *   <li>Usage in Anthropic's convention: {@code input_tokens} excludes the cache, which is reported
  *       beside it as {@code cache_read_input_tokens} and {@code cache_creation_input_tokens};
- *       reasoning tokens are not reported apart (Anthropic counts them in {@code output_tokens}).
+ *       reasoning tokens, part of {@code output_tokens}, also as {@code
+ *       output_tokens_details.thinking_tokens} when there are any.
  *       Streamed, {@code message_start} carries the input side and {@code output_tokens: 1}, and
  *       {@code message_delta} the cumulative {@code output_tokens}.
  *   <li>Stop reasons: {@code end_turn}, {@code max_tokens}, {@code tool_use}; a refusal, and a
@@ -330,7 +331,10 @@ public final class AnthropicWire implements WireRenderer {
     ObjectNode delta = messageDelta.putObject("delta");
     delta.put("stop_reason", stopReason(reply, blocks));
     delta.putNull("stop_sequence");
-    messageDelta.putObject("usage").put("output_tokens", context.usage().outputTokens());
+    ObjectNode finalUsage = messageDelta.putObject("usage").put("output_tokens", context.usage().outputTokens());
+    if (context.usage().reasoningTokens() > 0) {
+      finalUsage.putObject("output_tokens_details").put("thinking_tokens", context.usage().reasoningTokens());
+    }
     event(sse, "message_delta", messageDelta);
     sse.append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
   }
@@ -375,6 +379,9 @@ public final class AnthropicWire implements WireRenderer {
     u.put("cache_creation_input_tokens", usage.cacheWriteInputTokens());
     u.put("cache_read_input_tokens", usage.cachedInputTokens());
     u.put("output_tokens", atStreamStart ? Math.min(1, usage.outputTokens()) : usage.outputTokens());
+    if (!atStreamStart && usage.reasoningTokens() > 0) {
+      u.putObject("output_tokens_details").put("thinking_tokens", usage.reasoningTokens());
+    }
     u.put("service_tier", "standard");
     return u;
   }
