@@ -177,6 +177,32 @@ class AnthropicContractTest extends ProviderContractTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
+  void aToolLoopWithThinking_sendsTheSignedThinkingBack_beforeTheToolUse(Mode mode) {
+    emulator().enqueue(Reply.builder().reasoning("I need the weather first.")
+        .addToolCall("toolu_w", "weather", "{\"city\":\"Oslo\"}").build());
+    emulator().enqueue(Reply.text("3 degrees in Oslo."));
+    ChatRequest first = request().user("Weather in Oslo?")
+        .tag(AnthropicOptions.class, AnthropicOptions.builder().thinkingBudgetTokens(1024).build()).build();
+
+    ChatResponse call = send(mode, first);
+    assertThat(call.message().thinking()).singleElement()
+        .satisfies(t -> assertThat(t.signature()).as("the signature came back").isNotEmpty());
+    emulator().takeRequest();
+
+    ChatRequest second = first.toBuilder().addMessage(call.message())
+        .addMessage(dev.switchboard.Message.toolResult("toolu_w", "{\"temp\":3}")).build();
+    assertThat(send(mode, second).text()).isEqualTo("3 degrees in Oslo.");
+
+    JsonNode assistant = emulator().takeRequest().json().path("messages").get(1);
+    assertThat(assistant.path("content").get(0).path("type").asText()).isEqualTo("thinking");
+    assertThat(assistant.path("content").get(0).path("thinking").asText()).isEqualTo("I need the weather first.");
+    assertThat(assistant.path("content").get(0).path("signature").asText()).isEqualTo(
+        call.message().thinking().get(0).signature());
+    assertThat(assistant.path("content").get(1).path("type").asText()).isEqualTo("tool_use");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Mode.class)
   void systemPrompts_goToTheTopLevelSystemField_withHeadersAndPath(Mode mode) {
     emulator().enqueue(Reply.text("Ok."));
 
