@@ -438,6 +438,49 @@ class OpenAiQuirksTest {
     }
 
     @Test
+    void requestTooLargeForTheTokensPerMinuteLimit_isANonRetryableRateLimit_inChatAndStream() {
+      OpenAiEmulator emulator = EMULATOR.emulator();
+      String body = "{\"error\":{\"message\":\"Request too large for gpt-4o in organization org-abc on tokens per "
+          + "min (TPM): Limit 30000, Requested 52000.\",\"type\":\"tokens\",\"param\":null,"
+          + "\"code\":\"rate_limit_exceeded\"}}";
+      emulator.enqueue(Reply.raw(429, Map.of("content-type", "application/json"), body));
+      emulator.enqueue(Reply.raw(429, Map.of("content-type", "application/json"), body));
+      try (OpenAiProvider openai = OpenAiProvider.builder().vendor(Vendor.OPENAI).baseUrl(emulator.baseUrl())
+          .apiKey(dev.switchboard.Secret.of(KEY)).build()) {
+        ChatRequest big = ChatRequest.of("gpt-4o", "a very long prompt");
+        assertThatThrownBy(() -> Futures.await(openai.chat(big))).isInstanceOfSatisfying(RateLimitException.class,
+            e -> assertThat(e.isRetryable()).isFalse());
+        try (dev.switchboard.ChatStream stream = openai.stream(big)) {
+          assertThatThrownBy(stream::collect).isInstanceOfSatisfying(RateLimitException.class,
+              e -> assertThat(e.isRetryable()).isFalse());
+        }
+      }
+    }
+
+    @Test
+    void openRouterErrorChunkMidStream_overHttpInFragments_keepsThePartialAnswerAndTheStatusInside() {
+      OpenAiEmulator emulator = EMULATOR.emulator();
+      String chunk = "data: {\"id\":\"gen-1\",\"object\":\"chat.completion.chunk\",\"model\":\"x\",\"choices\":";
+      emulator.enqueue(Reply.builder().raw(200, Map.of("content-type", "text/event-stream"),
+          ": OPENROUTER PROCESSING\n\n"
+          + chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Grüße \"}}]}\n\n"
+          + chunk + "[{\"index\":0,\"delta\":{\"content\":\"aus 東京\"},\"finish_reason\":\"error\"}],"
+          + "\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}\n\n").fragmentBytes(4).build());
+      try (OpenAiProvider openrouter = OpenAiProvider.builder().vendor(Vendor.OPENROUTER).baseUrl(emulator.baseUrl())
+          .apiKey(dev.switchboard.Secret.of(KEY)).build();
+          dev.switchboard.ChatStream stream = openrouter.stream(ChatRequest.of("x", "hi"))) {
+        assertThatThrownBy(stream::collect).isInstanceOfSatisfying(dev.switchboard.ChatStreamException.class, e -> {
+          assertThat(e.partialResponse().text()).isEqualTo("Grüße aus 東京");
+          assertThat(e.partialResponse().rawFinishReason()).contains("error");
+          ChatException cause = (ChatException) e.getCause();
+          assertThat(cause.statusCode()).hasValue(200);
+          assertThat(cause.details().statusInBody()).hasValue(502);
+          assertThat(e.getMessage()).contains("in the middle of the stream");
+        });
+      }
+    }
+
+    @Test
     void thinkTags_together_splitsReasoningFromTheContent_inChatAndInAStreamCutInsideTheTags() {
       OpenAiEmulator emulator = EMULATOR.emulator();
       String content = "<think>\nFrance's capital... Paris.\n</think>\n\nParis.";
