@@ -222,6 +222,25 @@ class OpenAiQuirksTest {
     }
 
     @Test
+    void aMissingDeployment_404_namesTheDeploymentsUrl_withoutAPlaceholder() throws Exception {
+      String notFound = "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this "
+          + "resource does not exist.\"}}";
+      try (RawHttpServer server = new RawHttpServer(1, c -> {
+            byte[] body = notFound.getBytes(StandardCharsets.UTF_8);
+            c.write("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n" + notFound);
+            c.socket.close();
+          });
+          OpenAiProvider azure = OpenAiProvider.builder().vendor(Vendor.AZURE_OPENAI).baseUrl(root(server))
+              .apiKey(Secret.of(KEY)).build()) {
+        assertThatThrownBy(() -> Futures.await(azure.chat(ChatRequest.of("gpt-4o-prod", "hi"))))
+            .isInstanceOf(dev.switchboard.ModelNotFoundException.class)
+            .hasMessageContaining("/openai/deployments/gpt-4o-prod/chat/completions")
+            .hasMessageNotContaining("{model}");
+      }
+    }
+
+    @Test
     void embeddings_goToTheDeploymentToo_withAnExplicitApiVersion() throws Exception {
       try (RawHttpServer server = new RawHttpServer(1, c -> answer(c,
               "{\"data\":[{\"index\":0,\"embedding\":[0.5,0.25]}],\"usage\":{\"prompt_tokens\":2}}"));
