@@ -22,7 +22,7 @@ import dev.switchboard.testkit.Reply;
 import dev.switchboard.testkit.AnthropicEmulator;
 import dev.switchboard.testkit.OllamaEmulator;
 import dev.switchboard.testkit.OpenAiEmulator;
-import dev.switchboard.testkit.VllmEmulator;
+import dev.switchboard.testkit.SelfHostedEmulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,7 @@ class SwitchTest {
   static final EmulatorExtension<OllamaEmulator> OLLAMA = EmulatorExtension.ollama();
 
   @RegisterExtension
-  static final EmulatorExtension<VllmEmulator> VLLM = EmulatorExtension.vllm();
+  static final EmulatorExtension<SelfHostedEmulator> VLLM = EmulatorExtension.vllm();
 
   private static Switchboard switchboard;
 

@@ -64,9 +64,9 @@ public final class EmulatorExtension<E extends ProviderEmulator>
     return of(OllamaEmulator.class, OllamaEmulator::start);
   }
 
-  /** One {@link VllmEmulator} per test class. */
-  public static EmulatorExtension<VllmEmulator> vllm() {
-    return of(VllmEmulator.class, VllmEmulator::start);
+  /** One {@link SelfHostedEmulator} playing vLLM per test class. */
+  public static EmulatorExtension<SelfHostedEmulator> vllm() {
+    return of(SelfHostedEmulator.class, SelfHostedEmulator::start);
   }
 
   /** An extension running the emulator {@code starter} starts, resolved as parameters of {@code type}. */

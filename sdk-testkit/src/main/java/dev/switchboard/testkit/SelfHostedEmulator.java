@@ -1,6 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.testkit.internal.VllmWire;
+import dev.switchboard.testkit.internal.SelfHostedWire;
 import java.util.List;
 
 /**
@@ -12,6 +12,10 @@ import java.util.List;
  * Reply#error(ErrorKind)} answers as that server does (TGI {@code {"error", "error_type"}} with 422,
  * 424 or 429; llama.cpp {@code {"error": {"code", "message", "type"}}}, e.g. {@code
  * exceed_context_size_error}; SGLang's context-length 400), else as OpenAI does.
+ *
+ * <p>vLLM's exposition is V1's: {@code model_name} and {@code engine} labels over two
+ * data-parallel engines, so that a reader must sum the label sets; its model cards carry {@code
+ * max_model_len}.
  *
  * <pre>{@code
  * try (SelfHostedEmulator tgi = SelfHostedEmulator.start(SelfHostedEmulator.Kind.TGI)) {
@@ -45,33 +49,54 @@ public final class SelfHostedEmulator extends AbstractEmulator<SelfHostedEmulato
     }
   }
 
-  private final Kind kind;
-  private final VllmWire wire;
+  /** The models {@code GET /v1/models} lists unless others are given; the first labels the metrics. */
+  public static final List<String> DEFAULT_MODELS = OpenAiEmulator.DEFAULT_MODELS;
 
-  private SelfHostedEmulator(Kind kind, VllmWire wire) {
+  /** The context window ({@code max_model_len}) reported unless another is given. */
+  public static final int DEFAULT_MAX_MODEL_LEN = 8192;
+
+  private final Kind kind;
+  private final SelfHostedWire wire;
+
+  private SelfHostedEmulator(Kind kind, SelfHostedWire wire) {
     super(kind.label() + " emulator", wire);
     this.kind = kind;
     this.wire = wire;
   }
 
-  /** Starts one on 127.0.0.1 and a free port, serving {@link VllmEmulator#DEFAULT_MODELS}. */
+  /** Starts a vLLM server on 127.0.0.1 and a free port, serving {@link #DEFAULT_MODELS}. */
+  public static SelfHostedEmulator start() {
+    return start(Kind.VLLM);
+  }
+
+  /** Starts one on 127.0.0.1 and a free port, serving {@link #DEFAULT_MODELS}. */
   public static SelfHostedEmulator start(Kind kind) {
-    return start(kind, VllmEmulator.DEFAULT_MODELS, VllmEmulator.DEFAULT_MAX_MODEL_LEN);
+    return start(kind, DEFAULT_MODELS, DEFAULT_MAX_MODEL_LEN);
   }
 
   /** Starts one serving {@code models}, each with a context window of {@code maxModelLen}. */
   public static SelfHostedEmulator start(Kind kind, List<String> models, int maxModelLen) {
-    return new SelfHostedEmulator(kind, new VllmWire(models, maxModelLen, kind));
+    return new SelfHostedEmulator(kind, new SelfHostedWire(models, maxModelLen, kind));
   }
 
   public Kind kind() {
     return kind;
   }
 
+  /** The server root, e.g. {@code http://127.0.0.1:54321}; the OpenAI API is under {@code /v1}. */
+  @Override
+  public String baseUrl() {
+    return super.baseUrl();
+  }
+
   /** Makes {@code GET /health} answer 200 or 503 (llama.cpp: "Loading model"); returns this emulator. */
   public SelfHostedEmulator setHealthy(boolean healthy) {
     wire.setHealthy(healthy);
     return this;
+  }
+
+  public boolean isHealthy() {
+    return wire.isHealthy();
   }
 
   /**
@@ -102,9 +127,20 @@ public final class SelfHostedEmulator extends AbstractEmulator<SelfHostedEmulato
     return wire.healthChecks();
   }
 
+  /** How many {@code GET /v1/models} requests arrived since start or the last reset. */
+  public int modelListings() {
+    return wire.modelListings();
+  }
+
+  /** Forgets replies and requests, and makes the server healthy and idle with zeroed counters. */
   @Override
   public void reset() {
     super.reset();
     wire.reset();
+  }
+
+  @Override
+  public String toString() {
+    return super.toString() + (wire.isHealthy() ? "" : " (unhealthy)");
   }
 }

@@ -12,7 +12,7 @@ import dev.switchboard.TransportException;
 import dev.switchboard.testkit.EmulatorExtension;
 import dev.switchboard.testkit.Fault;
 import dev.switchboard.testkit.Reply;
-import dev.switchboard.testkit.VllmEmulator;
+import dev.switchboard.testkit.SelfHostedEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,17 +35,17 @@ class ReplicaPoolTest {
   private static final Duration RETRY = Duration.ofSeconds(10);
 
   @RegisterExtension
-  static final EmulatorExtension<VllmEmulator> A = EmulatorExtension.of(VllmEmulator.class, VllmEmulator::start);
+  static final EmulatorExtension<SelfHostedEmulator> A = EmulatorExtension.of(SelfHostedEmulator.class, SelfHostedEmulator::start);
 
   @RegisterExtension
-  static final EmulatorExtension<VllmEmulator> B = EmulatorExtension.of(VllmEmulator.class, VllmEmulator::start);
+  static final EmulatorExtension<SelfHostedEmulator> B = EmulatorExtension.of(SelfHostedEmulator.class, SelfHostedEmulator::start);
 
   @RegisterExtension
-  static final EmulatorExtension<VllmEmulator> C = EmulatorExtension.of(VllmEmulator.class, VllmEmulator::start);
+  static final EmulatorExtension<SelfHostedEmulator> C = EmulatorExtension.of(SelfHostedEmulator.class, SelfHostedEmulator::start);
 
-  private VllmEmulator a;
-  private VllmEmulator b;
-  private VllmEmulator c;
+  private SelfHostedEmulator a;
+  private SelfHostedEmulator b;
+  private SelfHostedEmulator c;
   private ManualClock scheduler;
   private SelfHostedProvider provider;
 
@@ -279,7 +279,7 @@ class ReplicaPoolTest {
 
     assertThat(provider.listModels().join()).containsExactly("test-model", "simulated-model");
     assertThat(b.modelListings()).isZero();
-    assertThat(provider.capabilities("test-model").maxContextTokens()).hasValue(VllmEmulator.DEFAULT_MAX_MODEL_LEN);
+    assertThat(provider.capabilities("test-model").maxContextTokens()).hasValue(SelfHostedEmulator.DEFAULT_MAX_MODEL_LEN);
     assertThat(provider.capabilities("test-model").jsonSchema()).contains(true);
     assertThat(provider.capabilities("unknown-model").maxContextTokens()).isEmpty();
     assertThat(a.requestCount()).as("background traffic is not recorded").isZero();

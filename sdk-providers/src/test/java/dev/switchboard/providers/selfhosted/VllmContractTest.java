@@ -15,7 +15,7 @@ import dev.switchboard.testkit.ProviderContractTest;
 import dev.switchboard.testkit.ProviderEmulator;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.testkit.Reply;
-import dev.switchboard.testkit.VllmEmulator;
+import dev.switchboard.testkit.SelfHostedEmulator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +33,7 @@ class VllmContractTest extends ProviderContractTest {
       + "\"population\":{\"type\":\"integer\"}},\"required\":[\"city\",\"population\"]}";
 
   @RegisterExtension
-  static final EmulatorExtension<VllmEmulator> VLLM = EmulatorExtension.of(VllmEmulator.class, VllmEmulator::start);
+  static final EmulatorExtension<SelfHostedEmulator> VLLM = EmulatorExtension.of(SelfHostedEmulator.class, SelfHostedEmulator::start);
 
   @Override
   protected ProviderEmulator emulator() {
@@ -148,9 +148,9 @@ class VllmContractTest extends ProviderContractTest {
       provider.chat(ChatRequest.of("test-model", "Hi")).join();
 
       assertThat(VLLM.emulator().takeRequest().header("Authorization")).contains("Bearer vllm-secret-key");
-      assertThat(provider.listModels().join()).containsExactlyElementsOf(VllmEmulator.DEFAULT_MODELS);
+      assertThat(provider.listModels().join()).containsExactlyElementsOf(SelfHostedEmulator.DEFAULT_MODELS);
       assertThat(provider.capabilities("simulated-model").maxContextTokens())
-          .hasValue(VllmEmulator.DEFAULT_MAX_MODEL_LEN);
+          .hasValue(SelfHostedEmulator.DEFAULT_MAX_MODEL_LEN);
       assertThat(provider.toString()).doesNotContain("vllm-secret-key");
     }
   }

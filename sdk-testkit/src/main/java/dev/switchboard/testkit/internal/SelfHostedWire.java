@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A vLLM server as its clients see it: the OpenAI chat-completions protocol under {@code /v1}
+ * A self-hosted model server (vLLM unless told another {@link SelfHostedEmulator.Kind}) as its clients see it: the OpenAI chat-completions protocol under {@code /v1}
  * (rendered by {@link OpenAiWire}), plus the server's own endpoints at the root:
  *
  * <ul>
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * error bodies for the {@link ErrorKind}s it has one for (TGI {@code {"error", "error_type"}},
  * llama.cpp {@code {"error": {"code", "message", "type"}}}, SGLang {@code {"object": "error", ...}}).
  */
-public final class VllmWire implements WireRenderer {
+public final class SelfHostedWire implements WireRenderer {
   static final String HEALTH_PATH = "/health";
   static final String METRICS_PATH = "/metrics";
   /** Data-parallel engines the load is spread over, as vLLM V1 labels them ({@code engine="0"}, ...). */
@@ -58,11 +58,11 @@ public final class VllmWire implements WireRenderer {
     static final Load IDLE = new Load(0, 0, 0.0);
   }
 
-  public VllmWire(List<String> models, int maxModelLen) {
+  public SelfHostedWire(List<String> models, int maxModelLen) {
     this(models, maxModelLen, SelfHostedEmulator.Kind.VLLM);
   }
 
-  public VllmWire(List<String> models, int maxModelLen, SelfHostedEmulator.Kind kind) {
+  public SelfHostedWire(List<String> models, int maxModelLen, SelfHostedEmulator.Kind kind) {
     this.kind = java.util.Objects.requireNonNull(kind, "kind");
     if (models.isEmpty()) {
       throw new IllegalArgumentException("a vLLM server serves at least one model");
