@@ -78,6 +78,13 @@ public enum Quirk {
    */
   THINK_TAGS(false),
 
+  /**
+   * An assistant turn that called tools carries its reasoning back as {@code reasoning_content}
+   * (the text of {@code Message.thinking()}): DeepSeek's thinking mode answers 400 when a tool
+   * loop leaves it out. Turns without tool calls never carry it (see {@link #NO_REASONING_ECHO}).
+   */
+  REASONING_ON_TOOL_TURNS(false),
+
   // ---- always on: tolerated from every server ----
 
   /**

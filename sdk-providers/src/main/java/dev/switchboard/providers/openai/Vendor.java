@@ -38,7 +38,7 @@ public enum Vendor {
 
   /** DeepSeek ({@code deepseek-chat}, {@code deepseek-reasoner}). */
   DEEPSEEK("deepseek", "https://api.deepseek.com", "DEEPSEEK",
-      Quirk.STREAM_USAGE_OPTION, Quirk.THINKING_AS_TYPE_OBJECT),
+      Quirk.STREAM_USAGE_OPTION, Quirk.THINKING_AS_TYPE_OBJECT, Quirk.REASONING_ON_TOOL_TURNS),
 
   /**
    * Qwen on Alibaba Cloud Model Studio (DashScope) in compatible mode. The default is the

@@ -457,6 +457,41 @@ class OpenAiQuirksTest {
     }
 
     @Test
+    void deepSeekToolLoop_sendsTheReasoningBackOnTheToolCallTurn_only() {
+      OpenAiEmulator emulator = EMULATOR.emulator();
+      emulator.enqueue(Reply.builder().reasoning("The user wants the weather; call the tool.")
+          .addToolCall("call_w", "weather", "{\"city\":\"Oslo\"}").build());
+      emulator.enqueue(Reply.builder().reasoning("3 degrees: say so.").text("3 degrees in Oslo.").streamPieces(3)
+          .build());
+      emulator.enqueue(Reply.text("You're welcome."));
+      try (OpenAiProvider deepseek = OpenAiProvider.builder().vendor(Vendor.DEEPSEEK).baseUrl(emulator.baseUrl())
+          .apiKey(dev.switchboard.Secret.of(KEY)).build()) {
+        ChatRequest first = ChatRequest.builder().model("deepseek-v4-pro").user("Weather in Oslo?")
+            .addTool(dev.switchboard.ToolSpec.of("weather", "The weather", "{\"type\":\"object\"}")).build();
+        ChatResponse call = Futures.await(deepseek.chat(first));
+        assertThat(call.message().thinking()).extracting(dev.switchboard.Message.Thinking::text)
+            .containsExactly("The user wants the weather; call the tool.");
+        emulator.takeRequest();
+
+        ChatRequest second = first.toBuilder().addMessage(call.message())
+            .addMessage(dev.switchboard.Message.toolResult("call_w", "{\"temp\":3}")).build();
+        ChatResponse answer;
+        try (dev.switchboard.ChatStream stream = deepseek.stream(second)) {
+          answer = stream.collect();
+        }
+        JsonNode sent = emulator.takeRequest().json().path("messages");
+        assertThat(sent.get(1).path("reasoning_content").asText())
+            .isEqualTo("The user wants the weather; call the tool.");
+
+        ChatRequest third = second.toBuilder().addMessage(answer.message()).user("Thanks!").build();
+        Futures.await(deepseek.chat(third));
+        JsonNode later = emulator.takeRequest().json().path("messages");
+        assertThat(later.get(1).has("reasoning_content")).as("the tool-call turn, in every later request").isTrue();
+        assertThat(later.get(3).has("reasoning_content")).as("a turn without tool calls: never").isFalse();
+      }
+    }
+
+    @Test
     void requestTooLargeForTheTokensPerMinuteLimit_isANonRetryableRateLimit_inChatAndStream() {
       OpenAiEmulator emulator = EMULATOR.emulator();
       String body = "{\"error\":{\"message\":\"Request too large for gpt-4o in organization org-abc on tokens per "

@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -122,7 +123,8 @@ public final class ChatCompletionsClient {
     if (parts[0].isEmpty()) {
       return response;
     }
-    return response.toBuilder().text(parts[1]).reasoning(parts[0]).build();
+    return response.toBuilder().text(parts[1]).reasoning(parts[0])
+        .thinking(List.of(new dev.switchboard.Message.Thinking(parts[0], null, null))).build();
   }
 
   public ChatStream stream(ChatRequest request) {

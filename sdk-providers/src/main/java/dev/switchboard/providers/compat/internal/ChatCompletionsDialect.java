@@ -12,9 +12,16 @@ package dev.switchboard.providers.compat.internal;
  * @param thinking how {@code ChatCompletionsOptions.thinking} is written
  * @param noThinkingWithoutStream non-streamed calls send {@code enable_thinking: false} unless set
  * @param vendor the vendor's name, for messages
+ * @param reasoningOnToolTurns assistant turns that called tools carry their reasoning back as {@code
+ *     reasoning_content} (DeepSeek's thinking mode requires it; other turns never carry it)
  */
 public record ChatCompletionsDialect(boolean maxCompletionTokens, boolean streamUsageOption, boolean messageNames,
-    Thinking thinking, boolean noThinkingWithoutStream, String vendor) {
+    Thinking thinking, boolean noThinkingWithoutStream, String vendor, boolean reasoningOnToolTurns) {
+
+  public ChatCompletionsDialect(boolean maxCompletionTokens, boolean streamUsageOption, boolean messageNames,
+      Thinking thinking, boolean noThinkingWithoutStream, String vendor) {
+    this(maxCompletionTokens, streamUsageOption, messageNames, thinking, noThinkingWithoutStream, vendor, false);
+  }
 
   /** Where the thinking switch goes. */
   public enum Thinking {

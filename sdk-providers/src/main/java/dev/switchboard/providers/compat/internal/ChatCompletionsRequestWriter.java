@@ -105,7 +105,7 @@ public final class ChatCompletionsRequestWriter {
     try (JsonGenerator g = WireJson.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("model", request.model());
-      writeMessages(g, request.messages(), dialect.messageNames());
+      writeMessages(g, request.messages(), dialect.messageNames(), dialect.reasoningOnToolTurns());
       boolean hasTools = !request.tools().isEmpty();
       if (hasTools && !extras.containsKey("tools")) {
         writeTools(g, request.tools());
@@ -161,7 +161,19 @@ public final class ChatCompletionsRequestWriter {
     return out.toByteArray();
   }
 
-  private static void writeMessages(JsonGenerator g, List<Message> messages, boolean names) throws IOException {
+  /** The readable reasoning of an assistant turn: its thinking blocks' text, redacted ones left out. */
+  private static String thinkingText(Message m) {
+    StringBuilder text = new StringBuilder();
+    for (Message.Thinking t : m.thinking()) {
+      if (!t.isRedacted()) {
+        text.append(t.text());
+      }
+    }
+    return text.toString();
+  }
+
+  private static void writeMessages(JsonGenerator g, List<Message> messages, boolean names, boolean reasoningOnToolTurns)
+      throws IOException {
     g.writeArrayFieldStart("messages");
     for (Message m : messages) {
       g.writeStartObject();
@@ -181,6 +193,12 @@ public final class ChatCompletionsRequestWriter {
           } else if (!m.text().isEmpty() || m.toolCalls().isEmpty()) {
             // content may be left out only when tool_calls are present
             g.writeStringField("content", m.text());
+          }
+          if (reasoningOnToolTurns && !m.toolCalls().isEmpty()) {
+            String reasoning = thinkingText(m);
+            if (!reasoning.isEmpty()) {
+              g.writeStringField("reasoning_content", reasoning);
+            }
           }
           if (!m.toolCalls().isEmpty()) {
             g.writeArrayFieldStart("tool_calls");

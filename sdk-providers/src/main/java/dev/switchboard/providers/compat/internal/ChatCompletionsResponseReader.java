@@ -62,6 +62,10 @@ public final class ChatCompletionsResponseReader {
         .finishReason(ChatCompletionsWire.finishReason(rawFinish, !toolCalls.isEmpty()))
         .rawFinishReason(rawFinish)
         .requestId(ChatCompletionsWire.requestId(headers));
+    String reasoningText = nonEmpty(reasoning(message));
+    if (reasoningText != null) {
+      b.addThinking(new dev.switchboard.Message.Thinking(reasoningText, null, null)); // for tool loops (DeepSeek)
+    }
     Usage usage = ChatCompletionsWire.usage(root.get("usage"));
     if (usage != null) {
       b.usage(usage);

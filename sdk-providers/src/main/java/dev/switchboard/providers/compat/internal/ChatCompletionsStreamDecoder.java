@@ -289,6 +289,10 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
         .rawFinishReason(rawFinish)
         .requestId(ChatCompletionsWire.requestId(headers))
         .build();
+    if (response.reasoning().isPresent()) { // kept on the message, for tool loops that must send it back (DeepSeek)
+      response = response.toBuilder().addThinking(new dev.switchboard.Message.Thinking(response.reasoning().get(), null,
+          null)).build();
+    }
     if (!otherChoices.isEmpty()) {
       ChatResponse.Builder withChoices = response.toBuilder();
       otherChoices.forEach((index, c) -> withChoices.addChoice(new ChatResponse.Choice(index,

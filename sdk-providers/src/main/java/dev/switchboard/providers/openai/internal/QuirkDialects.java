@@ -30,6 +30,7 @@ public final class QuirkDialects {
         !quirks.contains(Quirk.NO_MESSAGE_NAME),
         thinking,
         quirks.contains(Quirk.NO_THINKING_WITHOUT_STREAM),
-        vendor);
+        vendor,
+        quirks.contains(Quirk.REASONING_ON_TOOL_TURNS));
   }
 }
