@@ -13,5 +13,6 @@ module dev.switchboard.core {
   exports dev.switchboard.route;
   exports dev.switchboard.stream;
   exports dev.switchboard.spi.http;
+  exports dev.switchboard.cost;
 
 }
