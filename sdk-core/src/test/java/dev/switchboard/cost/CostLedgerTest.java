@@ -61,6 +61,30 @@ class CostLedgerTest {
   }
 
   @Test
+  void aHedgedCall_costsTheCancelledLoserFromItsEstimatedUsage_flaggedEstimated() {
+    Switchboard sb = Switchboard.builder().provider(cheap).provider(premium).ticker(time).scheduler(time)
+        .interceptor(Fallback.builder().chain("ranker", "cheap/m", "premium/m").hedgeAfter(Duration.ofMillis(800))
+            .build())
+        .listener(ledger)
+        .build();
+
+    CompletableFuture<ChatResponse> f = sb.chatAsync(ChatRequest.of("ranker", "a question of some length"));
+    time.advance(Duration.ofMillis(800)); // premium starts alongside cheap
+    premium.calls.get(0).complete(ChatResponse.builder().text("fast").usage(Usage.of(1_000, 200)).build());
+    assertThat(f.join().text()).isEqualTo("fast");
+
+    assertThat(ledger.entries()).extracting(CostLedger.Entry::target).containsExactlyInAnyOrder("cheap/m", "premium/m");
+    CostLedger.Entry loser = ledger.entries().stream().filter(e -> e.provider().equals("cheap")).findFirst()
+        .orElseThrow();
+    assertThat(loser.succeeded()).isFalse();
+    assertThat(loser.usage().estimated()).isTrue();
+    assertThat(loser.usage().inputTokens()).as("the prompt was sent: its tokens are estimated").isPositive();
+    assertThat(loser.cost().estimated()).isTrue();
+    assertThat(loser.cost().total()).isPositive();
+    assertThat(ledger.total().estimated()).isTrue();
+  }
+
+  @Test
   void anUnknownModel_isRecordedUnpriced_notDropped() {
     FakeAdapter other = new FakeAdapter("other");
     Switchboard sb = Switchboard.builder().provider(other).listener(ledger).build();
