@@ -17,6 +17,10 @@ import java.util.OptionalInt;
  * writes, output includes reasoning), so OpenAI-style and Anthropic-style usage are costed alike.
  */
 public final class ModelPrice {
+  /** The output a request is expected to produce when nothing says otherwise: a short answer. */
+  public static final int TYPICAL_OUTPUT_TOKENS = 256;
+  /** The worst-case output assumed when neither the request nor the model bounds it. */
+  public static final int UNBOUNDED_OUTPUT_TOKENS = 4096;
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   private static final MathContext MATH = MathContext.DECIMAL64;
 
@@ -120,6 +124,20 @@ public final class ModelPrice {
     return new Cost(dollars(usage.uncachedInputTokens(), input), dollars(usage.cachedInputTokens(), cachedInput),
         dollars(usage.cacheWriteInputTokens(), cacheWriteInput), dollars(plainOutput, output),
         dollars(usage.reasoningTokens(), reasoning), usage.estimated());
+  }
+
+  /**
+   * What {@code request} is expected to cost at this price, and at most (see {@link CostEstimate});
+   * its input counted with {@link dev.switchboard.spi.TokenEstimates}, all of it uncached.
+   */
+  public CostEstimate estimate(dev.switchboard.ChatRequest request) {
+    long in = dev.switchboard.spi.TokenEstimates.input(request);
+    long most = request.maxOutputTokens().map(Integer::longValue)
+        .orElse(maxOutput > 0 ? (long) maxOutput : UNBOUNDED_OUTPUT_TOKENS);
+    long expected = Math.min(most, TYPICAL_OUTPUT_TOKENS);
+    BigDecimal dearestOutput = output.max(reasoning);
+    return new CostEstimate(in, expected, most, dollars(in, input).add(dollars(expected, output)),
+        dollars(in, input).add(dollars(most, dearestOutput)));
   }
 
   private static BigDecimal dollars(long tokens, BigDecimal perMillion) {

@@ -138,6 +138,27 @@ class CostTest {
   }
 
   @Test
+  void estimate_beforeTheCall_expectedAndWorstCase() {
+    ModelPrice gpt4o = PriceCatalog.bundled().price("openai/gpt-4o").orElseThrow();
+    // one user message of 396 characters: (4 + 396 + 3) / 4 = 100 input tokens
+    dev.switchboard.ChatRequest bounded = dev.switchboard.ChatRequest.builder().model("openai/gpt-4o")
+        .user("x".repeat(396)).maxOutputTokens(1_000).build();
+
+    CostEstimate e = gpt4o.estimate(bounded);
+
+    assertThat(e.inputTokens()).isEqualTo(100);
+    assertThat(e.expectedOutputTokens()).isEqualTo(256);
+    assertThat(e.maxOutputTokens()).isEqualTo(1_000);
+    // 100 × $2.50 + 256 × $10 = $0.00281; worst 100 × $2.50 + 1,000 × $10 = $0.01025
+    assertThat(e.expected()).isEqualByComparingTo("0.00281");
+    assertThat(e.worstCase()).isEqualByComparingTo("0.01025");
+
+    dev.switchboard.ChatRequest open = bounded.toBuilder().maxOutputTokens(null).build();
+    assertThat(gpt4o.estimate(open).maxOutputTokens()).as("the model's output limit").isEqualTo(16_384);
+    assertThat(ModelPrice.of(1, 1).estimate(open).maxOutputTokens()).isEqualTo(ModelPrice.UNBOUNDED_OUTPUT_TOKENS);
+  }
+
+  @Test
   void estimatedUsage_givesAnEstimatedCost() {
     Cost c = ModelPrice.of(1, 2).cost(Usage.builder().inputTokens(1_000).outputTokens(1_000).estimated(true).build());
     assertThat(c.estimated()).isTrue();
