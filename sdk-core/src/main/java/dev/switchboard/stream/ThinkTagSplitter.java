@@ -42,6 +42,16 @@ public final class ThinkTagSplitter {
 
   /** The next piece of content. */
   public void feed(String piece) {
+    if (held.length() == 0) { // the usual case, without a copy: answer text, or reasoning with no tag in sight
+      if (state == State.ANSWER) {
+        emit(answer, piece);
+        return;
+      }
+      if (state == State.THINKING && piece.indexOf('<') < 0) {
+        emit(reasoning, piece);
+        return;
+      }
+    }
     held.append(piece);
     boolean progress = true;
     while (progress && held.length() > 0) {

@@ -515,7 +515,8 @@ public final class NdjsonChatProvider implements ProviderAdapter {
       this.clock = clock;
     }
 
-    String redact(String text) {
+    @Override
+    public String redact(String text) {
       return ErrorMapping.redact(text, apiKey);
     }
 

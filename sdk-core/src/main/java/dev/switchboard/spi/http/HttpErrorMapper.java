@@ -25,6 +25,22 @@ public interface HttpErrorMapper {
   /** The provider's request id in response headers, or {@code null}. */
   String requestId(HttpHeaders headers);
 
+  /**
+   * What an error object inside a 2xx answer means (an error event in a stream, an error body with
+   * status 200; {@code origin} says which, for the message). {@link ErrorDetails#statusCode()}
+   * stays {@code httpStatus}; {@link ErrorDetails#statusInBody()} is the status it stands for. By
+   * default it is mapped as a 500 body: a server failing mid-answer.
+   */
+  default ChatException mapBodyError(int httpStatus, HttpHeaders headers, com.fasterxml.jackson.databind.JsonNode error,
+      String provider, String model, String origin) {
+    return map(500, headers, WireJson.write(error).getBytes(java.nio.charset.StandardCharsets.UTF_8), provider, model);
+  }
+
+  /** {@code text} without the mapper's secrets and anything that looks like a key or token. */
+  default String redact(String text) {
+    return ErrorMapping.redact(text, null);
+  }
+
   /** This mapper bound to one request's provider and model, as {@link HttpTransport} asks for it. */
   static HttpTransport.Errors bind(HttpErrorMapper mapper, String provider, String model) {
     return new HttpTransport.Errors() {

@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  */
 public final class PageBody {
   private static final int KEEP_BYTES = 512;
-  private final byte[] head = new byte[KEEP_BYTES];
+  private byte[] head; // made on the first bytes kept: most streams never need it
   private int length;
 
   /** Whether a 2xx answer with these headers is a page (HTML or XML), never an event stream. */
@@ -28,6 +28,9 @@ public final class PageBody {
   /** Keeps the start of {@code chunk} (up to 512 bytes in all) without consuming it. */
   public void keep(ByteBuffer chunk) {
     if (length < KEEP_BYTES) {
+      if (head == null) {
+        head = new byte[KEEP_BYTES];
+      }
       ByteBuffer start = chunk.duplicate();
       int n = Math.min(start.remaining(), KEEP_BYTES - length);
       start.get(head, length, n);
@@ -48,7 +51,7 @@ public final class PageBody {
   public DecodingException failure(String provider, String model, int status, HttpHeaders headers, int excerptChars,
       String hint, ErrorDetails details, UnaryOperator<String> redact) {
     String type = headers.firstValue("content-type").map(t -> "Content-Type '" + t + "'").orElse("no Content-Type");
-    String start = WireJson.excerpt(new String(head, 0, length, StandardCharsets.UTF_8).replaceAll("\\s+", " ")
+    String start = WireJson.excerpt((head == null ? "" : new String(head, 0, length, StandardCharsets.UTF_8)).replaceAll("\\s+", " ")
         .trim(), excerptChars - 1);
     return new DecodingException(redact.apply(provider + " answered the stream request for model '" + model
         + "' with HTTP " + status + " and " + type + ", which is not an event stream: '" + start + "'. " + hint),

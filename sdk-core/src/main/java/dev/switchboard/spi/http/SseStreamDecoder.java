@@ -26,8 +26,9 @@ import java.util.Locale;
  *
  * <p>Subclasses set {@link #finished} when the stream completed or failed, and supply what differs:
  * the events ({@link #onEvent}), the JSON answer ({@link #finishJsonBody}), the end of an SSE body
- * that did not finish ({@link #onEndOfStream}), and the provider's pieces of failure reporting
- * (redaction, error mapping, request id, hints); broken and undecodable streams are reported here.
+ * that did not finish ({@link #onEndOfStream}), what arrived so far ({@link #partial}) and the hints
+ * of their messages; failures are mapped, redacted and reported here through the provider's {@link
+ * HttpErrorMapper} ({@link #streamError} for an error object inside the stream).
  *
  * <p>Not thread-safe: driven by one feeder (one transport callback at a time, as {@link
  * ByteStreamConsumer} promises).
@@ -41,6 +42,8 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
   protected final int maxEventBytes;
   /** How a user raises the limit, e.g. {@code "OpenAiProvider.builder().maxResponseBytes(...)"}. */
   protected final String raiseHint;
+  /** The provider's error mapper: what failures mean, redaction, request ids. */
+  protected final HttpErrorMapper mapper;
   private final SseParser parser;
   private final boolean jsonBody;
   private final boolean pageBody; // text/html or XML: never an event stream
@@ -58,7 +61,7 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
    * @param raiseHint how to raise {@code maxEventBytes}, quoted in the over-limit messages
    */
   protected SseStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
-      int maxEventBytes, String raiseHint) {
+      int maxEventBytes, String raiseHint, HttpErrorMapper mapper) {
     this.out = out;
     this.provider = provider;
     this.model = model;
@@ -66,6 +69,7 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
     this.headers = headers;
     this.maxEventBytes = maxEventBytes;
     this.raiseHint = raiseHint;
+    this.mapper = mapper;
     this.parser = new SseParser(new SseParser.Handler() {
       @Override
       public void onEvent(SseEvent event) {
@@ -102,13 +106,16 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
       collectJson(chunk);
       return;
     }
-    if (!sawSse) {
-      page.keep(chunk);
-    }
     if (pageBody) {
+      page.keep(chunk);
       chunk.position(chunk.limit()); // only its start is quoted
-    } else {
-      parser.feed(chunk);
+      return;
+    }
+    boolean sseBefore = sawSse;
+    ByteBuffer start = sseBefore ? null : chunk.duplicate();
+    parser.feed(chunk);
+    if (!sawSse && start != null) {
+      page.keep(start); // no SSE line yet: keep the start of the body for the message, should none come
     }
   }
 
@@ -161,16 +168,28 @@ public abstract class SseStreamDecoder implements ByteStreamConsumer, SseParser.
   protected abstract void onEndOfStream();
 
   /** The configured key and bearer tokens removed from {@code message}. */
-  protected abstract String redact(String message);
+  protected final String redact(String message) {
+    return mapper.redact(message);
+  }
 
   /** A failure before any event arrived, mapped by the provider's error mapper. */
-  protected abstract ChatException transportFailure(Throwable error);
+  protected final ChatException transportFailure(Throwable error) {
+    return mapper.mapFailure(error, provider, model);
+  }
+
+  /** The mapped error of an error object inside the stream; wrapped with the partial answer once events went out. */
+  protected final ChatException streamError(com.fasterxml.jackson.databind.JsonNode error) {
+    ChatException mapped = mapper.mapBodyError(status, headers, error, provider, model, "an error event in the stream");
+    return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
+  }
 
   /** What arrived so far, as the partial response of a broken stream. */
   protected abstract ChatResponse partial();
 
   /** The provider's request id from the response headers, or {@code null}. */
-  protected abstract String requestId();
+  protected final String requestId() {
+    return mapper.requestId(headers);
+  }
 
   /** What to check when a stream cannot be decoded at all, e.g. which endpoint the base URL must name. */
   protected abstract String undecodableHint();

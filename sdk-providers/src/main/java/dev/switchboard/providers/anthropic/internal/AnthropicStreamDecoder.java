@@ -54,7 +54,7 @@ import java.util.Map;
  *       exception as its cause.
  *   <li>A malformed event → {@link DecodingException} before any event, {@link ChatStreamException}
  *       after; a body that ends without {@code message_stop} → {@link ChatStreamException}
- *       ("truncated"); a broken connection → {@link ChatStreamException}, or the mapper's {@code
+ *       ("truncated"); a broken connection → {@link ChatStreamException}, or the errors's {@code
  *       TransportException} if nothing was emitted yet.
  * </ul>
  *
@@ -95,7 +95,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
     }
   }
 
-  private final AnthropicErrorMapper mapper;
+  private final AnthropicErrorMapper errors; // the base's mapper, typed
   private final String schemaTool;
   private final Map<Integer, Block> blocks = new HashMap<>();
   private final List<Block> thoughts = new java.util.ArrayList<>(); // thinking blocks in order
@@ -114,9 +114,9 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
    */
   public AnthropicStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
       String schemaTool, AnthropicErrorMapper mapper, int maxEventBytes) {
-    super(out, provider, model, status, headers, maxEventBytes, RAISE_HINT);
+    super(out, provider, model, status, headers, maxEventBytes, RAISE_HINT, mapper);
     this.schemaTool = schemaTool;
-    this.mapper = mapper;
+    this.errors = mapper;
   }
 
   // ---- end of the body ----
@@ -124,7 +124,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
   @Override
   protected void onEndOfStream() {
     finished = true;
-    out.fail(new ChatStreamException(mapper.redact("the stream from " + provider + " for model '" + model
+    out.fail(new ChatStreamException(errors.redact("the stream from " + provider + " for model '" + model
         + "' was truncated: the body ended after " + acc.eventCount()
         + " events without message_stop. The partial answer is attached; retrying repeats the whole request."),
         details(true), partial(), null));
@@ -355,7 +355,7 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
   protected void finishJsonBody(byte[] body) {
     ChatResponse response;
     try {
-      response = AnthropicResponseReader.read(status, headers, body, provider, model, schemaTool, mapper);
+      response = AnthropicResponseReader.read(status, headers, body, provider, model, schemaTool, errors);
     } catch (ChatException e) {
       out.fail(e);
       return;
@@ -365,27 +365,9 @@ public final class AnthropicStreamDecoder extends SseStreamDecoder {
 
   // ---- failures ----
 
-  /** The mapped error of an error event; wrapped with the partial answer once events went out. */
-  private ChatException streamError(JsonNode errorEvent) {
-    ChatException mapped =
-        mapper.mapBodyError(status, headers, errorEvent, provider, model, "an error event in the stream");
-    return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
-  }
 
-  @Override
-  protected String redact(String message) {
-    return mapper.redact(message);
-  }
 
-  @Override
-  protected ChatException transportFailure(Throwable error) {
-    return mapper.mapFailure(error, provider, model);
-  }
 
-  @Override
-  protected String requestId() {
-    return AnthropicWire.requestId(headers);
-  }
 
   @Override
   protected String undecodableHint() {

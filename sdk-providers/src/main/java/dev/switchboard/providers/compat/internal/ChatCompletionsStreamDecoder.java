@@ -41,7 +41,7 @@ import java.util.Map;
  *   <li>A malformed chunk → {@link DecodingException} before any event, {@link ChatStreamException}
  *       after; a body that ends without {@code finish_reason} or {@code [DONE]} → {@link
  *       ChatStreamException} ("truncated"); a broken connection → {@link ChatStreamException}, or the
- *       mapper's {@code TransportException} if nothing was emitted yet.
+ *       errors's {@code TransportException} if nothing was emitted yet.
  * </ul>
  *
  * <p>Quirks handled: tool-call deltas without {@code index} (keyed by a new {@code id}, else the
@@ -54,7 +54,7 @@ import java.util.Map;
  * promises. Not API.
  */
 public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
-  private final ChatCompletionsErrorMapper mapper;
+  private final ChatCompletionsErrorMapper errors; // the base's mapper, typed
   private final Map<String, Integer> toolIndexById = new HashMap<>();
   private String id;
   private String responseModel;
@@ -77,8 +77,8 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
   /** As above; {@code thinkTags}: reasoning written as {@code <think>…</think>} in the content is split off. */
   public ChatCompletionsStreamDecoder(PushChatStream out, String provider, String model, int status, HttpHeaders headers,
       ChatCompletionsErrorMapper mapper, int maxEventBytes, boolean thinkTags) {
-    super(out, provider, model, status, headers, maxEventBytes, mapper.raiseHint());
-    this.mapper = mapper;
+    super(out, provider, model, status, headers, maxEventBytes, mapper.raiseHint(), mapper);
+    this.errors = mapper;
     this.thinkTags = thinkTags ? new ThinkTagSplitter(r -> emit(new ChatEvent.ReasoningDelta(r)),
         t -> emit(new ChatEvent.TextDelta(t))) : null;
   }
@@ -91,7 +91,7 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
       complete();
     } else {
       finished = true;
-      out.fail(new ChatStreamException(mapper.redact("the stream from " + provider + " for model '" + model
+      out.fail(new ChatStreamException(errors.redact("the stream from " + provider + " for model '" + model
           + "' was truncated: the body ended after " + acc.eventCount()
           + " events without a finish_reason or [DONE]. The partial answer is attached; retrying repeats the "
           + "whole request."), details(true), partial(), null));
@@ -310,7 +310,7 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
   protected void finishJsonBody(byte[] body) {
     ChatResponse response;
     try {
-      response = ChatCompletionsResponseReader.read(status, headers, body, provider, model, mapper);
+      response = ChatCompletionsResponseReader.read(status, headers, body, provider, model, errors);
     } catch (ChatException e) {
       out.fail(e);
       return;
@@ -320,27 +320,9 @@ public final class ChatCompletionsStreamDecoder extends SseStreamDecoder {
 
   // ---- failures ----
 
-  /** The mapped error of an error chunk; wrapped with the partial answer once events went out. */
-  private ChatException streamError(JsonNode errorChunk) {
-    ChatException mapped =
-        mapper.mapBodyError(status, headers, errorChunk, provider, model, "an error event in the stream");
-    return StreamFailures.midStreamError(mapped, provider, model, acc.eventCount(), this::partial);
-  }
 
-  @Override
-  protected String redact(String message) {
-    return mapper.redact(message);
-  }
 
-  @Override
-  protected ChatException transportFailure(Throwable error) {
-    return mapper.mapFailure(error, provider, model);
-  }
 
-  @Override
-  protected String requestId() {
-    return ChatCompletionsWire.requestId(headers);
-  }
 
   @Override
   protected String undecodableHint() {
