@@ -19,8 +19,8 @@ import dev.switchboard.providers.compat.internal.ChatCompletionsClient;
 import dev.switchboard.providers.compat.internal.ChatCompletionsDialect;
 import dev.switchboard.providers.compat.internal.ChatCompletionsErrorMapper;
 import dev.switchboard.providers.selfhosted.internal.ControlPlane;
-import dev.switchboard.providers.selfhosted.internal.PrometheusText;
 import dev.switchboard.providers.selfhosted.internal.Replica;
+import dev.switchboard.providers.selfhosted.internal.ReplicaRefresher;
 import dev.switchboard.providers.selfhosted.internal.ReplicaPool;
 import dev.switchboard.providers.selfhosted.internal.TrackedStream;
 import dev.switchboard.spi.Capabilities;
@@ -36,15 +36,10 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,25 +125,17 @@ public final class SelfHostedProvider implements ProviderAdapter {
   private final ReplicaPool pool;
   private final ControlPlane control;
   private final Ticker ticker;
-  private final Scheduler scheduler;
   private final HttpTransport transport;
   private final boolean ownedTransport;
-  private final long scrapeNanos;
-  private final long retryNanos;
   private final Secret apiKey;
-  private final Map<String, Integer> maxModelLen = new ConcurrentHashMap<>();
+  private final ReplicaRefresher refresher;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Object tickLock = new Object();
-  private Scheduler.Cancellable nextRound; // guarded by tickLock
-  private volatile CompletableFuture<Void> lastRound = CompletableFuture.completedFuture(null);
 
   private SelfHostedProvider(Builder b, String name, List<String> replicaUrls) {
     this.name = name;
     this.backend = b.backend;
     this.ticker = b.ticker;
     this.apiKey = b.apiKey;
-    this.scrapeNanos = b.scrapeInterval.toNanos();
-    this.retryNanos = b.unhealthyRetryInterval.toNanos();
     // The JVM's transport for the pool's connect timeout, unless the pool runs on a scheduler or
     // ticker of its own (a test's manual clock): then a transport of its own on them, so that health
     // checks and call limits move with that clock alike.
@@ -192,8 +179,9 @@ public final class SelfHostedProvider implements ProviderAdapter {
           URI.create(url + backend.modelsPath()), client));
     }
     this.pool = new ReplicaPool(replicas);
-    this.scheduler = b.scheduler;
-    scheduleRound(0);
+    this.refresher = new ReplicaRefresher(name, backend, pool, control, b.ticker, b.scheduler,
+        b.scrapeInterval.toNanos(), b.unhealthyRetryInterval.toNanos());
+    refresher.start();
   }
 
   public static Builder builder() {
@@ -256,7 +244,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
   @Override
   public Capabilities capabilities(String model) {
     Capabilities base = backend.capabilities();
-    Integer length = model == null ? null : maxModelLen.get(model);
+    Integer length = model == null ? null : refresher.maxModelLen(model);
     return length == null || length <= 0 ? base : base.toBuilder().maxContextTokens(length).build();
   }
 
@@ -270,44 +258,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     if (closed.get()) {
       return Futures.failed(closedException(""));
     }
-    List<Replica> targets = new ArrayList<>();
-    for (Replica r : pool.replicas()) {
-      if (r.isHealthy()) {
-        targets.add(r);
-      }
-    }
-    if (targets.isEmpty()) {
-      targets.addAll(pool.replicas());
-    }
-    List<CompletableFuture<Map<String, Integer>>> listings = new ArrayList<>();
-    for (Replica r : targets) {
-      listings.add(fetchModels(r));
-    }
-    return CompletableFuture.allOf(listings.toArray(new CompletableFuture<?>[0])).handle((v, ignored) -> {
-      Set<String> models = new LinkedHashSet<>();
-      List<String> errors = new ArrayList<>();
-      boolean allTransport = true;
-      int answered = 0;
-      for (int i = 0; i < listings.size(); i++) {
-        CompletableFuture<Map<String, Integer>> f = listings.get(i);
-        try {
-          models.addAll(f.join().keySet());
-          answered++;
-        } catch (RuntimeException e) {
-          Throwable cause = Futures.unwrap(e);
-          allTransport &= cause instanceof IOException;
-          errors.add(targets.get(i).baseUrl() + ": " + ControlPlane.describe(cause));
-        }
-      }
-      if (answered == 0) {
-        String message = "none of the " + targets.size() + " replicas of " + name + " (" + backend.name()
-            + ") listed its models: " + String.join("; ", errors)
-            + ". Check that the servers are up and the replica URLs are right.";
-        ErrorDetails details = ErrorDetails.builder().provider(name).model("").retryable(allTransport).build();
-        throw allTransport ? new TransportException(message, details) : new ChatException(message, details);
-      }
-      return List.copyOf(models);
-    });
+    return refresher.listModels();
   }
 
   /** The state of every replica, in the order they were configured. */
@@ -351,16 +302,12 @@ public final class SelfHostedProvider implements ProviderAdapter {
     if (closed.get()) {
       return Futures.failed(new IllegalStateException("SelfHostedProvider '" + name + "' is closed"));
     }
-    List<CompletableFuture<Void>> work = new ArrayList<>();
-    for (Replica r : pool.replicas()) {
-      work.add(refresh(r));
-    }
-    return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0]));
+    return refresher.refreshAll();
   }
 
   /** The last background round, completing once its answers are applied and the next round is scheduled. */
   CompletableFuture<Void> lastBackgroundRound() {
-    return lastRound;
+    return refresher.lastRound();
   }
 
   /** Stops the refresh and releases the HTTP client's threads. Idempotent. */
@@ -369,12 +316,7 @@ public final class SelfHostedProvider implements ProviderAdapter {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    synchronized (tickLock) {
-      if (nextRound != null) {
-        nextRound.cancel();
-        nextRound = null;
-      }
-    }
+    refresher.close();
     for (Replica r : pool.replicas()) {
       r.client().close();
     }
@@ -446,122 +388,12 @@ public final class SelfHostedProvider implements ProviderAdapter {
     replica.markFailed("call failed: " + failure.getClass().getSimpleName() + ": "
         + WireJson.excerpt(failure.getMessage(), 200), ticker.read());
     log.info("{}: replica {} is out of the pool after a transport failure; it is probed again every {} ms",
-        name, replica.baseUrl(), TimeUnit.NANOSECONDS.toMillis(retryNanos));
+        name, replica.baseUrl(), TimeUnit.NANOSECONDS.toMillis(refresher.retryNanos()));
   }
 
   private ChatException closedException(String model) {
     return new ChatException("SelfHostedProvider '" + name + "' is closed; build a new one to call model '" + model
         + "'", ErrorDetails.of(name, model));
-  }
-
-  // ---- background refresh ----
-
-  private void scheduleRound(long delayNanos) {
-    synchronized (tickLock) {
-      if (closed.get()) {
-        return;
-      }
-      try {
-        nextRound = scheduler.schedule(Duration.ofNanos(delayNanos), this::round);
-      } catch (RejectedExecutionException e) {
-        log.warn("{}: the scheduler refused the next health/metrics refresh ({}); replica health is no longer "
-            + "updated in the background", name, e.toString());
-      }
-    }
-  }
-
-  /** One background round: probes the replicas that are due, then schedules the next round. */
-  private void round() {
-    if (closed.get()) {
-      return;
-    }
-    CompletableFuture<Void> work;
-    try {
-      long now = ticker.read();
-      List<CompletableFuture<Void>> due = new ArrayList<>();
-      for (Replica r : pool.replicas()) {
-        if (r.isDue(now, scrapeNanos, retryNanos)) {
-          due.add(refresh(r));
-        }
-      }
-      work = CompletableFuture.allOf(due.toArray(new CompletableFuture<?>[0]));
-    } catch (RuntimeException e) {
-      log.warn("{}: a background refresh round failed: {}", name, e.toString());
-      work = CompletableFuture.completedFuture(null);
-    }
-    lastRound = work.handle((v, e) -> {
-      scheduleRound(Math.min(scrapeNanos, retryNanos));
-      return null;
-    });
-  }
-
-  /** Probes one replica; never fails. */
-  private CompletableFuture<Void> refresh(Replica replica) {
-    long seq = replica.beginCheck(ticker.read());
-    return control.get(replica.healthUri(), ControlPlane.MAX_HEALTH_BYTES)
-        .handle((response, error) -> {
-          boolean ok = error == null && response.ok();
-          String why = ok ? null : error != null
-              ? "health probe failed: " + ControlPlane.describe(error)
-              : "health probe answered HTTP " + response.status() + excerpt(response);
-          boolean applied = replica.applyHealth(seq, ok, why, ticker.read());
-          if (!ok && applied) {
-            log.debug("{}: replica {} is unhealthy: {}", name, replica.baseUrl(), why);
-          }
-          return applied && ok;
-        })
-        .thenCompose(healthy -> healthy ? scrape(replica, seq) : CompletableFuture.<Void>completedFuture(null))
-        .exceptionally(e -> {
-          log.warn("{}: refreshing replica {} failed unexpectedly: {}", name, replica.baseUrl(), e.toString());
-          return null;
-        });
-  }
-
-  private CompletableFuture<Void> scrape(Replica replica, long seq) {
-    CompletableFuture<Void> metrics = control.get(replica.metricsUri(), ControlPlane.MAX_METRICS_BYTES)
-        .handle((response, error) -> {
-          if (error != null) {
-            replica.applyScrapeFailure(seq, "metrics: " + ControlPlane.describe(error));
-          } else if (!response.ok()) {
-            replica.applyScrapeFailure(seq, "metrics answered HTTP " + response.status()
-                + (response.status() == 404 || response.status() == 501
-                    ? " (are metrics enabled? SGLang needs --enable-metrics, llama.cpp --metrics)" : "")
-                + excerpt(response));
-          } else {
-            ControlPlane.Load load = ControlPlane.readLoad(PrometheusText.parse(response.text()),
-                backend.runningSeries(), backend.waitingSeries(), backend.kvCacheUsageSeries(),
-                backend.prefixCacheHitRateSeries(), backend.prefixCacheCounterSeries());
-            replica.applyLoad(seq, load, ticker.read());
-          }
-          return null;
-        });
-    if (replica.models() != null) {
-      return metrics;
-    }
-    CompletableFuture<Void> models = fetchModels(replica).handle((m, e) -> null);
-    return CompletableFuture.allOf(metrics, models);
-  }
-
-  private CompletableFuture<Map<String, Integer>> fetchModels(Replica replica) {
-    return control.get(replica.modelsUri(), ControlPlane.MAX_MODELS_BYTES).thenApply(response -> {
-      if (!response.ok()) {
-        throw new IllegalStateException("GET " + replica.modelsUri() + " answered HTTP " + response.status()
-            + excerpt(response));
-      }
-      Map<String, Integer> models = ControlPlane.readModels(response.body());
-      replica.applyModels(models);
-      models.forEach((id, length) -> {
-        if (length > 0) {
-          maxModelLen.put(id, length);
-        }
-      });
-      return models;
-    });
-  }
-
-  private static String excerpt(ControlPlane.Response response) {
-    String text = WireJson.excerpt(response.text(), 120);
-    return text.isEmpty() ? "" : " (" + text + ")";
   }
 
   /** Not thread-safe. {@link #build()} validates and names the field at fault. */
