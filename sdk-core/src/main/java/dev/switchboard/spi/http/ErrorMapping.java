@@ -44,6 +44,29 @@ public final class ErrorMapping {
     return "the API key (" + source + ")";
   }
 
+  private static final java.util.Set<String> CREDENTIAL_HEADERS =
+      java.util.Set.of("authorization", "api-key", "x-api-key", "proxy-authorization");
+  private static final java.util.Set<String> CREDENTIAL_PARAMS =
+      java.util.Set.of("api-key", "api_key", "apikey", "key", "token", "access_token", "sig");
+
+  /**
+   * Where credentials set other than as the API key went, for the advice of 401 and 403 messages:
+   * {@code "the 'api-key' header"} or {@code "the 'key' query parameter"}; {@code null} if nowhere.
+   */
+  public static String credentialsIn(java.util.Map<String, String> headers, java.util.Map<String, String> queryParams) {
+    for (String h : headers.keySet()) {
+      if (CREDENTIAL_HEADERS.contains(h.toLowerCase(Locale.ROOT))) {
+        return "the '" + h + "' header";
+      }
+    }
+    for (String q : queryParams.keySet()) {
+      if (CREDENTIAL_PARAMS.contains(q.toLowerCase(Locale.ROOT))) {
+        return "the '" + q + "' query parameter";
+      }
+    }
+    return null;
+  }
+
   /** {@code text} without {@code apiKey} (when not null) and bearer tokens; null for null. */
   public static String redactKeyAndBearer(String text, Secret apiKey) {
     if (text == null) {

@@ -10,6 +10,7 @@ import dev.switchboard.ErrorDetails;
 import dev.switchboard.InvalidRequestException;
 import dev.switchboard.Secret;
 import dev.switchboard.spi.http.HttpSettings;
+import dev.switchboard.spi.http.ErrorMapping;
 import dev.switchboard.spi.http.HttpTransport;
 import dev.switchboard.providers.compat.internal.ChatCompletionsClient;
 import dev.switchboard.providers.compat.internal.ChatCompletionsDialect;
@@ -148,9 +149,9 @@ public final class OpenAiProvider implements ProviderAdapter {
         .dialect(dialect)
         .thinkTags(quirks.contains(Quirk.THINK_TAGS))
         .errors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/chat/completions", b.clock, businessCodes,
-            OWNER, API_KEY_ENV, credentialsIn(b.headers, b.queryParams)))
+            OWNER, API_KEY_ENV, ErrorMapping.credentialsIn(b.headers, b.queryParams)))
         .embeddingErrors(new ChatCompletionsErrorMapper(apiKey, shownEndpoint + "/embeddings", b.clock,
-            businessCodes, OWNER, API_KEY_ENV, credentialsIn(b.headers, b.queryParams)))
+            businessCodes, OWNER, API_KEY_ENV, ErrorMapping.credentialsIn(b.headers, b.queryParams)))
         .build();
   }
 
@@ -158,25 +159,6 @@ public final class OpenAiProvider implements ProviderAdapter {
     return new Builder();
   }
 
-  private static final java.util.Set<String> CREDENTIAL_HEADERS =
-      java.util.Set.of("authorization", "api-key", "x-api-key", "proxy-authorization");
-  private static final java.util.Set<String> CREDENTIAL_PARAMS =
-      java.util.Set.of("api-key", "api_key", "apikey", "key", "token", "access_token", "sig");
-
-  /** Where credentials set other than with apiKey(...) go, for error advice; null if nowhere. */
-  private static String credentialsIn(Map<String, String> headers, Map<String, String> queryParams) {
-    for (String h : headers.keySet()) {
-      if (CREDENTIAL_HEADERS.contains(h.toLowerCase(java.util.Locale.ROOT))) {
-        return "the '" + h + "' header";
-      }
-    }
-    for (String q : queryParams.keySet()) {
-      if (CREDENTIAL_PARAMS.contains(q.toLowerCase(java.util.Locale.ROOT))) {
-        return "the '" + q + "' query parameter";
-      }
-    }
-    return null;
-  }
 
   /**
    * A provider named {@code "openai"} configured from the environment: {@code OPENAI_BASE_URL}
