@@ -124,6 +124,22 @@ public final class ChatResponse {
     return attempts;
   }
 
+  /**
+   * What the call cost at the {@code Switchboard}'s prices: the sum over {@link #attempts()} that
+   * have a {@linkplain Attempt#cost() cost}, failed, cancelled and fallen-back ones included.
+   * {@link Cost#ZERO} when no attempt has one: none was priced, or the answer came from a cache.
+   * Estimated when any part is.
+   */
+  public Cost cost() {
+    Cost sum = Cost.ZERO;
+    for (Attempt a : attempts) {
+      if (a.cost().isPresent()) {
+        sum = sum.plus(a.cost().get());
+      }
+    }
+    return sum;
+  }
+
   /** Every alternative answer, by index: this response's own as choice 0, then any others. */
   public List<Choice> choices() {
     Choice first = new Choice(0, message, reasoning, finishReason);
@@ -213,7 +229,7 @@ public final class ChatResponse {
         + (message.toolCalls().isEmpty() ? "" : ", toolCalls=" + message.toolCalls().size())
         + (refusal == null ? "" : ", refusal")
         + (otherChoices.isEmpty() ? "" : ", choices=" + (1 + otherChoices.size()))
-        + ", " + usage + "]";
+        + ", " + usage + (cost().isZero() ? "" : ", " + cost()) + "]";
   }
 
   /** Not thread-safe. */

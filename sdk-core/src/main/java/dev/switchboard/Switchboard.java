@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.spi.Futures;
+import dev.switchboard.cost.PriceCatalog;
 import dev.switchboard.internal.CallScope;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ProviderStep;
@@ -71,6 +72,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final Scheduler scheduler;
   private final Duration callTimeout;
   private final ProviderStep providerStep;
+  private final PriceCatalog prices;
   private final Map<String, ProviderAdapter> providers;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -85,7 +87,8 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     this.ticker = b.ticker;
     this.scheduler = b.scheduler;
     this.callTimeout = b.callTimeout;
-    this.providerStep = new ProviderStep(providers, ticker, scheduler);
+    this.prices = b.prices != null ? b.prices : PriceCatalog.bundled();
+    this.providerStep = new ProviderStep(providers, ticker, scheduler, prices);
   }
 
   public static Builder builder() {
@@ -192,6 +195,11 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   }
 
   /** The registered provider names. */
+  /** The prices attempts are costed at. */
+  public PriceCatalog prices() {
+    return prices;
+  }
+
   public Set<String> providers() {
     return new TreeSet<>(providers.keySet());
   }
@@ -356,6 +364,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private final List<Interceptor> interceptors = new ArrayList<>();
     private final List<ChatListener> listeners = new ArrayList<>();
     private final List<ChatListener.Factory> listenerFactories = new ArrayList<>();
+    private PriceCatalog prices;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = SystemScheduler.instance();
@@ -446,6 +455,17 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         throw new IllegalArgumentException("callTimeout must be positive, got " + callTimeout);
       }
       this.callTimeout = callTimeout;
+      return this;
+    }
+
+    /**
+     * The prices every attempt is costed at ({@link Attempt#cost()}, {@link ChatResponse#cost()}),
+     * and that budgets and cost-aware routers read. Default: {@link PriceCatalog#bundled()}; add
+     * negotiated rates and self-hosted models with {@code PriceCatalog.bundled().toBuilder()}, or
+     * pass {@link PriceCatalog#empty()} to cost nothing.
+     */
+    public Builder prices(PriceCatalog prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 

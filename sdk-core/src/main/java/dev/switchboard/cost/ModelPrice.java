@@ -1,5 +1,6 @@
 package dev.switchboard.cost;
 
+import dev.switchboard.Cost;
 import dev.switchboard.Usage;
 import java.math.BigDecimal;
 import java.math.MathContext;

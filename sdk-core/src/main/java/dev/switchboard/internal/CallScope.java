@@ -4,6 +4,7 @@ import dev.switchboard.Attempt;
 import dev.switchboard.observe.CallInfo;
 import dev.switchboard.route.Load;
 import dev.switchboard.route.ModelDirectory;
+import dev.switchboard.cost.ModelPrice;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.spi.CallContext;
 import dev.switchboard.spi.Capabilities;
@@ -65,6 +66,11 @@ public final class CallScope implements CallContext {
   @Override
   public Capabilities capabilities(ModelRef model) {
     return provider.capabilities(model);
+  }
+
+  @Override
+  public Optional<ModelPrice> price(ModelRef model) {
+    return provider.price(model.provider(), model.model());
   }
 
   @Override

@@ -20,6 +20,9 @@ import dev.switchboard.route.Target;
 import dev.switchboard.spi.Capabilities;
 import dev.switchboard.spi.ProviderAdapter;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import dev.switchboard.cost.ModelPrice;
+import dev.switchboard.cost.PriceCatalog;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.Ticker;
 import dev.switchboard.spi.TokenEstimates;
@@ -45,14 +48,45 @@ public final class ProviderStep {
     }
   }
 
+  private static final int PRICE_MEMO_LIMIT = 4096;
+
   private final Map<String, ProviderAdapter> providers;
   private final Ticker ticker;
   private final Scheduler scheduler;
+  private final PriceCatalog prices;
+  private final ConcurrentHashMap<String, Optional<ModelPrice>> priceMemo = new ConcurrentHashMap<>();
 
-  public ProviderStep(Map<String, ProviderAdapter> providers, Ticker ticker, Scheduler scheduler) {
+  public ProviderStep(Map<String, ProviderAdapter> providers, Ticker ticker, Scheduler scheduler,
+      PriceCatalog prices) {
     this.providers = Map.copyOf(providers);
     this.ticker = ticker;
     this.scheduler = scheduler;
+    this.prices = prices;
+  }
+
+  /** The price of {@code "provider/model"}, remembered (catalog lookups try several spellings). */
+  public Optional<ModelPrice> price(String provider, String model) {
+    String key = provider + "/" + model;
+    Optional<ModelPrice> known = priceMemo.get(key);
+    if (known == null) {
+      known = prices.price(key);
+      if (priceMemo.size() < PRICE_MEMO_LIMIT) {
+        priceMemo.put(key, known);
+      }
+    }
+    return known;
+  }
+
+  /**
+   * {@code attempt} with its cost: at the price of the model that answered, else of the model it
+   * was sent to (a provider may answer with a dated or routed name the catalog does not list).
+   */
+  private Attempt priced(Attempt attempt, Bound target) {
+    Optional<ModelPrice> price = price(attempt.provider(), attempt.model());
+    if (price.isEmpty() && !attempt.model().equals(target.model())) {
+      price = price(target.provider(), target.model());
+    }
+    return price.isEmpty() ? attempt : attempt.withCost(price.get().cost(attempt.usage()));
   }
   /**
    * {@code notFound} for a bare model name ({@code "gpt-4o"}) that a registered provider knows (its
@@ -141,8 +175,9 @@ public final class ProviderStep {
         result.completeExceptionally(failure);
         return;
       }
-      Attempt attempt = new Attempt(target.provider(), response.model().isEmpty() ? target.model() : response.model(),
-          200, latency, response.usage(), Optional.empty());
+      Attempt attempt = priced(new Attempt(target.provider(),
+          response.model().isEmpty() ? target.model() : response.model(), 200, latency, response.usage(),
+          Optional.empty()), target);
       scope.recorded(attempt);
       listeners.attemptEnd(call, id, attempt);
       result.complete(attributed(response, target.provider(), attempt));
@@ -175,15 +210,16 @@ public final class ProviderStep {
         Throwable cause = Futures.unwrap(error);
         ChatException mapped = asChatException(cause, target);
         Attempt attempt = cause instanceof java.util.concurrent.CancellationException
-            ? new Attempt(target.provider(), target.model(), 0, latency, Usage.ZERO, Optional.of("Cancelled"))
+            ? priced(new Attempt(target.provider(), target.model(), 0, latency, Usage.ZERO, Optional.of("Cancelled")),
+                target)
             : failedAttempt(target, mapped, latency);
         scope.recorded(attempt);
         listeners.attemptEnd(call, id, attempt);
         result.completeExceptionally(mapped.withAttempts(List.of(attempt)));
         return;
       }
-      Attempt attempt = new Attempt(target.provider(), target.model(), 200, latency, response.usage(),
-          Optional.empty());
+      Attempt attempt = priced(new Attempt(target.provider(), target.model(), 200, latency, response.usage(),
+          Optional.empty()), target);
       scope.recorded(attempt);
       listeners.attemptEnd(call, id, attempt);
       result.complete(response.toBuilder().provider(target.provider()).build());
@@ -215,20 +251,20 @@ public final class ProviderStep {
    * A cancelled exchange (a hedge's loser, a caller's cancel) may still be billed: its input is
    * estimated, and so is whatever output was streamed before the cancel.
    */
-  private static Attempt cancelledAttempt(Bound target, ChatRequest request, Duration latency,
+  private Attempt cancelledAttempt(Bound target, ChatRequest request, Duration latency,
       String outputSoFar) {
     Usage usage = Usage.builder()
         .inputTokens(TokenEstimates.input(request))
         .outputTokens(outputSoFar.isEmpty() ? 0 : TokenEstimates.of(outputSoFar))
         .estimated(true)
         .build();
-    return new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled"));
+    return priced(new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled")), target);
   }
 
-  private static Attempt failedAttempt(Bound target, ChatException failure, Duration latency) {
+  private Attempt failedAttempt(Bound target, ChatException failure, Duration latency) {
     Usage usage = failure instanceof dev.switchboard.ChatStreamException s ? s.partialResponse().usage() : Usage.ZERO;
-    return new Attempt(target.provider(), target.model(), failure.statusCode().orElse(0), latency, usage,
-        Optional.of(failure.getClass().getSimpleName()));
+    return priced(new Attempt(target.provider(), target.model(), failure.statusCode().orElse(0), latency, usage,
+        Optional.of(failure.getClass().getSimpleName())), target);
   }
 
   /** {@code response} as {@code provider}'s, with {@code attempt} added; the text is not copied. */
@@ -285,9 +321,9 @@ public final class ProviderStep {
       }
       if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
         ChatResponse response = c.response();
-        Attempt attempt = new Attempt(target.provider(),
+        Attempt attempt = priced(new Attempt(target.provider(),
             response.model().isEmpty() ? target.model() : response.model(), 200,
-            Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty());
+            Duration.ofNanos(ticker.read() - start), response.usage(), Optional.empty()), target);
         recorded = attempt;
         scope.recorded(attempt);
         listeners.attemptEnd(call, id, attempt);

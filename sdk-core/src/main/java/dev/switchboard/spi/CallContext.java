@@ -6,6 +6,7 @@ import dev.switchboard.observe.CallInfo;
 import dev.switchboard.observe.ChatListener;
 import dev.switchboard.route.Load;
 import dev.switchboard.route.ModelDirectory;
+import dev.switchboard.cost.ModelPrice;
 import dev.switchboard.route.ModelRef;
 import dev.switchboard.route.Target;
 import java.util.List;
@@ -51,6 +52,14 @@ public interface CallContext {
 
   /** What {@code model} can do, as its provider declares it. */
   Capabilities capabilities(ModelRef model);
+
+  /**
+   * What {@code model} costs at its {@code Switchboard}'s prices ({@code
+   * Switchboard.Builder#prices}), for budgets and cost-aware routing; empty when it has no price.
+   */
+  default Optional<ModelPrice> price(ModelRef model) {
+    return Optional.empty();
+  }
 
   /** How busy the servers behind {@code model} are now, if its provider knows. */
   Optional<Load> load(ModelRef model);

@@ -1,5 +1,6 @@
 package dev.switchboard.cost;
 
+import dev.switchboard.Cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

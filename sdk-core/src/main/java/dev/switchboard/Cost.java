@@ -1,4 +1,4 @@
-package dev.switchboard.cost;
+package dev.switchboard;
 
 import java.math.BigDecimal;
 import java.util.Objects;
@@ -25,6 +25,15 @@ public record Cost(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWri
   /** The whole cost in dollars. */
   public BigDecimal total() {
     return input.add(cachedInput).add(cacheWriteInput).add(output).add(reasoning);
+  }
+
+  /** What {@code dollars} of plain input cost, unsplit: for totals read back from a store. */
+  public static Cost of(BigDecimal dollars, boolean estimated) {
+    return new Cost(dollars, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, estimated);
+  }
+
+  public boolean isZero() {
+    return total().signum() == 0;
   }
 
   /** Both added up, for attempts of one call or a ledger; estimated if either is. */
