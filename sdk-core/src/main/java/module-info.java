@@ -5,6 +5,7 @@ module dev.switchboard.core {
   requires transitive java.net.http;
   requires org.slf4j;
   requires dev.failsafe.core;
+  requires com.github.benmanes.caffeine;
 
   exports dev.switchboard;
   exports dev.switchboard.spi;

@@ -1,7 +1,10 @@
 package dev.switchboard;
 
 import dev.switchboard.spi.Futures;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.cost.PriceCatalog;
+import dev.switchboard.observe.Feedback;
 import dev.switchboard.internal.CallScope;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ProviderStep;
@@ -60,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; build one and share it. {@link #close()} closes the providers.
  */
 public final class Switchboard implements ChatClient, EmbeddingClient, AutoCloseable {
+  private static final int FEEDBACK_MEMORY = 100_000;
+  private static final int FEEDBACK_WINDOW_HOURS = 24;
+  private static final Duration FEEDBACK_WINDOW = Duration.ofHours(FEEDBACK_WINDOW_HOURS);
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final AtomicLong CALL_IDS = new AtomicLong();
 
@@ -73,6 +79,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final Duration callTimeout;
   private final ProviderStep providerStep;
   private final PriceCatalog prices;
+  /** Who gave the recent answers, by response id, so that feedback can be counted per model. */
+  private final Cache<String, Feedback> answeredBy = Caffeine.newBuilder()
+      .maximumSize(FEEDBACK_MEMORY).expireAfterWrite(FEEDBACK_WINDOW).executor(Runnable::run).build();
   private final Map<String, ProviderAdapter> providers;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -95,6 +104,37 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     return new Builder();
   }
 
+  /**
+   * Judges the answer {@code responseId} ({@link ChatResponse#id()}) of a call made here in the
+   * last {@value #FEEDBACK_WINDOW_HOURS} hours (the last {@value #FEEDBACK_MEMORY} answers): the
+   * listeners get a {@link Feedback} with the provider and model that answered, so that quality
+   * can be counted per model. Returns false, and tells no one, when the answer is not known here
+   * (too old, from another instance: use {@link #feedback(ChatResponse, double, Set)} there).
+   */
+  public boolean feedback(String responseId, double score, Set<String> tags) {
+    Objects.requireNonNull(responseId, "responseId");
+    Feedback who = answeredBy.getIfPresent(responseId);
+    if (who == null) {
+      return false;
+    }
+    listeners.feedback(new Feedback(responseId, who.provider(), who.model(), who.route(), score, tags));
+    return true;
+  }
+
+  /** Judges {@code response}; see {@link #feedback(String, double, Set)}. */
+  public void feedback(ChatResponse response, double score, Set<String> tags) {
+    Feedback who = answeredBy.getIfPresent(response.id());
+    listeners.feedback(new Feedback(response.id(), response.provider(), response.model(),
+        who == null ? "" : who.route(), score, tags));
+  }
+
+  private void answered(CallInfo call, ChatResponse response) {
+    if (!response.id().isEmpty()) {
+      answeredBy.put(response.id(), new Feedback(response.id(), response.provider(), response.model(), call.model(),
+          0, Set.of()));
+    }
+  }
+
   @Override
   public ChatResponse chat(ChatRequest request) {
     return Futures.await(HttpTransport.callerWaits(() -> chatAsync(request)));
@@ -108,7 +148,10 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     Listeners listeners = scope.events();
     listeners.callStart(call);
     CompletableFuture<ChatResponse> inner = new RealChain(interceptors, 0, request, scope).proceed(request);
-    return ended(scope, request.model(), inner, listeners::callEnd);
+    return ended(scope, request.model(), inner, (c, response) -> {
+      answered(c, response);
+      listeners.callEnd(c, response);
+    });
   }
 
   @Override
@@ -326,6 +369,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     protected ChatEvent onEvent(ChatEvent event) {
       if (event instanceof ChatEvent.Completed c && ended.compareAndSet(false, true)) {
         cancelTimer();
+        answered(call, c.response());
         listeners.callEnd(call, c.response());
       }
       return event;

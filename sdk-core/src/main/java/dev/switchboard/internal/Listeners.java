@@ -110,6 +110,11 @@ public final class Listeners implements ChatListener {
   }
 
   @Override
+  public void feedback(dev.switchboard.observe.Feedback feedback) {
+    each("feedback", l -> l.feedback(feedback));
+  }
+
+  @Override
   public void callEnd(CallInfo call, ChatResponse response) {
     each("callEnd", l -> l.callEnd(call, response));
   }

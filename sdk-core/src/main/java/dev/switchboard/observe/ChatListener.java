@@ -71,6 +71,12 @@ public interface ChatListener {
   default void callCancelled(CallInfo call) {}
 
   /**
+   * Someone judged an answer ({@code Switchboard.feedback}). Not part of any call: it reaches the
+   * listeners registered with {@code Switchboard.Builder.listener}, not those made per call.
+   */
+  default void feedback(Feedback feedback) {}
+
+  /**
    * Makes a listener for each call, for state that lives as long as the call (a trace span, a
    * timer sample). {@link #create} runs on the caller's thread as the call starts, before {@link
    * #callStart}; the listener it returns sees every event of that call and no other. Must be
