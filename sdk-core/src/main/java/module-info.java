@@ -6,6 +6,7 @@ module dev.switchboard.core {
   requires org.slf4j;
   requires dev.failsafe.core;
   requires com.github.benmanes.caffeine;
+  requires static lettuce.core;
 
   exports dev.switchboard;
   exports dev.switchboard.spi;
