@@ -7,6 +7,7 @@ module dev.switchboard.core {
   requires dev.failsafe.core;
   requires com.github.benmanes.caffeine;
   requires static lettuce.core;
+  requires static jtokkit;
 
   exports dev.switchboard;
   exports dev.switchboard.spi;

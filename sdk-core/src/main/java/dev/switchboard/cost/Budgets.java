@@ -63,12 +63,14 @@ public final class Budgets implements Interceptor {
   private final BudgetStore store;
   private final String downgradeTo;
   private final Predicate<ModelRef> exempt;
+  private final TokenCounter tokens;
 
   private Budgets(Builder b) {
     this.budgets = List.copyOf(b.budgets);
     this.store = b.store != null ? b.store : BudgetStore.inMemory();
     this.downgradeTo = b.downgradeTo;
     this.exempt = b.exempt;
+    this.tokens = b.tokens;
   }
 
   public static Builder builder() {
@@ -195,7 +197,7 @@ public final class Budgets implements Interceptor {
         + target + "' has no price, so budget '" + applied.get(0).name() + "' cannot bound what the call costs; "
         + "the call was not sent. Add its price (Switchboard.builder().prices(...)) or exempt it "
         + "(Budgets.builder().exempt(...))", ErrorDetails.of(target.provider(), target.model())));
-    CostEstimate estimate = price.estimate(request);
+    CostEstimate estimate = price.estimate(request, tokens.inputTokens(target, request));
     return new Plan(List.copyOf(lines), scopes, applied, target, estimate, nanos(estimate.worstCase()));
   }
 
@@ -355,8 +357,18 @@ public final class Budgets implements Interceptor {
     private BudgetStore store;
     private String downgradeTo;
     private Predicate<ModelRef> exempt = m -> false;
+    private TokenCounter tokens = TokenCounter.ESTIMATE;
 
     private Builder() {}
+
+    /**
+     * How a call's input is counted for its reservation. Default: {@link TokenCounter#ESTIMATE};
+     * {@link TokenCounter#tiktoken()} counts exactly for OpenAI's models.
+     */
+    public Builder tokenCounter(TokenCounter counter) {
+      this.tokens = Objects.requireNonNull(counter, "counter");
+      return this;
+    }
 
     /** Adds a budget; every budget that applies to a call must allow it. */
     public Builder budget(Budget budget) {

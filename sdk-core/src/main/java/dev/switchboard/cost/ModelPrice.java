@@ -132,7 +132,17 @@ public final class ModelPrice {
    * its input counted with {@link dev.switchboard.spi.TokenEstimates}, all of it uncached.
    */
   public CostEstimate estimate(dev.switchboard.ChatRequest request) {
-    long in = dev.switchboard.spi.TokenEstimates.input(request);
+    return estimate(request, dev.switchboard.spi.TokenEstimates.input(request));
+  }
+
+  /**
+   * {@link #estimate(dev.switchboard.ChatRequest)} with the input counted already, e.g. by a
+   * {@link TokenCounter} with a real tokenizer.
+   */
+  public CostEstimate estimate(dev.switchboard.ChatRequest request, long in) {
+    if (in < 0) {
+      throw new IllegalArgumentException("input tokens must be >= 0, got " + in);
+    }
     long most = request.maxOutputTokens().map(Integer::longValue)
         .orElse(maxOutput > 0 ? (long) maxOutput : UNBOUNDED_OUTPUT_TOKENS);
     long expected = Math.min(most, TYPICAL_OUTPUT_TOKENS);
