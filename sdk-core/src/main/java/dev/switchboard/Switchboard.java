@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.cost.PriceCatalog;
 import dev.switchboard.observe.Feedback;
+import dev.switchboard.internal.CallLog;
 import dev.switchboard.internal.CallScope;
 import dev.switchboard.internal.Listeners;
 import dev.switchboard.internal.ProviderStep;
@@ -90,7 +91,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     this.directory = new AtomicReference<>(b.directory != null ? checked(b.directory, b.providers.keySet())
         : ModelDirectory.of(b.providers.keySet(), b.aliases));
     this.interceptors = List.copyOf(b.interceptors);
-    this.listeners = new Listeners(b.listeners);
+    List<ChatListener> all = new ArrayList<>(b.listeners);
+    all.add(new CallLog(b.ticker, b.logContent));
+    this.listeners = new Listeners(all);
     this.listenerFactories = List.copyOf(b.listenerFactories);
     this.clock = b.clock;
     this.ticker = b.ticker;
@@ -409,6 +412,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     private final List<ChatListener> listeners = new ArrayList<>();
     private final List<ChatListener.Factory> listenerFactories = new ArrayList<>();
     private PriceCatalog prices;
+    private boolean logContent;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = SystemScheduler.instance();
@@ -510,6 +514,16 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
      */
     public Builder prices(PriceCatalog prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Whether the one line each call logs at DEBUG (logger {@code dev.switchboard.calls}) includes
+     * the last prompt message and the answer, cut at 500 characters. Default: false, as prompts
+     * and answers may hold personal data.
+     */
+    public Builder logContent(boolean logContent) {
+      this.logContent = logContent;
       return this;
     }
 
