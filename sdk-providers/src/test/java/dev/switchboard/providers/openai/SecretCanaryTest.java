@@ -71,6 +71,52 @@ class SecretCanaryTest {
     }
   }
 
+  @Test
+  void canaryKey_staysOutOfTheCallLogLedgerAndBudgets_onASuccessfulCall() throws Exception {
+    String body = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-2024-08-06\","
+        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"},"
+        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1,\"total_tokens\":10}}";
+    try (RawHttpServer server = new RawHttpServer(1, c -> c.write("HTTP/1.1 200 OK\r\n"
+        + "Content-Type: application/json\r\nx-request-id: req-canary\r\nContent-Length: "
+        + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body))) {
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      PrintStream originalErr = System.err;
+      PrintStream originalOut = System.out;
+      PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8);
+      System.setErr(tee);
+      System.setOut(tee);
+      StringBuilder everything = new StringBuilder();
+      try {
+        OpenAiProvider provider = OpenAiProvider.builder().name("openai").baseUrl(server.baseUrl())
+            .apiKey(Secret.of(CANARY)).build();
+        dev.switchboard.cost.CostLedger ledger = new dev.switchboard.cost.CostLedger();
+        dev.switchboard.cost.Budgets budgets = dev.switchboard.cost.Budgets.builder()
+            .budget(dev.switchboard.cost.Budget.builder("org").global()
+                .period(dev.switchboard.cost.Budget.Period.DAY).limit(10).build())
+            .build();
+        Switchboard sb = Switchboard.builder().provider(provider).alias("main", "openai/gpt-4o")
+            .interceptor(budgets).listener(ledger).build();
+        dev.switchboard.ChatResponse response = sb.chat(ChatRequest.of("main", "hi"));
+        everything.append(response).append(response.attempts()).append(ledger).append(ledger.entries())
+            .append(budgets);
+        java.io.StringWriter csv = new java.io.StringWriter();
+        dev.switchboard.cost.CostLedger.writeCsv(ledger.entries(), csv);
+        everything.append(csv);
+        sb.close();
+      } finally {
+        System.setErr(originalErr);
+        System.setOut(originalOut);
+      }
+      String logged = captured.toString(StandardCharsets.UTF_8);
+      everything.append(logged);
+
+      assertThat(server.accepted.get(0).get(10, TimeUnit.SECONDS).requestHead).contains("Bearer " + CANARY);
+      assertThat(logged).as("the call's DEBUG line was written").contains("outcome=success")
+          .contains("request_id=req-canary").contains("cost_usd=");
+      assertThat(everything.toString()).doesNotContain(CANARY).doesNotContain(CANARY.substring(8));
+    }
+  }
+
   private static ChatException catchChat(Switchboard sb) {
     try {
       sb.chat(ChatRequest.of("main", "hi"));
