@@ -117,7 +117,8 @@ class CostTest {
     }
     assertThat(imported.size()).isGreaterThan(1_000);
     for (String model : new String[] {"openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-haiku-4-5",
-        "anthropic/claude-sonnet-4-5"}) {
+        "anthropic/claude-sonnet-4-5", "openai/gpt-4.1", "openai/gpt-5-mini", "openai/o4-mini",
+        "deepseek/deepseek-chat", "anthropic/claude-opus-4-1"}) {
       ModelPrice ours = PriceCatalog.bundled().price(model).orElseThrow();
       ModelPrice theirs = imported.price(model).orElseThrow();
       assertThat(theirs.input()).as(model + " input").isEqualByComparingTo(ours.input());
