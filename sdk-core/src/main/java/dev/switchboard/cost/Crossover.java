@@ -75,6 +75,25 @@ public final class Crossover {
     return selfHostedMonthly.multiply(MILLION).divide(blendedPerMillion, 0, RoundingMode.CEILING).longValueExact();
   }
 
+  /**
+   * {@link #crossoverTokensPerMonth(ModelPrice, double, BigDecimal)} at the mix of {@code
+   * inputTokens} to {@code outputTokens}, exactly (no rounded share).
+   */
+  public static long crossoverTokensPerMonth(ModelPrice price, long inputTokens, long outputTokens,
+      BigDecimal selfHostedMonthly) {
+    requireNonNegative("inputTokens", inputTokens);
+    requireNonNegative("outputTokens", outputTokens);
+    if (inputTokens + outputTokens == 0) {
+      throw new IllegalArgumentException("crossoverTokensPerMonth needs some tokens to take the mix from");
+    }
+    BigDecimal dollarsPerToken = apiMonthly(inputTokens, outputTokens, price)
+        .divide(BigDecimal.valueOf(inputTokens + outputTokens), MathContext.DECIMAL128);
+    if (dollarsPerToken.signum() == 0) {
+      return Long.MAX_VALUE;
+    }
+    return selfHostedMonthly.divide(dollarsPerToken, 0, RoundingMode.CEILING).longValueExact();
+  }
+
   private static void requireNonNegative(String field, long v) {
     if (v < 0) {
       throw new IllegalArgumentException(field + " must be >= 0, got " + v);

@@ -34,4 +34,11 @@ class CrossoverTest {
     assertThat(Crossover.apiMonthly(volume, 0, gpt4o)).isEqualByComparingTo(ownMonthly);
     assertThat(Crossover.selfHostedMonthly(2, 8.0, 5_000, 24_000, 24)).isEqualByComparingTo("17680");
   }
+
+  @Test
+  void theCrossoverAtAnExactMix_ofFiveHundredMillionInAndOneHundredMillionOut() {
+    // the mix costs $2,250 per 600M tokens = $3.75 per million; $11,680 / $3.75 per million = 3,114,666,666.67
+    assertThat(Crossover.crossoverTokensPerMonth(gpt4o, 500_000_000L, 100_000_000L, new BigDecimal("11680")))
+        .isEqualTo(3_114_666_667L);
+  }
 }

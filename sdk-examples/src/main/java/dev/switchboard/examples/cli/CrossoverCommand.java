@@ -177,7 +177,9 @@ public final class CrossoverCommand implements Callable<Integer> {
       sides.add(new Side(hourly, yearly, yearly.divide(TWELVE, MathContext.DECIMAL64),
           BigDecimal.valueOf(selfHosted.setupCost).divide(BigDecimal.valueOf(selfHosted.amortizationMonths),
               MathContext.DECIMAL64),
-          monthly, Crossover.crossoverTokensPerMonth(modelPrice, inputShare, monthly)));
+          monthly, volume.split != null
+              ? Crossover.crossoverTokensPerMonth(modelPrice, input, output, monthly)
+              : Crossover.crossoverTokensPerMonth(modelPrice, inputShare, monthly)));
     }
     PrintWriter out = spec.commandLine().getOut();
     out.print(format == Format.JSON ? json(modelPrice, input, output, inputShare, api, sides)
