@@ -80,6 +80,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
   private final Duration callTimeout;
   private final ProviderStep providerStep;
   private final PriceCatalog prices;
+  private final boolean takesFeedback;
   /** Who gave the recent answers, by response id, so that feedback can be counted per model. */
   private final Cache<String, Feedback> answeredBy = Caffeine.newBuilder()
       .maximumSize(FEEDBACK_MEMORY).expireAfterWrite(FEEDBACK_WINDOW).executor(Runnable::run).build();
@@ -94,6 +95,7 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
     List<ChatListener> all = new ArrayList<>(b.listeners);
     all.add(new CallLog(b.ticker, b.logContent));
     this.listeners = new Listeners(all);
+    this.takesFeedback = all.stream().anyMatch(Switchboard::takesFeedback);
     this.listenerFactories = List.copyOf(b.listenerFactories);
     this.clock = b.clock;
     this.ticker = b.ticker;
@@ -112,7 +114,9 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
    * last {@value #FEEDBACK_WINDOW_HOURS} hours (the last {@value #FEEDBACK_MEMORY} answers): the
    * listeners get a {@link Feedback} with the provider and model that answered, so that quality
    * can be counted per model. Returns false, and tells no one, when the answer is not known here
-   * (too old, from another instance: use {@link #feedback(ChatResponse, double, Set)} there).
+   * (too old, from another instance: use {@link #feedback(ChatResponse, double, Set)} there), or
+   * when no listener takes feedback (answers are remembered only for listeners that override
+   * {@link ChatListener#feedback}, so that others pay nothing for it).
    */
   public boolean feedback(String responseId, double score, Set<String> tags) {
     Objects.requireNonNull(responseId, "responseId");
@@ -131,8 +135,16 @@ public final class Switchboard implements ChatClient, EmbeddingClient, AutoClose
         who == null ? "" : who.route(), score, tags));
   }
 
+  private static boolean takesFeedback(ChatListener listener) {
+    try {
+      return listener.getClass().getMethod("feedback", Feedback.class).getDeclaringClass() != ChatListener.class;
+    } catch (NoSuchMethodException e) {
+      return true;
+    }
+  }
+
   private void answered(CallInfo call, ChatResponse response) {
-    if (!response.id().isEmpty()) {
+    if (takesFeedback && !response.id().isEmpty()) {
       answeredBy.put(response.id(), new Feedback(response.id(), response.provider(), response.model(), call.model(),
           0, Set.of()));
     }

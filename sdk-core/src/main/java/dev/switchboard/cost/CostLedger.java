@@ -324,9 +324,9 @@ public final class CostLedger implements ChatListener {
         json.writeNumberField("reasoning_tokens", u.reasoningTokens());
         json.writeBooleanField("usage_estimated", u.estimated());
         json.writeBooleanField("priced", e.priced());
-        json.writeNumberField("cost_usd", e.cost().total());
+        json.writeNumberField("cost_usd", e.cost().total().stripTrailingZeros());
         json.writeBooleanField("cost_estimated", e.cost().estimated());
-        json.writeNumberField("saved_usd", e.saved().total());
+        json.writeNumberField("saved_usd", e.saved().total().stripTrailingZeros());
         json.writeEndObject();
         json.writeRaw('\n');
       }

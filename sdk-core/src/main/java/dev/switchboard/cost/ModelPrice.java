@@ -152,7 +152,9 @@ public final class ModelPrice {
   }
 
   private static BigDecimal dollars(long tokens, BigDecimal perMillion) {
-    return tokens == 0 ? BigDecimal.ZERO : perMillion.multiply(BigDecimal.valueOf(tokens)).divide(MILLION, MATH);
+    // exact and without a division: a price per million has few digits, so this is cheap on every attempt
+    return tokens == 0 || perMillion.signum() == 0 ? BigDecimal.ZERO
+        : perMillion.multiply(BigDecimal.valueOf(tokens)).movePointLeft(6);
   }
 
   public Builder toBuilder() {
