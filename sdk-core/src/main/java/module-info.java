@@ -8,6 +8,11 @@ module dev.switchboard.core {
   requires com.github.benmanes.caffeine;
   requires static lettuce.core;
   requires static jtokkit;
+  // Optional: only MicrometerMetrics and OpenTelemetryTracing use them; users who register neither
+  // need neither. Not transitive, so that modules reading this one compile without them.
+  requires static micrometer.core;
+  requires static io.opentelemetry.api;
+  requires static io.opentelemetry.context;
 
   exports dev.switchboard;
   exports dev.switchboard.spi;
