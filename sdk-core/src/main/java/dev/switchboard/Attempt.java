@@ -27,8 +27,16 @@ public record Attempt(String provider, String model, int statusCode, Duration la
     this(provider, model, statusCode, latency, usage, failure, Optional.empty());
   }
 
+  /** What {@link #failure()} says of an exchange the caller or a hedge cancelled. */
+  public static final String CANCELLED = "Cancelled";
+
   public boolean succeeded() {
     return failure.isEmpty();
+  }
+
+  /** Cancelled before it ended (a hedge's loser, a caller's cancel or early close); its usage is estimated. */
+  public boolean cancelled() {
+    return failure.isPresent() && failure.get().equals(CANCELLED);
   }
 
   /** {@code "provider/model"}. */

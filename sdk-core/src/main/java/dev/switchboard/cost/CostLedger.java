@@ -130,7 +130,7 @@ public final class CostLedger implements ChatListener {
       cost = catalog.price(attempt.target()).map(p -> p.cost(attempt.usage())).orElse(null);
     }
     Outcome outcome = attempt.succeeded() ? Outcome.SUCCEEDED
-        : attempt.failure().get().equals("Cancelled") ? Outcome.CANCELLED : Outcome.FAILED;
+        : attempt.cancelled() ? Outcome.CANCELLED : Outcome.FAILED;
     add(call, attemptId, attempt.provider(), attempt.model(), attempt.usage(), cost, outcome, Cost.ZERO);
   }
 

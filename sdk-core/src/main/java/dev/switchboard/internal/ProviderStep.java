@@ -210,7 +210,7 @@ public final class ProviderStep {
         Throwable cause = Futures.unwrap(error);
         ChatException mapped = asChatException(cause, target);
         Attempt attempt = cause instanceof java.util.concurrent.CancellationException
-            ? priced(new Attempt(target.provider(), target.model(), 0, latency, Usage.ZERO, Optional.of("Cancelled")),
+            ? priced(new Attempt(target.provider(), target.model(), 0, latency, Usage.ZERO, Optional.of(Attempt.CANCELLED)),
                 target)
             : failedAttempt(target, mapped, latency);
         scope.recorded(attempt);
@@ -258,7 +258,7 @@ public final class ProviderStep {
         .outputTokens(outputSoFar.isEmpty() ? 0 : TokenEstimates.of(outputSoFar))
         .estimated(true)
         .build();
-    return priced(new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of("Cancelled")), target);
+    return priced(new Attempt(target.provider(), target.model(), 0, latency, usage, Optional.of(Attempt.CANCELLED)), target);
   }
 
   private Attempt failedAttempt(Bound target, ChatException failure, Duration latency) {

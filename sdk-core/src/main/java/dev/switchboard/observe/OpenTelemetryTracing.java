@@ -224,7 +224,7 @@ public final class OpenTelemetryTracing implements ChatListener.Factory {
         }
         attempt.cost().ifPresent(c -> a.setAttribute(COST, c.total().doubleValue()));
         attempt.failure().ifPresent(failure -> {
-          if (failure.equals("Cancelled")) {
+          if (attempt.cancelled()) {
             a.setAttribute(CANCELLED, true);
           } else {
             a.setAttribute(ERROR_TYPE, failure);

@@ -42,6 +42,10 @@ class GrafanaDashboardTest {
     histogram("switchboard_overhead_seconds", "switchboard_route");
     series("switchboard_feedback_score_count", "gen_ai_provider_name", "gen_ai_response_model", "switchboard_route");
     series("switchboard_feedback_score_sum", "gen_ai_provider_name", "gen_ai_response_model", "switchboard_route");
+    series("switchboard_feedback_negative_score_count", "gen_ai_provider_name", "gen_ai_response_model",
+        "switchboard_route");
+    series("switchboard_feedback_negative_score_sum", "gen_ai_provider_name", "gen_ai_response_model",
+        "switchboard_route");
   }
 
   private static final Pattern NAME = Pattern.compile("\\b(?:gen_ai|switchboard)_[a-z_]+");
