@@ -139,29 +139,86 @@ public final class PriceCatalog {
     return perToken.decimalValue().multiply(MILLION).stripTrailingZeros();
   }
 
+  /**
+   * Reads prices in the bundled catalog's format, e.g. negotiated rates from a config file:
+   *
+   * <pre>{@code
+   * {"models": [
+   *   {"model": "openai/gpt-4o", "input": 2.00, "cachedInput": 1.00, "output": 8.00,
+   *    "contextWindow": 128000, "maxOutput": 16384, "source": "contract 2026-11", "asOf": "2026-11-01"}
+   * ]}
+   * }</pre>
+   *
+   * Dollars per million tokens; {@code model}, {@code input} and {@code output} are required, the
+   * rest optional ({@code cacheWriteInput}, {@code reasoning} too). A row that breaks these rules
+   * fails with {@link IllegalArgumentException} naming its place and field ({@code
+   * models[2].output}). Combine with {@code bundled().toBuilder().putAll(...)}.
+   */
+  public static PriceCatalog fromJson(InputStream json) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a price catalog: " + e.getMessage(), e);
+    }
+    if (root == null || !root.path("models").isArray()) {
+      throw new IllegalArgumentException("not a price catalog: expected {\"models\": [ ... ]} at the top level");
+    }
+    return fromBundledFormat(root);
+  }
+
   private static PriceCatalog fromBundledFormat(JsonNode root) {
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    int index = 0;
     for (JsonNode row : root.path("models")) {
+      String at = "models[" + index++ + "]";
+      String model = row.path("model").asText("");
+      if (model.isEmpty()) {
+        throw new IllegalArgumentException(at + ".model: missing; give the model string, e.g. \"openai/gpt-4o\"");
+      }
       ModelPrice.Builder b = ModelPrice.builder()
-          .input(row.get("input").decimalValue())
-          .output(row.get("output").decimalValue())
-          .source(row.path("source").asText(null))
-          .asOf(LocalDate.parse(row.get("asOf").asText()));
+          .input(number(row, "input", at, model).decimalValue())
+          .output(number(row, "output", at, model).decimalValue())
+          .source(row.path("source").asText(null));
+      if (row.has("asOf")) {
+        try {
+          b.asOf(LocalDate.parse(row.get("asOf").asText()));
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new IllegalArgumentException(at + ".asOf ('" + model + "'): not a date like 2026-12-06: "
+              + row.get("asOf").asText(), e);
+        }
+      }
       if (row.has("cachedInput")) {
-        b.cachedInput(row.get("cachedInput").doubleValue());
+        b.cachedInput(number(row, "cachedInput", at, model).doubleValue());
       }
       if (row.has("cacheWriteInput")) {
-        b.cacheWriteInput(row.get("cacheWriteInput").doubleValue());
+        b.cacheWriteInput(number(row, "cacheWriteInput", at, model).doubleValue());
+      }
+      if (row.has("reasoning")) {
+        b.reasoning(number(row, "reasoning", at, model).doubleValue());
       }
       if (row.has("contextWindow")) {
-        b.contextWindow(row.get("contextWindow").intValue());
+        b.contextWindow(number(row, "contextWindow", at, model).intValue());
       }
       if (row.has("maxOutput")) {
-        b.maxOutput(row.get("maxOutput").intValue());
+        b.maxOutput(number(row, "maxOutput", at, model).intValue());
       }
-      prices.put(row.get("model").asText(), b.build());
+      try {
+        prices.put(model, b.build());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(at + " ('" + model + "'): " + e.getMessage(), e);
+      }
     }
     return new PriceCatalog(prices);
+  }
+
+  private static JsonNode number(JsonNode row, String field, String at, String model) {
+    JsonNode v = row.get(field);
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException(at + "." + field + " ('" + model + "'): " + (v == null ? "missing" : "not a "
+          + "number: " + v) + "; dollars per million tokens, e.g. 2.50");
+    }
+    return v;
   }
 
   /** The price of {@code modelString}, if the catalog knows it (see the class doc for the lookup). */

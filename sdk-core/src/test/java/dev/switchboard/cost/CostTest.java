@@ -168,4 +168,26 @@ class CostTest {
     assertThat(c.plus(Cost.ZERO)).isEqualTo(c);
     assertThat(c.toString()).isEqualTo("Cost[$0.003, estimated]");
   }
+
+  @Test
+  void pricesFromAConfigFile_overrideTheBundledOnes_andABadRowNamesItsPlace() {
+    String config = "{\"models\": [{\"model\": \"openai/gpt-4o\", \"input\": 2.00, \"output\": 8.00,"
+        + " \"source\": \"contract\"}, {\"model\": \"vllm/llama\", \"input\": 0.1, \"output\": 0.1}]}";
+    PriceCatalog prices = PriceCatalog.bundled().toBuilder()
+        .putAll(PriceCatalog.fromJson(new java.io.ByteArrayInputStream(config.getBytes(
+            java.nio.charset.StandardCharsets.UTF_8))))
+        .build();
+    // 1M input at the negotiated $2.00, 1M output at $8.00
+    assertThat(prices.price("openai/gpt-4o").orElseThrow().cost(Usage.of(1_000_000, 1_000_000)).total())
+        .isEqualByComparingTo("10");
+    assertThat(prices.price("vllm/llama")).isPresent();
+    assertThat(prices.price("anthropic/claude-3-haiku")).as("the rest of the bundled catalog stays").isPresent();
+
+    String bad = "{\"models\": [{\"model\": \"a/b\", \"input\": 1, \"output\": 1},"
+        + " {\"model\": \"c/d\", \"input\": 1, \"output\": \"cheap\"}]}";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PriceCatalog.fromJson(new java.io.ByteArrayInputStream(
+        bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("models[1].output ('c/d'): not a number: \"cheap\"");
+  }
 }
