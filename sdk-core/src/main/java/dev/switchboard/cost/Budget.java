@@ -54,6 +54,20 @@ public final class Budget {
       };
     }
 
+    /** When the window {@code at} falls in began; {@link Instant#EPOCH} for {@link #TOTAL}. */
+    public Instant start(Instant at) {
+      ZonedDateTime t = at.atZone(ZoneOffset.UTC);
+      LocalDate day = t.toLocalDate();
+      return switch (this) {
+        case HOUR -> t.truncatedTo(ChronoUnit.HOURS).toInstant();
+        case DAY -> day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(ZoneOffset.UTC)
+            .toInstant();
+        case MONTH -> day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        case TOTAL -> Instant.EPOCH;
+      };
+    }
+
     /** When the window {@code at} falls in ends; {@link Instant#MAX} for {@link #TOTAL}. */
     public Instant end(Instant at) {
       ZonedDateTime t = at.atZone(ZoneOffset.UTC);

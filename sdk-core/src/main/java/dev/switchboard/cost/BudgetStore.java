@@ -1,6 +1,5 @@
 package dev.switchboard.cost;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -21,11 +20,12 @@ public interface BudgetStore {
 
   /**
    * One counter: its key (budget, scope value, window), the limit in nano-dollars, and when its
-   * window ends (when the store may forget it).
+   * window began and ends (after which the store may forget it).
    */
-  record Line(String key, long limitNanos, Instant expiresAt) {
+  record Line(String key, long limitNanos, Instant windowStart, Instant expiresAt) {
     public Line {
       Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(windowStart, "windowStart");
       Objects.requireNonNull(expiresAt, "expiresAt");
       if (limitNanos < 0) {
         throw new IllegalArgumentException("limitNanos must be >= 0, got " + limitNanos);
@@ -57,13 +57,12 @@ public interface BudgetStore {
   /** What counter {@code key} holds now (spent plus reserved), 0 if unknown. */
   CompletableFuture<Long> used(String key);
 
-  /** A store in this process's memory: budgets per instance, forgotten at exit. */
+  /**
+   * A store in this process's memory: budgets per instance, forgotten at exit. A counter is
+   * forgotten once a line whose window began after the counter's window ended has been seen (time
+   * has moved past it, by the calls' own clock).
+   */
   static BudgetStore inMemory() {
-    return inMemory(Clock.systemUTC());
-  }
-
-  /** {@link #inMemory()}, forgetting counters whose window ended by {@code clock}. */
-  static BudgetStore inMemory(Clock clock) {
-    return new InMemoryBudgetStore(Objects.requireNonNull(clock, "clock"));
+    return new InMemoryBudgetStore();
   }
 }

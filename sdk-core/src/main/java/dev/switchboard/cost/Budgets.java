@@ -186,7 +186,8 @@ public final class Budgets implements Interceptor {
       if (limit.isEmpty()) {
         continue;
       }
-      lines.add(new BudgetStore.Line(key(b, scope.get(), at), nanos(limit.get()), b.period().end(at)));
+      lines.add(new BudgetStore.Line(key(b, scope.get(), at), nanos(limit.get()), b.period().start(at),
+          b.period().end(at)));
       scopes.add(scope.get());
       applied.add(b);
     }
@@ -201,13 +202,24 @@ public final class Budgets implements Interceptor {
     return new Plan(List.copyOf(lines), scopes, applied, target, estimate, nanos(estimate.worstCase()));
   }
 
-  private CompletableFuture<Granted> reserve(Plan plan, ChatRequest request, CallContext context) {
-    return store.reserve(plan.lines, plan.amountNanos).handle((reservation, error) -> {
+  /** Reserves {@code plan}'s amount; a store that fails, at once or later, fails as {@link #storeFailure}. */
+  private CompletableFuture<BudgetStore.Reservation> reserveOn(Plan plan) {
+    CompletableFuture<BudgetStore.Reservation> reserved;
+    try {
+      reserved = store.reserve(plan.lines, plan.amountNanos);
+    } catch (RuntimeException e) {
+      reserved = Futures.failed(e);
+    }
+    return reserved.handle((reservation, error) -> {
       if (error != null) {
         throw storeFailure(Futures.unwrap(error));
       }
       return reservation;
-    }).thenCompose(reservation -> {
+    });
+  }
+
+  private CompletableFuture<Granted> reserve(Plan plan, ChatRequest request, CallContext context) {
+    return reserveOn(plan).thenCompose(reservation -> {
       if (reservation.granted()) {
         return CompletableFuture.completedFuture(new Granted(plan, request));
       }
@@ -225,7 +237,7 @@ public final class Budgets implements Interceptor {
       if (downgraded == null) {
         return CompletableFuture.completedFuture(new Granted(null, attached));
       }
-      return store.reserve(downgraded.lines, downgraded.amountNanos).thenApply(second -> {
+      return reserveOn(downgraded).thenApply(second -> {
         if (!second.granted()) {
           throw refusal(downgraded, second, context.call().startedAt(), "downgrading to '" + downgradeTo
               + "' did not fit either");

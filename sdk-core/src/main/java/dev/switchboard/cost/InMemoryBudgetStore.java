@@ -1,6 +1,5 @@
 package dev.switchboard.cost;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -18,12 +17,8 @@ final class InMemoryBudgetStore implements BudgetStore {
   }
 
   private final Map<String, Counter> counters = new HashMap<>();
-  private final Clock clock;
+  private Instant latestWindowStart = Instant.MIN;
   private int sincePurge;
-
-  InMemoryBudgetStore(Clock clock) {
-    this.clock = clock;
-  }
 
   @Override
   public synchronized CompletableFuture<Reservation> reserve(List<Line> lines, long amountNanos) {
@@ -55,12 +50,14 @@ final class InMemoryBudgetStore implements BudgetStore {
       Counter c = counters.computeIfAbsent(line.key(), k -> new Counter());
       c.used += delta;
       c.expiresAt = line.expiresAt();
+      if (line.windowStart().isAfter(latestWindowStart)) {
+        latestWindowStart = line.windowStart();
+      }
     }
     if (++sincePurge >= PURGE_EVERY) {
       sincePurge = 0;
-      Instant now = clock.instant();
       for (Iterator<Counter> it = counters.values().iterator(); it.hasNext(); ) {
-        if (it.next().expiresAt.isBefore(now)) {
+        if (!it.next().expiresAt.isAfter(latestWindowStart)) {
           it.remove();
         }
       }
