@@ -38,7 +38,9 @@ class CloseReleasesThreadsTest {
     }
     System.gc();
 
-    assertThat(httpThreads()).as("HTTP threads after 200 x build/call/close").isLessThanOrEqualTo(held);
+    // The shared transport starts pool and sending threads on demand, so timing alone may add a few
+    // (seen: one, in a full build); a per-Switchboard leak would add 200.
+    assertThat(httpThreads()).as("HTTP threads after 200 x build/call/close").isLessThanOrEqualTo(held + 8);
   }
 
   private static Switchboard newSwitchboard() {
