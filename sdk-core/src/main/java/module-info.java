@@ -7,7 +7,6 @@ module dev.switchboard.core {
   requires dev.failsafe.core;
   requires com.github.benmanes.caffeine;
   requires static lettuce.core;
-  requires static jtokkit;
   // Optional: only MicrometerMetrics and OpenTelemetryTracing use them; users who register neither
   // need neither. Not transitive, so that modules reading this one compile without them.
   requires static micrometer.core;

@@ -94,7 +94,7 @@ public final class PriceCatalog {
       throw new IllegalArgumentException("not a LiteLLM price catalog: the top level is not a JSON object");
     }
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
       if (!v.isObject() || !v.path("input_cost_per_token").isNumber() || !v.path("output_cost_per_token").isNumber()) {

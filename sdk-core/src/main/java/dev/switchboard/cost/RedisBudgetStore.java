@@ -76,6 +76,7 @@ public final class RedisBudgetStore implements BudgetStore {
   }
 
   /** A store on {@code redis}: a connection's {@code async()} commands, standalone or cluster. */
+  @SuppressWarnings("exports") // a type of an optional module, which its users require themselves
   public static RedisBudgetStore create(RedisClusterAsyncCommands<String, String> redis) {
     return new RedisBudgetStore(Objects.requireNonNull(redis, "redis"));
   }

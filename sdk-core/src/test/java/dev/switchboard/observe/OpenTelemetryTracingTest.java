@@ -248,8 +248,11 @@ class OpenTelemetryTracingTest {
     Switchboard sb = switchboard(tracing()).build();
     Span parent = otel.getTracer("test").spanBuilder("handle request").startSpan();
     CompletableFuture<ChatResponse> f;
-    try (Scope ignored = parent.makeCurrent()) {
+    Scope scope = parent.makeCurrent();
+    try {
       f = sb.chatAsync(ChatRequest.of("cheap/m", "hi"));
+    } finally {
+      scope.close();
     }
     cheap.calls.get(0).completeExceptionally(new AuthenticationException("bad key",
         ErrorDetails.builder().provider("cheap").model("m").statusCode(401).build()));
