@@ -21,5 +21,6 @@ module dev.switchboard.core {
   exports dev.switchboard.stream;
   exports dev.switchboard.spi.http;
   exports dev.switchboard.cost;
+  exports dev.switchboard.cache;
 
 }
