@@ -26,6 +26,7 @@ public final class ChatResponse {
   private final String requestId;
   private final List<Attempt> attempts;
   private final List<Choice> otherChoices; // index 1 and up
+  private final CacheHit cacheHit;
 
   /**
    * One alternative answer of a request for several ({@link ChatRequest#choices()}).
@@ -58,6 +59,7 @@ public final class ChatResponse {
     this.requestId = b.requestId;
     this.attempts = List.copyOf(b.attempts);
     this.otherChoices = List.copyOf(b.otherChoices);
+    this.cacheHit = b.cacheHit;
   }
 
   public static Builder builder() {
@@ -140,6 +142,14 @@ public final class ChatResponse {
     return sum;
   }
 
+  /**
+   * Set when this answer came from a cache rather than a provider: which lookup, the similarity,
+   * when it was stored and what it saved. Such a response lists no attempts and costs nothing.
+   */
+  public Optional<CacheHit> cacheHit() {
+    return Optional.ofNullable(cacheHit);
+  }
+
   /** Every alternative answer, by index: this response's own as choice 0, then any others. */
   public List<Choice> choices() {
     Choice first = new Choice(0, message, reasoning, finishReason);
@@ -177,6 +187,7 @@ public final class ChatResponse {
     this.requestId = from.requestId;
     this.attempts = attempts;
     this.otherChoices = from.otherChoices;
+    this.cacheHit = from.cacheHit;
   }
 
   public Builder toBuilder() {
@@ -193,7 +204,8 @@ public final class ChatResponse {
         .rawFinishReason(rawFinishReason)
         .usage(usage)
         .requestId(requestId)
-        .attempts(attempts);
+        .attempts(attempts)
+        .cacheHit(cacheHit);
     b.otherChoices.addAll(otherChoices);
     return b;
   }
@@ -212,7 +224,8 @@ public final class ChatResponse {
         && usage.equals(r.usage)
         && Objects.equals(requestId, r.requestId)
         && attempts.equals(r.attempts)
-        && otherChoices.equals(r.otherChoices);
+        && otherChoices.equals(r.otherChoices)
+        && Objects.equals(cacheHit, r.cacheHit);
   }
 
   @Override
@@ -229,7 +242,8 @@ public final class ChatResponse {
         + (message.toolCalls().isEmpty() ? "" : ", toolCalls=" + message.toolCalls().size())
         + (refusal == null ? "" : ", refusal")
         + (otherChoices.isEmpty() ? "" : ", choices=" + (1 + otherChoices.size()))
-        + ", " + usage + (cost().isZero() ? "" : ", " + cost()) + "]";
+        + ", " + usage + (cost().isZero() ? "" : ", " + cost())
+        + (cacheHit == null ? "" : ", " + cacheHit.cache() + " cache hit") + "]";
   }
 
   /** Not thread-safe. */
@@ -248,8 +262,15 @@ public final class ChatResponse {
     private final List<Attempt> attempts = new ArrayList<>();
     private final List<Choice> otherChoices = new ArrayList<>();
     private final List<Message.Thinking> thinking = new ArrayList<>();
+    private CacheHit cacheHit;
 
     private Builder() {}
+
+    /** Marks the response as answered from a cache ({@code null}: not). */
+    public Builder cacheHit(CacheHit cacheHit) {
+      this.cacheHit = cacheHit;
+      return this;
+    }
 
     /**
      * The reasoning blocks with the provider's signatures, kept on {@link #message()} so that a

@@ -141,9 +141,11 @@ public final class CostLedger implements ChatListener {
 
   @Override
   public void callEnd(CallInfo call, ChatResponse response) {
-    if (pendingCacheHits.remove(call.id()) != null) {
-      ModelPrice price = catalog.price(response.provider() + "/" + response.model()).orElse(null);
-      Cost saved = response.cost().isZero() && price != null ? price.cost(response.usage()) : response.cost();
+    if (pendingCacheHits.remove(call.id()) != null || response.cacheHit().isPresent()) {
+      Cost saved = response.cacheHit().map(dev.switchboard.CacheHit::saved).filter(c -> !c.isZero()).orElseGet(() -> {
+        ModelPrice price = catalog.price(response.provider() + "/" + response.model()).orElse(null);
+        return price != null ? price.cost(response.usage()) : Cost.ZERO;
+      });
       add(call, 0, response.provider(), response.model(), response.usage(), Cost.ZERO, Outcome.CACHE_HIT, saved);
     }
   }

@@ -110,6 +110,16 @@ public final class Listeners implements ChatListener {
   }
 
   @Override
+  public void cacheLookup(CallInfo call, String cache, boolean hit, java.time.Duration latency) {
+    each("cacheLookup", l -> l.cacheLookup(call, cache, hit, latency));
+  }
+
+  @Override
+  public void cacheUnavailable(CallInfo call, String cache, Throwable error) {
+    each("cacheUnavailable", l -> l.cacheUnavailable(call, cache, error));
+  }
+
+  @Override
   public void feedback(dev.switchboard.observe.Feedback feedback) {
     each("feedback", l -> l.feedback(feedback));
   }

@@ -56,6 +56,19 @@ public interface ChatListener {
    */
   default void cacheHit(CallInfo call, String cache, double similarity) {}
 
+  /**
+   * One cache lookup of the call ended: {@code cache} is the kind ({@code "exact"}, {@code
+   * "semantic"}), {@code hit} whether it found an answer it may serve, {@code latency} how long it
+   * took. An exact miss followed by a semantic lookup is two events.
+   */
+  default void cacheLookup(CallInfo call, String cache, boolean hit, Duration latency) {}
+
+  /**
+   * A shared cache (Redis) failed or was too slow for this call; the call went on with the
+   * in-process cache alone. {@code error} says why.
+   */
+  default void cacheUnavailable(CallInfo call, String cache, Throwable error) {}
+
   default void callEnd(CallInfo call, ChatResponse response) {}
 
   /** An embedding call ended with {@code response} (a failed one ends in {@link #callFailed}). */

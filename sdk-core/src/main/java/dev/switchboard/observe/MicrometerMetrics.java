@@ -260,7 +260,7 @@ public final class MicrometerMetrics implements ChatListener {
     guarded("callEnd", () -> {
       CallState state = ended(call, "success", NONE);
       if (state != null && state.cache != null) {
-        Cost answer = response.cost();
+        Cost answer = response.cacheHit().map(dev.switchboard.CacheHit::saved).orElse(response.cost());
         if (answer.isZero()) {
           ModelPrice price = prices.price(response.provider() + "/" + response.model()).orElse(null);
           answer = price == null ? Cost.ZERO : price.cost(response.usage());

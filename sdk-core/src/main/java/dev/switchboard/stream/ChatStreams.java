@@ -39,6 +39,33 @@ public final class ChatStreams {
   }
 
   /**
+   * {@link #replay(ChatResponse)} with the text in deltas of at most {@code textChunkChars}
+   * characters (never splitting a surrogate pair), as a provider would stream it.
+   */
+  public static ChatStream replay(ChatResponse response, int textChunkChars) {
+    if (textChunkChars < 1) {
+      throw new IllegalArgumentException("textChunkChars must be >= 1, got " + textChunkChars);
+    }
+    List<ChatEvent> events = new ArrayList<>();
+    for (ChatEvent e : eventsOf(response)) {
+      if (e instanceof ChatEvent.TextDelta d && d.text().length() > textChunkChars) {
+        String text = d.text();
+        for (int start = 0; start < text.length(); ) {
+          int end = Math.min(text.length(), start + textChunkChars);
+          if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+          }
+          events.add(new ChatEvent.TextDelta(text.substring(start, end)));
+          start = end;
+        }
+      } else {
+        events.add(e);
+      }
+    }
+    return new KnownStream(events, null);
+  }
+
+  /**
    * The events a streamed answer equal to {@code response} would have produced: reasoning, text,
    * refusal and each tool call as one delta, usage (when not zero), then {@link ChatEvent.Completed}.
    */

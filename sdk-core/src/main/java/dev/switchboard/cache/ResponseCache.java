@@ -1,0 +1,502 @@
+package dev.switchboard.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.switchboard.CacheHit;
+import dev.switchboard.ChatEvent;
+import dev.switchboard.ChatException;
+import dev.switchboard.ChatRequest;
+import dev.switchboard.ChatResponse;
+import dev.switchboard.ChatStream;
+import dev.switchboard.Cost;
+import dev.switchboard.FinishReason;
+import dev.switchboard.cache.internal.FlatIndex;
+import dev.switchboard.cache.internal.RequestKeys;
+import dev.switchboard.cache.internal.ResponseCodec;
+import dev.switchboard.observe.CallInfo;
+import dev.switchboard.route.CallMetadata;
+import dev.switchboard.route.ModelRef;
+import dev.switchboard.spi.CallContext;
+import dev.switchboard.spi.Futures;
+import dev.switchboard.spi.Interceptor;
+import dev.switchboard.spi.Scheduler;
+import dev.switchboard.spi.Ticker;
+import dev.switchboard.stream.ChatStreams;
+import dev.switchboard.stream.ForwardingChatStream;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A response cache as an interceptor: an exact cache keyed on everything that changes the answer,
+ * and optionally a semantic cache that serves a stored answer to a near-duplicate question.
+ *
+ * <p><b>Keys.</b> The exact key is a SHA-256 of the namespace (the tenant by default), the model
+ * the request resolves to, every message, the tools, tool choice, response format, sampling
+ * parameters and provider options. A semantic lookup happens only on an exact miss, only within a
+ * <i>partition</i> — the same key without the last user message's text — and compares that text,
+ * embedded, with the stored questions of the partition: a different system prompt, earlier turn,
+ * model, temperature, tool or tenant is a different partition, so it can never be served another's
+ * answer. A candidate must reach the similarity threshold (per route if set) and pass the {@link
+ * SemanticGuard}.
+ *
+ * <p><b>What is stored.</b> Successful answers only; not tool calls ({@link
+ * Builder#cacheToolCalls}), not answers to requests with a temperature above 0 ({@link
+ * Builder#cacheSampled}), not content-filtered ones; a stream only when it completed. {@link
+ * CacheControl} on a request skips reading or storing, or sets its TTL.
+ *
+ * <p><b>Where.</b> In process with Caffeine (bounded by {@link Builder#maximumSize} and TTL);
+ * with {@link Builder#shared}, also in a store every instance shares (Redis): a shared lookup that
+ * fails or takes longer than {@link Builder#sharedTimeout} counts as a miss, the call goes on, and
+ * listeners hear {@code cacheUnavailable}.
+ *
+ * <p>A hit answers without an exchange: no attempts, zero cost, {@link ChatResponse#cacheHit()}
+ * says which lookup, the similarity and what the answer cost when it was made; a streamed call is
+ * answered with the stored answer replayed as events. Listeners hear {@code cacheLookup} for each
+ * lookup and {@code cacheHit} when one answers. Thread-safe.
+ */
+public final class ResponseCache implements Interceptor {
+  private static final String EXACT = CacheHit.EXACT;
+  private static final String SEMANTIC = CacheHit.SEMANTIC;
+
+  private final Duration ttl;
+  private final Function<ChatRequest, String> namespace;
+  private final boolean cacheSampled;
+  private final boolean cacheToolCalls;
+  private final Embedder embedder;
+  private final double threshold;
+  private final Map<String, Double> thresholds;
+  private final SemanticGuard guard;
+  private final SharedResponseStore shared;
+  private final Duration sharedTimeout;
+  private final int replayChunkChars;
+  private final Cache<String, Entry> entries;
+  private final Map<String, FlatIndex> partitions = new ConcurrentHashMap<>();
+  private final Map<Long, String> semanticKeys = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+
+  /** One stored answer; {@code semanticId} 0 when it is not in a partition's index. */
+  private record Entry(ResponseCodec.Stored stored, Duration ttl, String partition, long semanticId) {}
+
+  /** What a lookup found: the entry, which lookup, the similarity. */
+  private record Found(Entry entry, String cache, double similarity) {}
+
+  private ResponseCache(Builder b) {
+    this.ttl = b.ttl;
+    this.namespace = b.namespace;
+    this.cacheSampled = b.cacheSampled;
+    this.cacheToolCalls = b.cacheToolCalls;
+    this.embedder = b.embedder;
+    this.threshold = b.threshold;
+    this.thresholds = Map.copyOf(b.thresholds);
+    this.guard = b.guard;
+    this.shared = b.shared;
+    this.sharedTimeout = b.sharedTimeout;
+    this.replayChunkChars = b.replayChunkChars;
+    Ticker ticker = b.ticker;
+    this.entries = Caffeine.newBuilder()
+        .maximumSize(b.maximumSize)
+        .expireAfter(new Expiry<String, Entry>() {
+          @Override
+          public long expireAfterCreate(String key, Entry e, long now) {
+            return e.ttl.toNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Entry e, long now, long current) {
+            return e.ttl.toNanos();
+          }
+
+          @Override
+          public long expireAfterRead(String key, Entry e, long now, long current) {
+            return current;
+          }
+        })
+        .ticker(ticker::read)
+        .executor(Runnable::run)
+        .removalListener((String key, Entry e, RemovalCause cause) -> {
+          if (e != null && e.semanticId != 0) {
+            unindex(e);
+          }
+        })
+        .build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Answers stored in this process now (expired ones may linger until the next cache write). */
+  public long size() {
+    entries.cleanUp();
+    return entries.estimatedSize();
+  }
+
+  /** Forgets every answer stored in this process (the shared store is left alone). */
+  public void clear() {
+    entries.invalidateAll();
+    entries.cleanUp();
+  }
+
+  // ---- calls ----
+
+  @Override
+  public CompletableFuture<ChatResponse> intercept(Chain chain) {
+    ChatRequest request = chain.request();
+    CallContext context = chain.context();
+    if (!cacheable(request)) {
+      return chain.proceed(request);
+    }
+    CacheControl control = CacheControl.of(request);
+    RequestKeys.Keys keys = keys(request, context);
+    CompletableFuture<Found> found = control.read() ? lookup(keys, request, context)
+        : CompletableFuture.completedFuture(null);
+    return found.thenCompose(hit -> {
+      if (hit != null) {
+        return CompletableFuture.completedFuture(answer(hit, context));
+      }
+      CompletableFuture<ChatResponse> call = chain.proceed(request);
+      if (control.store()) {
+        call.thenAccept(response -> store(keys, response, control, context));
+      }
+      return call;
+    });
+  }
+
+  @Override
+  public ChatStream interceptStream(Chain chain) {
+    ChatRequest request = chain.request();
+    CallContext context = chain.context();
+    if (!cacheable(request)) {
+      return chain.proceedStream(request);
+    }
+    CacheControl control = CacheControl.of(request);
+    RequestKeys.Keys keys = keys(request, context);
+    if (control.read()) {
+      Found hit = lookup(keys, request, context).join(); // lookups never fail; a shared one is bounded in time
+      if (hit != null) {
+        return ChatStreams.replay(answer(hit, context), replayChunkChars);
+      }
+    }
+    ChatStream stream = chain.proceedStream(request);
+    if (!control.store()) {
+      return stream;
+    }
+    return new ForwardingChatStream(stream) {
+      @Override
+      protected ChatEvent onEvent(ChatEvent event) {
+        if (event instanceof ChatEvent.Completed c) {
+          store(keys, c.response(), control, context);
+        }
+        return event;
+      }
+    };
+  }
+
+  private boolean cacheable(ChatRequest request) {
+    return cacheSampled || request.temperature().orElse(0.0) <= 0;
+  }
+
+  private RequestKeys.Keys keys(ChatRequest request, CallContext context) {
+    String target;
+    try {
+      ModelRef ref = context.target(request);
+      target = ref.provider() + "/" + ref.model();
+    } catch (ChatException notInDirectory) {
+      target = "route:" + request.model(); // a route name: the router inside decides per call
+    }
+    return RequestKeys.of(request, target, namespace.apply(request));
+  }
+
+  // ---- lookups ----
+
+  /** The stored answer for {@code keys}, exact then semantic; null on a miss. Never fails. */
+  private CompletableFuture<Found> lookup(RequestKeys.Keys keys, ChatRequest request, CallContext context) {
+    long start = context.ticker().read();
+    CallInfo call = context.call();
+    Entry local = entries.getIfPresent(keys.exact());
+    if (local != null) {
+      context.events().cacheLookup(call, EXACT, true, since(start, context));
+      return CompletableFuture.completedFuture(new Found(local, EXACT, 1.0));
+    }
+    CompletableFuture<Entry> exact = shared == null ? CompletableFuture.completedFuture(null)
+        : sharedGet(keys.exact(), context);
+    return exact.thenCompose(remote -> {
+      context.events().cacheLookup(call, EXACT, remote != null, since(start, context));
+      if (remote != null) {
+        return CompletableFuture.completedFuture(new Found(remote, EXACT, 1.0));
+      }
+      if (embedder == null || keys.question() == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return semantic(keys, request, context);
+    });
+  }
+
+  private CompletableFuture<Found> semantic(RequestKeys.Keys keys, ChatRequest request, CallContext context) {
+    long start = context.ticker().read();
+    FlatIndex index = partitions.get(keys.partition());
+    if (index == null) {
+      context.events().cacheLookup(context.call(), SEMANTIC, false, since(start, context));
+      return CompletableFuture.completedFuture(null);
+    }
+    double needed = thresholds.getOrDefault(request.model(), threshold);
+    return embedder.embed(keys.question()).handle((vector, error) -> {
+      Found found = null;
+      if (error == null) {
+        FlatIndex.Best best = index.best(vector);
+        String exactKey = best.id() < 0 ? null : semanticKeys.get(best.id());
+        Entry entry = exactKey == null ? null : entries.getIfPresent(exactKey);
+        if (entry != null && best.similarity() >= needed && entry.stored.question() != null
+            && guard.allows(keys.question(), entry.stored.question())) {
+          found = new Found(entry, SEMANTIC, Math.min(1.0, best.similarity()));
+        }
+      }
+      context.events().cacheLookup(context.call(), SEMANTIC, found != null, since(start, context));
+      return found;
+    });
+  }
+
+  private CompletableFuture<Entry> sharedGet(String key, CallContext context) {
+    CompletableFuture<Entry> result = new CompletableFuture<>();
+    Scheduler.Cancellable timer = context.scheduler().schedule(sharedTimeout, () -> {
+      if (result.complete(null)) {
+        context.events().cacheUnavailable(context.call(), EXACT, new TimeoutException(
+            "the shared cache did not answer within " + sharedTimeout.toMillis() + " ms"));
+      }
+    });
+    CompletableFuture<Optional<String>> get;
+    try {
+      get = shared.get(key);
+    } catch (RuntimeException e) {
+      get = Futures.failed(e);
+    }
+    get.whenComplete((value, error) -> {
+      timer.cancel();
+      if (error != null) {
+        if (result.complete(null)) {
+          context.events().cacheUnavailable(context.call(), EXACT, Futures.unwrap(error));
+        }
+        return;
+      }
+      Entry entry = null;
+      if (value.isPresent()) {
+        try {
+          ResponseCodec.Stored stored = ResponseCodec.decode(value.get());
+          entry = new Entry(stored, ttl, null, 0);
+          entries.put(key, entry);
+        } catch (IllegalArgumentException unreadable) {
+          context.events().cacheUnavailable(context.call(), EXACT, unreadable);
+        }
+      }
+      result.complete(entry);
+    });
+    return result;
+  }
+
+  private ChatResponse answer(Found hit, CallContext context) {
+    ResponseCodec.Stored s = hit.entry.stored;
+    context.events().cacheHit(context.call(), hit.cache, hit.similarity);
+    return s.response().toBuilder().attempts(List.of())
+        .cacheHit(new CacheHit(hit.cache, hit.similarity, s.storedAt(), Cost.of(s.costUsd(), false)))
+        .build();
+  }
+
+  // ---- storing ----
+
+  private void store(RequestKeys.Keys keys, ChatResponse response, CacheControl control, CallContext context) {
+    if (!storable(response)) {
+      return;
+    }
+    Duration keep = control.ttl().orElse(ttl);
+    ResponseCodec.Stored stored = new ResponseCodec.Stored(response.toBuilder().attempts(List.of()).build(),
+        keys.question(), context.call().startedAt(), response.cost().total());
+    if (shared != null) {
+      try {
+        shared.put(keys.exact(), ResponseCodec.encode(stored), keep).whenComplete((ok, error) -> {
+          if (error != null) {
+            context.events().cacheUnavailable(context.call(), EXACT, Futures.unwrap(error));
+          }
+        });
+      } catch (RuntimeException e) {
+        context.events().cacheUnavailable(context.call(), EXACT, e);
+      }
+    }
+    if (embedder == null || keys.question() == null) {
+      entries.put(keys.exact(), new Entry(stored, keep, null, 0));
+      return;
+    }
+    embedder.embed(keys.question()).whenComplete((vector, error) -> {
+      if (error != null) {
+        entries.put(keys.exact(), new Entry(stored, keep, null, 0));
+        return;
+      }
+      long id = ids.incrementAndGet();
+      semanticKeys.put(id, keys.exact());
+      partitions.computeIfAbsent(keys.partition(), p -> new FlatIndex()).add(id, vector);
+      entries.put(keys.exact(), new Entry(stored, keep, keys.partition(), id));
+    });
+  }
+
+  private boolean storable(ChatResponse response) {
+    return response.cacheHit().isEmpty()
+        && response.finishReason() != FinishReason.CONTENT_FILTER
+        && response.refusal().isEmpty()
+        && (cacheToolCalls || response.toolCalls().isEmpty());
+  }
+
+  private void unindex(Entry e) {
+    semanticKeys.remove(e.semanticId);
+    FlatIndex index = partitions.get(e.partition);
+    if (index != null) {
+      index.remove(e.semanticId);
+      if (index.size() == 0) {
+        partitions.remove(e.partition, index);
+      }
+    }
+  }
+
+  private static Duration since(long start, CallContext context) {
+    return Duration.ofNanos(context.ticker().read() - start);
+  }
+
+  @Override
+  public String toString() {
+    return "ResponseCache[" + entries.estimatedSize() + " answers" + (embedder == null ? "" : ", semantic "
+        + embedder.id() + " >= " + threshold) + (shared == null ? "" : ", shared " + shared) + "]";
+  }
+
+  /** Not thread-safe. */
+  public static final class Builder {
+    private long maximumSize = 10_000;
+    private Duration ttl = Duration.ofHours(1);
+    private Ticker ticker = Ticker.system();
+    private Function<ChatRequest, String> namespace = r -> CallMetadata.of(r).tenant();
+    private boolean cacheSampled;
+    private boolean cacheToolCalls;
+    private Embedder embedder;
+    private double threshold;
+    private final Map<String, Double> thresholds = new HashMap<>();
+    private SemanticGuard guard = SemanticGuard.NONE;
+    private SharedResponseStore shared;
+    private Duration sharedTimeout = Duration.ofMillis(100);
+    private int replayChunkChars = 24;
+
+    private Builder() {}
+
+    /** How many answers this process keeps (least recently used go first). Default 10,000. */
+    public Builder maximumSize(long maximumSize) {
+      if (maximumSize < 1) {
+        throw new IllegalArgumentException("maximumSize must be >= 1, got " + maximumSize);
+      }
+      this.maximumSize = maximumSize;
+      return this;
+    }
+
+    /** How long an answer is kept unless its request says otherwise ({@link CacheControl#ttl}). Default 1 hour. */
+    public Builder ttl(Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+      }
+      this.ttl = ttl;
+      return this;
+    }
+
+    /** The clock TTLs run on; use the Switchboard's in tests. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * What separates tenants: requests with different namespaces never share an answer. Default:
+     * the tenant of {@link CallMetadata}.
+     */
+    public Builder namespace(Function<ChatRequest, String> namespace) {
+      this.namespace = Objects.requireNonNull(namespace, "namespace");
+      return this;
+    }
+
+    /** Also cache answers to requests with a temperature above 0 (off: those are asked for variety). */
+    public Builder cacheSampled(boolean cacheSampled) {
+      this.cacheSampled = cacheSampled;
+      return this;
+    }
+
+    /** Also cache answers that call tools (off: a tool call usually depends on the world outside). */
+    public Builder cacheToolCalls(boolean cacheToolCalls) {
+      this.cacheToolCalls = cacheToolCalls;
+      return this;
+    }
+
+    /**
+     * Serve near-duplicate questions: on an exact miss, embed the last user message with {@code
+     * embedder} and serve the most similar stored question of the same partition if its cosine
+     * similarity is at least {@code threshold} and the {@link #guard} allows it.
+     */
+    public Builder semantic(Embedder embedder, double threshold) {
+      this.embedder = Objects.requireNonNull(embedder, "embedder");
+      this.threshold = checked(threshold);
+      return this;
+    }
+
+    /** A threshold for calls made with model string {@code route} (an alias or route), instead of the default. */
+    public Builder semanticThreshold(String route, double threshold) {
+      thresholds.put(Objects.requireNonNull(route, "route"), checked(threshold));
+      return this;
+    }
+
+    /** The second look at a semantic candidate. Default: {@link SemanticGuard#NONE}. */
+    public Builder guard(SemanticGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /** A store every instance shares (e.g. {@link RedisResponseStore}), behind this process's cache. */
+    public Builder shared(SharedResponseStore shared) {
+      this.shared = Objects.requireNonNull(shared, "shared");
+      return this;
+    }
+
+    /** The longest a shared lookup may take before it counts as a miss. Default 100 ms. */
+    public Builder sharedTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("sharedTimeout must be positive, got " + timeout);
+      }
+      this.sharedTimeout = timeout;
+      return this;
+    }
+
+    /** The size of the text deltas a hit on a streamed call is replayed in. Default 24 characters. */
+    public Builder replayChunkChars(int chars) {
+      if (chars < 1) {
+        throw new IllegalArgumentException("replayChunkChars must be >= 1, got " + chars);
+      }
+      this.replayChunkChars = chars;
+      return this;
+    }
+
+    public ResponseCache build() {
+      return new ResponseCache(this);
+    }
+
+    private static double checked(double threshold) {
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException("a similarity threshold must be within (0, 1], got " + threshold);
+      }
+      return threshold;
+    }
+  }
+}
