@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -83,12 +84,18 @@ public final class ResponseCache implements Interceptor {
   private final Duration sharedTimeout;
   private final int replayChunkChars;
   private final Cache<String, Entry> entries;
+  private final long maxIndexed;
   private final Map<String, FlatIndex> partitions = new ConcurrentHashMap<>();
-  private final Map<Long, String> semanticKeys = new ConcurrentHashMap<>();
+  private final Map<Long, Indexed> indexed = new ConcurrentHashMap<>();
+  private final Map<String, Long> indexedByKey = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Long> indexOrder = new ConcurrentLinkedQueue<>();
   private final AtomicLong ids = new AtomicLong();
 
-  /** One stored answer; {@code semanticId} 0 when it is not in a partition's index. */
-  private record Entry(ResponseCodec.Stored stored, Duration ttl, String partition, long semanticId) {}
+  /** One stored answer in this process. */
+  private record Entry(ResponseCodec.Stored stored, Duration ttl) {}
+
+  /** A question in a partition's index: the key its answer is stored under, here or in the shared store. */
+  private record Indexed(String partition, String exactKey, String question) {}
 
   /** What a lookup found: the entry, which lookup, the similarity. */
   private record Found(Entry entry, String cache, double similarity) {}
@@ -127,11 +134,15 @@ public final class ResponseCache implements Interceptor {
         .ticker(ticker::read)
         .executor(Runnable::run)
         .removalListener((String key, Entry e, RemovalCause cause) -> {
-          if (e != null && e.semanticId != 0) {
-            unindex(e);
+          if (shared == null && cause != RemovalCause.REPLACED && key != null) {
+            unindex(key); // no other copy of the answer: its question leads nowhere now
           }
         })
         .build();
+    this.maxIndexed = b.maximumSize;
+    if (shared != null && embedder != null) {
+      shared.subscribe(this::indexShared);
+    }
   }
 
   public static Builder builder() {
@@ -254,20 +265,30 @@ public final class ResponseCache implements Interceptor {
     }
     double needed = thresholds.getOrDefault(request.model(), threshold);
     return embedder.embed(keys.question()).handle((vector, error) -> {
-      Found found = null;
-      if (error == null) {
-        FlatIndex.Best best = index.best(vector);
-        String exactKey = best.id() < 0 ? null : semanticKeys.get(best.id());
-        Entry entry = exactKey == null ? null : entries.getIfPresent(exactKey);
-        if (entry != null && best.similarity() >= needed && entry.stored.question() != null
-            && guard.allows(keys.question(), entry.stored.question())) {
-          found = new Found(entry, SEMANTIC, Math.min(1.0, best.similarity()));
-        }
+      if (error != null) {
+        return null;
       }
+      FlatIndex.Best best = index.best(vector);
+      Indexed candidate = best.id() < 0 ? null : indexed.get(best.id());
+      if (candidate == null || best.similarity() < needed || !guard.allows(keys.question(), candidate.question())) {
+        return null;
+      }
+      return new Candidate(candidate, Math.min(1.0, best.similarity()));
+    }).thenCompose(candidate -> {
+      if (candidate == null) {
+        return CompletableFuture.<Found>completedFuture(null);
+      }
+      Entry local = entries.getIfPresent(candidate.indexed().exactKey());
+      CompletableFuture<Entry> entry = local != null || shared == null ? CompletableFuture.completedFuture(local)
+          : sharedGet(candidate.indexed().exactKey(), context);
+      return entry.thenApply(e -> e == null ? null : new Found(e, SEMANTIC, candidate.similarity()));
+    }).thenApply(found -> {
       context.events().cacheLookup(context.call(), SEMANTIC, found != null, since(start, context));
       return found;
     });
   }
+
+  private record Candidate(Indexed indexed, double similarity) {}
 
   private CompletableFuture<Entry> sharedGet(String key, CallContext context) {
     CompletableFuture<Entry> result = new CompletableFuture<>();
@@ -295,7 +316,7 @@ public final class ResponseCache implements Interceptor {
       if (value.isPresent()) {
         try {
           ResponseCodec.Stored stored = ResponseCodec.decode(value.get());
-          entry = new Entry(stored, ttl, null, 0);
+          entry = new Entry(stored, ttl);
           entries.put(key, entry);
         } catch (IllegalArgumentException unreadable) {
           context.events().cacheUnavailable(context.call(), EXACT, unreadable);
@@ -334,20 +355,70 @@ public final class ResponseCache implements Interceptor {
         context.events().cacheUnavailable(context.call(), EXACT, e);
       }
     }
+    entries.put(keys.exact(), new Entry(stored, keep));
     if (embedder == null || keys.question() == null) {
-      entries.put(keys.exact(), new Entry(stored, keep, null, 0));
       return;
     }
     embedder.embed(keys.question()).whenComplete((vector, error) -> {
       if (error != null) {
-        entries.put(keys.exact(), new Entry(stored, keep, null, 0));
-        return;
+        return; // the answer is still served to the same request; only near duplicates miss it
       }
-      long id = ids.incrementAndGet();
-      semanticKeys.put(id, keys.exact());
-      partitions.computeIfAbsent(keys.partition(), p -> new FlatIndex()).add(id, vector);
-      entries.put(keys.exact(), new Entry(stored, keep, keys.partition(), id));
+      index(keys.partition(), keys.exact(), keys.question(), vector);
+      if (shared != null) {
+        try {
+          shared.publish(new SharedResponseStore.Question(keys.partition(), keys.exact(), keys.question(),
+              embedder.id(), vector)).whenComplete((ok, failed) -> {
+                if (failed != null) {
+                  context.events().cacheUnavailable(context.call(), SEMANTIC, Futures.unwrap(failed));
+                }
+              });
+        } catch (RuntimeException e) {
+          context.events().cacheUnavailable(context.call(), SEMANTIC, e);
+        }
+      }
     });
+  }
+
+  /** Indexes a question another instance (or this one) published, if it was embedded like ours. */
+  private void indexShared(SharedResponseStore.Question q) {
+    if (q.embedderId().equals(embedder.id()) && q.vector().length == embedder.dimensions()) {
+      index(q.partition(), q.exactKey(), q.text(), q.vector());
+    }
+  }
+
+  private void index(String partition, String exactKey, String question, float[] vector) {
+    long id = ids.incrementAndGet();
+    if (indexedByKey.putIfAbsent(exactKey, id) != null) {
+      return; // indexed already (our own question coming back from the shared store, or a repeat)
+    }
+    indexed.put(id, new Indexed(partition, exactKey, question));
+    partitions.computeIfAbsent(partition, p -> new FlatIndex()).add(id, vector);
+    indexOrder.add(id);
+    while (indexed.size() > maxIndexed) {
+      Long oldest = indexOrder.poll();
+      if (oldest == null) {
+        break;
+      }
+      Indexed gone = indexed.get(oldest);
+      if (gone != null) {
+        unindex(gone.exactKey());
+      }
+    }
+  }
+
+  private void unindex(String exactKey) {
+    Long id = indexedByKey.remove(exactKey);
+    if (id == null) {
+      return;
+    }
+    Indexed gone = indexed.remove(id);
+    FlatIndex index = gone == null ? null : partitions.get(gone.partition());
+    if (index != null) {
+      index.remove(id);
+      if (index.size() == 0) {
+        partitions.remove(gone.partition(), index);
+      }
+    }
   }
 
   private boolean storable(ChatResponse response) {
@@ -355,17 +426,6 @@ public final class ResponseCache implements Interceptor {
         && response.finishReason() != FinishReason.CONTENT_FILTER
         && response.refusal().isEmpty()
         && (cacheToolCalls || response.toolCalls().isEmpty());
-  }
-
-  private void unindex(Entry e) {
-    semanticKeys.remove(e.semanticId);
-    FlatIndex index = partitions.get(e.partition);
-    if (index != null) {
-      index.remove(e.semanticId);
-      if (index.size() == 0) {
-        partitions.remove(e.partition, index);
-      }
-    }
   }
 
   private static Duration since(long start, CallContext context) {
