@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code switchboard.cost.saved} (usd)</td><td>counter, what each cache hit's answer cost
  *       [switchboard.route, cache]</td></tr>
  *   <tr><td>{@code switchboard.cache.hits}</td><td>counter [switchboard.route, cache]</td></tr>
+ *   <tr><td>{@code switchboard.cache.lookup}</td><td>timer, each lookup [switchboard.route, cache =
+ *       exact | semantic, result = hit | miss]</td></tr>
+ *   <tr><td>{@code switchboard.cache.unavailable}</td><td>counter, shared cache failures [switchboard.route,
+ *       cache, error.type]</td></tr>
  *   <tr><td>{@code switchboard.retries}, {@code switchboard.fallbacks}</td><td>counters
  *       [switchboard.route, error.type]</td></tr>
  *   <tr><td>{@code switchboard.circuit.state}</td><td>gauge, 0 closed, 1 half-open, 2 open
@@ -113,6 +117,8 @@ public final class MicrometerMetrics implements ChatListener {
   private final Meter.MeterProvider<Counter> cost;
   private final Meter.MeterProvider<Counter> saved;
   private final Meter.MeterProvider<Counter> cacheHits;
+  private final Meter.MeterProvider<Timer> cacheLookups;
+  private final Meter.MeterProvider<Counter> cacheUnavailable;
   private final Meter.MeterProvider<Counter> retries;
   private final Meter.MeterProvider<Counter> fallbacks;
   private final Meter.MeterProvider<Timer> firstToken;
@@ -139,6 +145,10 @@ public final class MicrometerMetrics implements ChatListener {
     this.cost = usd("switchboard.cost", "What attempts cost at the Switchboard's prices");
     this.saved = usd("switchboard.cost.saved", "What the answers served from a cache cost when first made");
     this.cacheHits = counter("switchboard.cache.hits", "Calls answered from a cache");
+    this.cacheLookups = timer("switchboard.cache.lookup", "One cache lookup (exact or semantic), hit or miss",
+        h ? OVERHEAD_SECONDS : null);
+    this.cacheUnavailable = counter("switchboard.cache.unavailable",
+        "Shared cache lookups or writes that failed or timed out; the in-process cache answered alone");
     this.retries = counter("switchboard.retries", "Failed attempts tried again on the same model");
     this.fallbacks = counter("switchboard.fallbacks", "Calls moved on to the next model");
     this.firstToken = timer("switchboard.time_to_first_token",
@@ -228,6 +238,18 @@ public final class MicrometerMetrics implements ChatListener {
   @Override
   public void fallback(CallInfo call, String fromModel, String toModel, ChatException cause) {
     guarded("fallback", () -> fallbacks.withTags(ROUTE, route(call), ERROR_TYPE, errorType(cause)).increment());
+  }
+
+  @Override
+  public void cacheLookup(CallInfo call, String cache, boolean hit, Duration latency) {
+    guarded("cacheLookup", () -> cacheLookups.withTags(ROUTE, route(call), CACHE, tag(cache), "result",
+        hit ? "hit" : "miss").record(latency));
+  }
+
+  @Override
+  public void cacheUnavailable(CallInfo call, String cache, Throwable error) {
+    guarded("cacheUnavailable", () -> cacheUnavailable.withTags(ROUTE, route(call), CACHE, tag(cache), ERROR_TYPE,
+        tag(error.getClass().getSimpleName())).increment());
   }
 
   @Override
