@@ -53,8 +53,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>What moves a call on to the next candidate: a retryable failure (rate limited, overloaded,
  * down, timed out — after {@link Resilience} inside has used its retries), any rate limit (also a
- * request too large for this provider's limit, which retrying cannot fix), quota exhausted, or the
- * model being unknown to its provider; a context-length error moves on to the next candidate
+ * request too large for this provider's limit, which retrying cannot fix), quota exhausted, the
+ * model being unknown to its provider, or a policy refusing it (a residency policy inside, for a
+ * model that is not compliant); a context-length error moves on to the next candidate
  * whose declared context window is larger; a content-filter error only if {@link
  * Builder#fallBackOnContentFilter} is on. Anything else (400, 401/403) ends the call at once. If all
  * candidates fail, the first candidate's error is thrown, with every attempt listed in {@link
@@ -386,6 +387,7 @@ public final class Fallback implements Interceptor {
       return fallBackOnContentFilter;
     }
     return failure.isRetryable()
+        || failure instanceof dev.switchboard.PolicyViolationException // another model may be allowed
         || failure instanceof ContextLengthExceededException
         || failure instanceof QuotaExceededException
         || failure instanceof RateLimitException // also one that retrying cannot fix: another's limit may be higher
