@@ -22,5 +22,8 @@ module dev.switchboard.core {
   exports dev.switchboard.spi.http;
   exports dev.switchboard.cost;
   exports dev.switchboard.cache;
+  exports dev.switchboard.config;
+
+  uses dev.switchboard.spi.ProviderFactory;
 
 }

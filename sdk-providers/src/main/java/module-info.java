@@ -16,4 +16,6 @@ module dev.switchboard.providers {
   exports dev.switchboard.providers.anthropic;
   exports dev.switchboard.providers.ollama;
   exports dev.switchboard.providers.selfhosted;
+
+  provides dev.switchboard.spi.ProviderFactory with dev.switchboard.providers.factory.BuiltInProviders;
 }
