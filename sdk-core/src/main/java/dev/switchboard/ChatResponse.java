@@ -27,6 +27,7 @@ public final class ChatResponse {
   private final List<Attempt> attempts;
   private final List<Choice> otherChoices; // index 1 and up
   private final CacheHit cacheHit;
+  private final RouteChoice routing;
 
   /**
    * One alternative answer of a request for several ({@link ChatRequest#choices()}).
@@ -60,6 +61,7 @@ public final class ChatResponse {
     this.attempts = List.copyOf(b.attempts);
     this.otherChoices = List.copyOf(b.otherChoices);
     this.cacheHit = b.cacheHit;
+    this.routing = b.routing;
   }
 
   public static Builder builder() {
@@ -150,6 +152,16 @@ public final class ChatResponse {
     return Optional.ofNullable(cacheHit);
   }
 
+  /** Why the call went to this model, when a router decided it. */
+  public Optional<RouteChoice> routing() {
+    return Optional.ofNullable(routing);
+  }
+
+  /** This answer with {@code routing} as the reason it went where it went; shares everything else. */
+  public ChatResponse withRouting(RouteChoice routing) {
+    return Objects.equals(routing, this.routing) ? this : new ChatResponse(this, provider, attempts, routing);
+  }
+
   /** Every alternative answer, by index: this response's own as choice 0, then any others. */
   public List<Choice> choices() {
     Choice first = new Choice(0, message, reasoning, finishReason);
@@ -175,6 +187,10 @@ public final class ChatResponse {
   }
 
   private ChatResponse(ChatResponse from, String provider, List<Attempt> attempts) {
+    this(from, provider, attempts, from.routing);
+  }
+
+  private ChatResponse(ChatResponse from, String provider, List<Attempt> attempts, RouteChoice routing) {
     this.id = from.id;
     this.provider = provider;
     this.model = from.model;
@@ -188,6 +204,7 @@ public final class ChatResponse {
     this.attempts = attempts;
     this.otherChoices = from.otherChoices;
     this.cacheHit = from.cacheHit;
+    this.routing = routing;
   }
 
   public Builder toBuilder() {
@@ -205,7 +222,8 @@ public final class ChatResponse {
         .usage(usage)
         .requestId(requestId)
         .attempts(attempts)
-        .cacheHit(cacheHit);
+        .cacheHit(cacheHit)
+        .routing(routing);
     b.otherChoices.addAll(otherChoices);
     return b;
   }
@@ -263,8 +281,15 @@ public final class ChatResponse {
     private final List<Choice> otherChoices = new ArrayList<>();
     private final List<Message.Thinking> thinking = new ArrayList<>();
     private CacheHit cacheHit;
+    private RouteChoice routing;
 
     private Builder() {}
+
+    /** Why the call went to this model ({@code null}: no router decided). */
+    public Builder routing(RouteChoice routing) {
+      this.routing = routing;
+      return this;
+    }
 
     /** Marks the response as answered from a cache ({@code null}: not). */
     public Builder cacheHit(CacheHit cacheHit) {

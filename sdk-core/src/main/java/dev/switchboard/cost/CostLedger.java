@@ -42,7 +42,7 @@ import java.util.function.Function;
  * recording is a lock-free append.
  */
 public final class CostLedger implements ChatListener {
-  /** The label that names a call's tier (set by a tiered router, or by the caller). */
+  /** The label that names a call's tier: the caller's, else the tier a router chose ({@code routed}). */
   public static final String TIER_LABEL = "tier";
 
   /** How an entry's call or attempt ended. */
@@ -109,6 +109,7 @@ public final class CostLedger implements ChatListener {
   private final PriceCatalog catalog;
   private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
   private final Map<Long, String> pendingCacheHits = new ConcurrentHashMap<>();
+  private final Map<Long, String> tiers = new ConcurrentHashMap<>();
 
   /**
    * A ledger that takes each attempt's cost as the {@code Switchboard} priced it, and prices the
@@ -135,6 +136,11 @@ public final class CostLedger implements ChatListener {
   }
 
   @Override
+  public void routed(CallInfo call, dev.switchboard.RouteChoice choice, List<String> candidates) {
+    choice.tier().ifPresent(tier -> tiers.put(call.id(), tier));
+  }
+
+  @Override
   public void cacheHit(CallInfo call, String cache, double similarity) {
     pendingCacheHits.put(call.id(), cache);
   }
@@ -148,23 +154,32 @@ public final class CostLedger implements ChatListener {
       });
       add(call, 0, response.provider(), response.model(), response.usage(), Cost.ZERO, Outcome.CACHE_HIT, saved);
     }
+    tiers.remove(call.id());
   }
 
   @Override
   public void callFailed(CallInfo call, ChatException error) {
     pendingCacheHits.remove(call.id());
+    tiers.remove(call.id());
   }
 
   @Override
   public void callCancelled(CallInfo call) {
     pendingCacheHits.remove(call.id());
+    tiers.remove(call.id());
   }
 
   private void add(CallInfo call, int attemptId, String provider, String model, Usage usage, Cost cost,
       Outcome outcome, Cost saved) {
     CallMetadata meta = call.kind() == CallInfo.Kind.EMBEDDING ? CallMetadata.NONE : CallMetadata.of(call.request());
+    Map<String, String> labels = meta.labels();
+    String tier = tiers.get(call.id());
+    if (tier != null && !labels.containsKey(TIER_LABEL)) {
+      labels = new java.util.HashMap<>(labels);
+      labels.put(TIER_LABEL, tier);
+    }
     entries.add(new Entry(call.id(), attemptId, call.startedAt(), call.model(), provider, model, meta.tenant(),
-        meta.labels(), usage, cost == null ? Cost.ZERO : cost, cost != null || outcome == Outcome.CACHE_HIT, outcome,
+        labels, usage, cost == null ? Cost.ZERO : cost, cost != null || outcome == Outcome.CACHE_HIT, outcome,
         saved));
   }
 

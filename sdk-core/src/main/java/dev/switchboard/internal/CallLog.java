@@ -49,6 +49,11 @@ public final class CallLog implements ChatListener {
     usage(line, response.usage());
     cost(line, response.cost());
     field(line, "finish", response.finishReason().name());
+    response.routing().ifPresent(r -> {
+      r.tier().ifPresent(t -> field(line, "tier", t));
+      quoted(line, "routing", r.reason());
+    });
+    response.cacheHit().ifPresent(h -> field(line, "cache_hit", h.cache()));
     response.requestId().ifPresent(id -> field(line, "request_id", id));
     if (content) {
       quoted(line, "prompt", call.request().messages().isEmpty() ? ""

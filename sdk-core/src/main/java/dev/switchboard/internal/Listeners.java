@@ -110,6 +110,11 @@ public final class Listeners implements ChatListener {
   }
 
   @Override
+  public void routed(CallInfo call, dev.switchboard.RouteChoice choice, List<String> candidates) {
+    each("routed", l -> l.routed(call, choice, candidates));
+  }
+
+  @Override
   public void cacheLookup(CallInfo call, String cache, boolean hit, java.time.Duration latency) {
     each("cacheLookup", l -> l.cacheLookup(call, cache, hit, latency));
   }

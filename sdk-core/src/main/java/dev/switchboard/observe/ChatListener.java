@@ -32,6 +32,12 @@ public interface ChatListener {
    */
   default void attemptEnd(CallInfo call, int attemptId, Attempt attempt) {}
 
+  /**
+   * A router decided where the call goes: why (with the tier and score of a classifying router)
+   * and the candidates in order.
+   */
+  default void routed(CallInfo call, dev.switchboard.RouteChoice choice, java.util.List<String> candidates) {}
+
   /** The first event of a stream reached the caller, {@code latency} after the call started. */
   default void firstEvent(CallInfo call, Duration latency) {}
 

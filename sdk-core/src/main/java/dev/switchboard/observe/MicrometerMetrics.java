@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code switchboard.cost.saved} (usd)</td><td>counter, what each cache hit's answer cost
  *       [switchboard.route, cache]</td></tr>
  *   <tr><td>{@code switchboard.cache.hits}</td><td>counter [switchboard.route, cache]</td></tr>
+ *   <tr><td>{@code switchboard.routing.decisions}</td><td>counter, calls a router sent on
+ *       [switchboard.route, tier, gen_ai.request.model = the first candidate]</td></tr>
  *   <tr><td>{@code switchboard.cache.lookup}</td><td>timer, each lookup [switchboard.route, cache =
  *       exact | semantic, result = hit | miss]</td></tr>
  *   <tr><td>{@code switchboard.cache.unavailable}</td><td>counter, shared cache failures [switchboard.route,
@@ -117,6 +119,7 @@ public final class MicrometerMetrics implements ChatListener {
   private final Meter.MeterProvider<Counter> cost;
   private final Meter.MeterProvider<Counter> saved;
   private final Meter.MeterProvider<Counter> cacheHits;
+  private final Meter.MeterProvider<Counter> routingDecisions;
   private final Meter.MeterProvider<Timer> cacheLookups;
   private final Meter.MeterProvider<Counter> cacheUnavailable;
   private final Meter.MeterProvider<Counter> retries;
@@ -145,6 +148,7 @@ public final class MicrometerMetrics implements ChatListener {
     this.cost = usd("switchboard.cost", "What attempts cost at the Switchboard's prices");
     this.saved = usd("switchboard.cost.saved", "What the answers served from a cache cost when first made");
     this.cacheHits = counter("switchboard.cache.hits", "Calls answered from a cache");
+    this.routingDecisions = counter("switchboard.routing.decisions", "Calls a router sent on, by tier");
     this.cacheLookups = timer("switchboard.cache.lookup", "One cache lookup (exact or semantic), hit or miss",
         h ? OVERHEAD_SECONDS : null);
     this.cacheUnavailable = counter("switchboard.cache.unavailable",
@@ -238,6 +242,12 @@ public final class MicrometerMetrics implements ChatListener {
   @Override
   public void fallback(CallInfo call, String fromModel, String toModel, ChatException cause) {
     guarded("fallback", () -> fallbacks.withTags(ROUTE, route(call), ERROR_TYPE, errorType(cause)).increment());
+  }
+
+  @Override
+  public void routed(CallInfo call, dev.switchboard.RouteChoice choice, java.util.List<String> candidates) {
+    guarded("routed", () -> routingDecisions.withTags(ROUTE, route(call), "tier", tag(choice.tier().orElse(NONE)),
+        REQUEST_MODEL, tag(candidates.isEmpty() ? NONE : candidates.get(0))).increment());
   }
 
   @Override

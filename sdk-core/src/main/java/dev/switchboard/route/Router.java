@@ -4,7 +4,12 @@ import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
 import dev.switchboard.spi.Interceptor;
+import dev.switchboard.ChatEvent;
+import dev.switchboard.RouteChoice;
+import dev.switchboard.stream.ForwardingChatStream;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,12 +37,28 @@ public interface Router {
     return new Interceptor() {
       @Override
       public CompletableFuture<ChatResponse> intercept(Chain chain) {
-        return chain.proceed(apply(router, chain.request()));
+        Decision decision = decided(router, chain);
+        if (decision == null) {
+          return chain.proceed(chain.request());
+        }
+        RouteChoice choice = decision.choice();
+        return chain.proceed(apply(decision, chain.request())).thenApply(r -> r.withRouting(choice));
       }
 
       @Override
       public ChatStream interceptStream(Chain chain) {
-        return chain.proceedStream(apply(router, chain.request()));
+        Decision decision = decided(router, chain);
+        if (decision == null) {
+          return chain.proceedStream(chain.request());
+        }
+        RouteChoice choice = decision.choice();
+        return new ForwardingChatStream(chain.proceedStream(apply(decision, chain.request()))) {
+          @Override
+          protected ChatEvent onEvent(ChatEvent event) {
+            return event instanceof ChatEvent.Completed c
+                ? new ChatEvent.Completed(c.response().withRouting(choice)) : event;
+          }
+        };
       }
 
       @Override
@@ -47,25 +68,55 @@ public interface Router {
     };
   }
 
+  /** {@code router}'s decision for the chain's request, told to the listeners; null to leave it as it is. */
+  private static Decision decided(Router router, Interceptor.Chain chain) {
+    Decision decision = router.decide(chain.request());
+    if (decision != null) {
+      chain.context().events().routed(chain.context().call(), decision.choice(),
+          decision.candidates().modelStrings());
+    }
+    return decision;
+  }
+
   /** {@code request} as {@code router} decides it should go. */
   static ChatRequest apply(Router router, ChatRequest request) {
     Decision decision = router.decide(request);
-    if (decision == null) {
-      return request;
-    }
+    return decision == null ? request : apply(decision, request);
+  }
+
+  private static ChatRequest apply(Decision decision, ChatRequest request) {
     return request.toBuilder().model(decision.candidates().modelStrings().get(0))
         .tag(Candidates.class, decision.candidates()).build();
   }
 
-  /** A routing decision: the candidates to try and why, for logs and evaluation. Immutable. */
-  record Decision(Candidates candidates, String reason) {
+  /**
+   * A routing decision: the candidates to try and why, for logs, responses and evaluation; a
+   * classifying router adds the tier and the score that chose it. Immutable.
+   */
+  record Decision(Candidates candidates, String reason, Optional<String> tier, OptionalDouble score) {
     public Decision {
       Objects.requireNonNull(candidates, "candidates");
       Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(score, "score");
+    }
+
+    public Decision(Candidates candidates, String reason) {
+      this(candidates, reason, Optional.empty(), OptionalDouble.empty());
     }
 
     public static Decision of(String reason, String... modelStrings) {
       return new Decision(Candidates.of(modelStrings), reason);
+    }
+
+    /** A decision for {@code tier}, chosen with {@code score}. */
+    public static Decision tiered(String reason, String tier, double score, String... modelStrings) {
+      return new Decision(Candidates.of(modelStrings), reason, Optional.of(tier), OptionalDouble.of(score));
+    }
+
+    /** What responses and listeners are told. */
+    public RouteChoice choice() {
+      return new RouteChoice(reason, tier, score);
     }
   }
 }
