@@ -1,0 +1,665 @@
+package dev.switchboard.cache.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An approximate nearest-neighbour index over unit vectors by cosine similarity (the dot product),
+ * after Malkov and Yashunin's HNSW: a graph of layers, searched greedily from the top layer down
+ * and with a beam of {@code efSearch} on the bottom one. The similarities it returns are exact dot
+ * products; only which neighbours are found is approximate (recall@1 ≥ 0.99 against brute force on
+ * 100,000 question vectors with the defaults, see {@code docs/caching.md}).
+ *
+ * <p>The caller bounds it: a cache evicts an entry by calling {@link #remove}, which leaves a
+ * tombstone (still a waypoint, never a result). Once tombstones exceed {@code compactShare} of the
+ * nodes, the remove that crossed the line rebuilds the graph from the live entries on its own
+ * thread, outside the lock, while searches and writes go on against the old graph; writes made in
+ * the meantime are replayed on the new graph before it replaces the old one.
+ *
+ * <p>Levels come from a generator seeded at construction, so the same sequence of adds builds the
+ * same graph and returns the same results.
+ *
+ * <p>Thread-safe: searches run concurrently under a read lock; {@link #add} and {@link #remove}
+ * take the write lock.
+ */
+public final class HnswIndex {
+
+  /** Default neighbours per node on the upper layers (twice as many on the bottom layer). */
+  public static final int DEFAULT_M = 16;
+  /** Default beam width while inserting. */
+  public static final int DEFAULT_EF_CONSTRUCTION = 100;
+  /** Default beam width while searching (at least k). */
+  public static final int DEFAULT_EF_SEARCH = 64;
+  /** Default share of tombstones at which the graph is rebuilt. */
+  public static final double DEFAULT_COMPACT_SHARE = 0.25;
+
+  /** One result: a stored id and its exact similarity to the query. */
+  public record Hit(long id, float similarity) {}
+
+  private final int dimensions;
+  private final int m;
+  private final int efConstruction;
+  private final int efSearch;
+  private final long seed;
+  private final double compactShare;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  private Graph graph; // guarded by lock
+  private List<Object[]> pending; // writes made while a rebuild runs: {Long id, float[] vector or null}
+  private long rebuilds;
+
+  /** An index with the default parameters. */
+  public HnswIndex(int dimensions) {
+    this(dimensions, DEFAULT_M, DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, 42L, DEFAULT_COMPACT_SHARE);
+  }
+
+  public HnswIndex(int dimensions, int m, int efConstruction, int efSearch, long seed, double compactShare) {
+    if (dimensions < 1) {
+      throw new IllegalArgumentException("dimensions must be positive, was " + dimensions);
+    }
+    if (m < 2) {
+      throw new IllegalArgumentException("m must be at least 2, was " + m);
+    }
+    if (efConstruction < 1 || efSearch < 1) {
+      throw new IllegalArgumentException("efConstruction and efSearch must be positive, were "
+          + efConstruction + " and " + efSearch);
+    }
+    if (!(compactShare > 0 && compactShare <= 1)) {
+      throw new IllegalArgumentException("compactShare must be in (0, 1], was " + compactShare);
+    }
+    this.dimensions = dimensions;
+    this.m = m;
+    this.efConstruction = efConstruction;
+    this.efSearch = efSearch;
+    this.seed = seed;
+    this.compactShare = compactShare;
+    this.graph = new Graph(16);
+  }
+
+  public int dimensions() {
+    return dimensions;
+  }
+
+  /** Adds {@code vector} (unit length, copied) under {@code id}, replacing what {@code id} had. */
+  public void add(long id, float[] vector) {
+    if (vector.length != dimensions) {
+      throw new IllegalArgumentException("vector has " + vector.length + " dimensions, the index " + dimensions);
+    }
+    float[] copy = vector.clone();
+    lock.writeLock().lock();
+    try {
+      graph.remove(id);
+      graph.insert(id, copy, scratch.get());
+      if (pending != null) {
+        pending.add(new Object[] {id, copy});
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Removes {@code id}, if present; may rebuild the graph on this thread (see the class comment).
+   *
+   * @return whether {@code id} was present
+   */
+  public boolean remove(long id) {
+    Snapshot snapshot;
+    lock.writeLock().lock();
+    try {
+      boolean removed = graph.remove(id);
+      if (pending != null) {
+        pending.add(new Object[] {id, null});
+      }
+      if (!removed || pending != null || graph.tombstones <= compactShare * graph.size) {
+        return removed;
+      }
+      pending = new ArrayList<>();
+      snapshot = new Snapshot(graph.size, graph.size - graph.tombstones, graph.ids, graph.vectors,
+          Arrays.copyOf(graph.deleted, graph.size));
+    } finally {
+      lock.writeLock().unlock();
+    }
+    rebuild(snapshot);
+    return true;
+  }
+
+  /** The old graph's nodes; those below {@code size} never change, and arrays are only replaced. */
+  private record Snapshot(int size, int live, long[] ids, float[] vectors, boolean[] deleted) {}
+
+  private void rebuild(Snapshot old) {
+    Graph fresh = null;
+    try {
+      Graph building = new Graph(Math.max(16, old.live()));
+      Scratch s = scratch.get();
+      for (int i = 0; i < old.size(); i++) {
+        if (!old.deleted()[i]) {
+          building.insert(old.ids()[i], Arrays.copyOfRange(old.vectors(), i * dimensions, (i + 1) * dimensions), s);
+        }
+      }
+      fresh = building;
+    } finally {
+      lock.writeLock().lock();
+      try {
+        if (fresh != null) {
+          Scratch s = scratch.get();
+          for (Object[] op : pending) {
+            long id = (Long) op[0];
+            fresh.remove(id);
+            if (op[1] != null) {
+              fresh.insert(id, (float[]) op[1], s);
+            }
+          }
+          graph = fresh;
+          rebuilds++;
+        }
+        pending = null;
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+  }
+
+  /**
+   * The {@code k} live entries most similar to {@code query} (unit length), best first, each with
+   * its exact similarity; fewer when the index holds fewer.
+   */
+  public List<Hit> search(float[] query, int k) {
+    return search(query, k, efSearch);
+  }
+
+  /** {@link #search(float[], int)} with a beam of {@code ef} instead of the index's {@code efSearch}. */
+  public List<Hit> search(float[] query, int k, int ef) {
+    if (query.length != dimensions) {
+      throw new IllegalArgumentException("query has " + query.length + " dimensions, the index " + dimensions);
+    }
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be positive, was " + k);
+    }
+    lock.readLock().lock();
+    try {
+      return graph.search(query, k, Math.max(ef, k), scratch.get());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Live entries. */
+  public int size() {
+    lock.readLock().lock();
+    try {
+      return graph.size - graph.tombstones;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether {@code id} is a live entry. */
+  public boolean contains(long id) {
+    lock.readLock().lock();
+    try {
+      return graph.nodeOf.containsKey(id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** How often the graph was rebuilt to drop tombstones (for tests and metrics). */
+  public long rebuilds() {
+    lock.readLock().lock();
+    try {
+      return rebuilds;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Approximate heap bytes held, vectors and links included (for the benchmark's memory figure). */
+  public long bytesUsed() {
+    lock.readLock().lock();
+    try {
+      return graph.bytesUsed();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HnswIndex[dimensions=" + dimensions + ", m=" + m + ", efConstruction=" + efConstruction
+        + ", efSearch=" + efSearch + ", size=" + size() + "]";
+  }
+
+  /** One graph; not thread-safe (the index's lock guards it). */
+  private final class Graph {
+    final int m0 = 2 * m;
+    final double levelFactor = 1 / Math.log(m);
+    long random = seed;
+    float[] vectors;
+    long[] ids;
+    int[] levels;
+    int[] links0; // per node: count, then up to m0 neighbours
+    int[][] upper; // per node with level > 0: per level 1..level, count then up to m neighbours
+    boolean[] deleted;
+    final Map<Long, Integer> nodeOf = new HashMap<>();
+    int size;
+    int tombstones;
+    int entry = -1;
+    int maxLevel = -1;
+
+    Graph(int capacity) {
+      vectors = new float[capacity * dimensions];
+      ids = new long[capacity];
+      levels = new int[capacity];
+      links0 = new int[capacity * (m0 + 1)];
+      upper = new int[capacity][];
+      deleted = new boolean[capacity];
+    }
+
+    long bytesUsed() {
+      long bytes = 4L * vectors.length + 8L * ids.length + 4L * levels.length + 4L * links0.length
+          + 16L + 8L * upper.length + deleted.length;
+      for (int i = 0; i < size; i++) {
+        if (upper[i] != null) {
+          bytes += 16 + 4L * upper[i].length;
+        }
+      }
+      return bytes + 64L * nodeOf.size(); // HashMap node, boxed Long and Integer
+    }
+
+    boolean remove(long id) {
+      Integer node = nodeOf.remove(id);
+      if (node == null) {
+        return false;
+      }
+      deleted[node] = true;
+      tombstones++;
+      return true;
+    }
+
+    private void grow() {
+      int capacity = ids.length * 2;
+      vectors = Arrays.copyOf(vectors, capacity * dimensions);
+      ids = Arrays.copyOf(ids, capacity);
+      levels = Arrays.copyOf(levels, capacity);
+      links0 = Arrays.copyOf(links0, capacity * (m0 + 1));
+      upper = Arrays.copyOf(upper, capacity);
+      deleted = Arrays.copyOf(deleted, capacity);
+    }
+
+    private int randomLevel() {
+      random += 0x9e3779b97f4a7c15L; // SplitMix64
+      long z = random;
+      z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+      z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+      z ^= z >>> 31;
+      double u = ((z >>> 11) + 1) * 0x1.0p-53; // (0, 1]
+      return (int) (-Math.log(u) * levelFactor);
+    }
+
+    void insert(long id, float[] vector, Scratch s) {
+      if (size == ids.length) {
+        grow();
+      }
+      int node = size++;
+      System.arraycopy(vector, 0, vectors, node * dimensions, dimensions);
+      ids[node] = id;
+      int level = Math.min(randomLevel(), 16);
+      levels[node] = level;
+      upper[node] = level == 0 ? null : new int[level * (m + 1)];
+      nodeOf.put(id, node);
+      if (entry < 0) {
+        entry = node;
+        maxLevel = level;
+        return;
+      }
+      int ep = entry;
+      float epSim = dot(vector, ep);
+      for (int l = maxLevel; l > level; l--) {
+        ep = greedy(vector, ep, epSim, l);
+        epSim = dot(vector, ep);
+      }
+      for (int l = Math.min(level, maxLevel); l >= 0; l--) {
+        searchLayer(vector, ep, efConstruction, l, s);
+        int found = s.sortResults(); // best first in s.resultNodes / s.resultSims
+        int[] chosen = selectNeighbours(s.resultNodes, s.resultSims, found, m, node, s);
+        setLinks(node, l, chosen, chosen.length);
+        for (int neighbour : chosen) {
+          link(neighbour, node, l, s);
+        }
+        ep = s.resultNodes[0];
+      }
+      if (level > maxLevel) {
+        entry = node;
+        maxLevel = level;
+      }
+    }
+
+    /** Malkov's heuristic: keep a candidate only if it is closer to the base than to every kept one. */
+    private int[] selectNeighbours(int[] nodes, float[] sims, int count, int max, int base, Scratch s) {
+      int[] kept = new int[Math.min(max, count)];
+      int k = 0;
+      for (int i = 0; i < count && k < max; i++) {
+        int c = nodes[i];
+        if (c == base) {
+          continue;
+        }
+        boolean good = true;
+        for (int j = 0; j < k; j++) {
+          if (dot(c, kept[j]) > sims[i]) {
+            good = false;
+            break;
+          }
+        }
+        if (good) {
+          kept[k++] = c;
+        }
+      }
+      return k == kept.length ? kept : Arrays.copyOf(kept, k);
+    }
+
+    private void link(int from, int to, int level, Scratch s) {
+      int max = level == 0 ? m0 : m;
+      int[] arr = level == 0 ? links0 : upper[from];
+      int base = level == 0 ? from * (m0 + 1) : (level - 1) * (m + 1);
+      int count = arr[base];
+      if (count < max) {
+        arr[base + 1 + count] = to;
+        arr[base] = count + 1;
+        return;
+      }
+      int[] candidates = new int[count + 1];
+      float[] sims = new float[count + 1];
+      for (int i = 0; i < count; i++) {
+        candidates[i] = arr[base + 1 + i];
+      }
+      candidates[count] = to;
+      for (int i = 0; i <= count; i++) {
+        sims[i] = dot(from, candidates[i]);
+      }
+      sortBySimDesc(candidates, sims, count + 1);
+      int[] chosen = selectNeighbours(candidates, sims, count + 1, max, from, s);
+      setLinks(from, level, chosen, chosen.length);
+    }
+
+    private void setLinks(int node, int level, int[] neighbours, int count) {
+      int[] arr = level == 0 ? links0 : upper[node];
+      int base = level == 0 ? node * (m0 + 1) : (level - 1) * (m + 1);
+      arr[base] = count;
+      System.arraycopy(neighbours, 0, arr, base + 1, count);
+    }
+
+    private int greedy(float[] q, int ep, float epSim, int level) {
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        int[] arr = upper[ep];
+        int base = (level - 1) * (m + 1);
+        int count = arr[base];
+        for (int i = 1; i <= count; i++) {
+          int c = arr[base + i];
+          float sim = dot(q, c);
+          if (sim > epSim) {
+            epSim = sim;
+            ep = c;
+            changed = true;
+          }
+        }
+      }
+      return ep;
+    }
+
+    /** Beam search on one layer; leaves up to {@code ef} results (unsorted) in {@code s}. */
+    private void searchLayer(float[] q, int ep, int ef, int level, Scratch s) {
+      s.reset(size);
+      s.visit(ep);
+      float sim = dot(q, ep);
+      s.pushCandidate(ep, sim);
+      s.pushResult(ep, sim, ef);
+      while (s.candidateCount > 0) {
+        float cSim = s.candidateSims[0];
+        if (s.resultCount >= ef && cSim < s.resultSims[0]) {
+          break;
+        }
+        int c = s.popCandidate();
+        int[] arr = level == 0 ? links0 : upper[c];
+        int base = level == 0 ? c * (m0 + 1) : (level - 1) * (m + 1);
+        int count = arr[base];
+        for (int i = 1; i <= count; i++) {
+          int n = arr[base + i];
+          if (s.visit(n)) {
+            float nSim = dot(q, n);
+            if (s.resultCount < ef || nSim > s.resultSims[0]) {
+              s.pushCandidate(n, nSim);
+              s.pushResult(n, nSim, ef);
+            }
+          }
+        }
+      }
+    }
+
+    List<Hit> search(float[] q, int k, int ef, Scratch s) {
+      if (entry < 0 || size == tombstones) {
+        return List.of();
+      }
+      int ep = entry;
+      float epSim = dot(q, ep);
+      for (int l = maxLevel; l > 0; l--) {
+        ep = greedy(q, ep, epSim, l);
+        epSim = dot(q, ep);
+      }
+      // tombstones take beam places; widen the beam by their share
+      int widened = tombstones == 0 ? ef : (int) Math.min(size, (long) ef * size / (size - tombstones) + 1);
+      searchLayer(q, ep, widened, 0, s);
+      int found = s.sortResults();
+      List<Hit> hits = new ArrayList<>(Math.min(k, found));
+      for (int i = 0; i < found && hits.size() < k; i++) {
+        int node = s.resultNodes[i];
+        if (!deleted[node]) {
+          hits.add(new Hit(ids[node], s.resultSims[i]));
+        }
+      }
+      return hits;
+    }
+
+    private float dot(float[] q, int node) {
+      return HnswIndex.dot(q, 0, vectors, node * dimensions, dimensions);
+    }
+
+    private float dot(int a, int b) {
+      return HnswIndex.dot(vectors, a * dimensions, vectors, b * dimensions, dimensions);
+    }
+  }
+
+  /** Eight independent sums, so that the multiply-adds overlap (one sum is one long chain). */
+  static float dot(float[] a, int offA, float[] b, int offB, int length) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = 0;
+    for (int end = length & ~7; i < end; i += 8) {
+      s0 += a[offA + i] * b[offB + i];
+      s1 += a[offA + i + 1] * b[offB + i + 1];
+      s2 += a[offA + i + 2] * b[offB + i + 2];
+      s3 += a[offA + i + 3] * b[offB + i + 3];
+      s4 += a[offA + i + 4] * b[offB + i + 4];
+      s5 += a[offA + i + 5] * b[offB + i + 5];
+      s6 += a[offA + i + 6] * b[offB + i + 6];
+      s7 += a[offA + i + 7] * b[offB + i + 7];
+    }
+    for (; i < length; i++) {
+      s0 += a[offA + i] * b[offB + i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  private static void sortBySimDesc(int[] nodes, float[] sims, int count) {
+    for (int i = 1; i < count; i++) { // insertion sort: at most 2m + 1 elements
+      int n = nodes[i];
+      float s = sims[i];
+      int j = i - 1;
+      while (j >= 0 && sims[j] < s) {
+        nodes[j + 1] = nodes[j];
+        sims[j + 1] = sims[j];
+        j--;
+      }
+      nodes[j + 1] = n;
+      sims[j + 1] = s;
+    }
+  }
+
+  /** Per-thread search state: visited marks and two primitive heaps. */
+  private static final class Scratch {
+    int[] visited = new int[0];
+    int epoch;
+    // candidates: max-heap by similarity
+    int[] candidateNodes = new int[64];
+    float[] candidateSims = new float[64];
+    int candidateCount;
+    // results: min-heap by similarity (the worst kept on top)
+    int[] resultNodes = new int[64];
+    float[] resultSims = new float[64];
+    int resultCount;
+
+    void reset(int nodes) {
+      if (visited.length < nodes) {
+        visited = new int[Math.max(nodes, visited.length * 2)];
+        epoch = 0;
+      }
+      if (++epoch == 0) {
+        Arrays.fill(visited, 0);
+        epoch = 1;
+      }
+      candidateCount = 0;
+      resultCount = 0;
+    }
+
+    /** Marks {@code node} visited; false if it already was. */
+    boolean visit(int node) {
+      if (visited[node] == epoch) {
+        return false;
+      }
+      visited[node] = epoch;
+      return true;
+    }
+
+    void pushCandidate(int node, float sim) {
+      if (candidateCount == candidateNodes.length) {
+        candidateNodes = Arrays.copyOf(candidateNodes, candidateCount * 2);
+        candidateSims = Arrays.copyOf(candidateSims, candidateCount * 2);
+      }
+      int i = candidateCount++;
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (candidateSims[parent] >= sim) {
+          break;
+        }
+        candidateNodes[i] = candidateNodes[parent];
+        candidateSims[i] = candidateSims[parent];
+        i = parent;
+      }
+      candidateNodes[i] = node;
+      candidateSims[i] = sim;
+    }
+
+    int popCandidate() {
+      int top = candidateNodes[0];
+      int n = --candidateCount;
+      int node = candidateNodes[n];
+      float sim = candidateSims[n];
+      int i = 0;
+      while (true) {
+        int child = 2 * i + 1;
+        if (child >= n) {
+          break;
+        }
+        if (child + 1 < n && candidateSims[child + 1] > candidateSims[child]) {
+          child++;
+        }
+        if (candidateSims[child] <= sim) {
+          break;
+        }
+        candidateNodes[i] = candidateNodes[child];
+        candidateSims[i] = candidateSims[child];
+        i = child;
+      }
+      candidateNodes[i] = node;
+      candidateSims[i] = sim;
+      return top;
+    }
+
+    /** Adds to the results, dropping the worst when more than {@code ef} are kept. */
+    void pushResult(int node, float sim, int ef) {
+      if (resultCount == ef) {
+        if (sim <= resultSims[0]) {
+          return;
+        }
+        siftDownResult(0, node, sim, resultCount);
+        return;
+      }
+      if (resultCount == resultNodes.length) {
+        resultNodes = Arrays.copyOf(resultNodes, resultCount * 2);
+        resultSims = Arrays.copyOf(resultSims, resultCount * 2);
+      }
+      int i = resultCount++;
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (resultSims[parent] <= sim) {
+          break;
+        }
+        resultNodes[i] = resultNodes[parent];
+        resultSims[i] = resultSims[parent];
+        i = parent;
+      }
+      resultNodes[i] = node;
+      resultSims[i] = sim;
+    }
+
+    private void siftDownResult(int i, int node, float sim, int n) {
+      while (true) {
+        int child = 2 * i + 1;
+        if (child >= n) {
+          break;
+        }
+        if (child + 1 < n && resultSims[child + 1] < resultSims[child]) {
+          child++;
+        }
+        if (resultSims[child] >= sim) {
+          break;
+        }
+        resultNodes[i] = resultNodes[child];
+        resultSims[i] = resultSims[child];
+        i = child;
+      }
+      resultNodes[i] = node;
+      resultSims[i] = sim;
+    }
+
+    /** Sorts the results best first, in place (the heap is spent); returns how many there are. */
+    int sortResults() {
+      int n = resultCount;
+      // heap-sort a min-heap: repeatedly move the worst to the end
+      for (int end = n - 1; end > 0; end--) {
+        int worst = resultNodes[0];
+        float worstSim = resultSims[0];
+        int last = resultNodes[end];
+        float lastSim = resultSims[end];
+        siftDownResult(0, last, lastSim, end);
+        resultNodes[end] = worst;
+        resultSims[end] = worstSim;
+      }
+      resultCount = 0;
+      return n;
+    }
+  }
+}
