@@ -11,8 +11,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * An approximate nearest-neighbour index over unit vectors by cosine similarity (the dot product),
  * after Malkov and Yashunin's HNSW: a graph of layers, searched greedily from the top layer down
  * and with a beam of {@code efSearch} on the bottom one. The similarities it returns are exact dot
- * products; only which neighbours are found is approximate (recall@1 ≥ 0.99 against brute force on
- * 100,000 question vectors with the defaults, see {@code docs/caching.md}).
+ * products; only which neighbours are found is approximate. With the defaults, on 100,000 lexical
+ * question vectors, the top-1 is the exact one for 92% of lookups and for 97% of those whose best
+ * match scores 0.70 or more; p99 of embed + search is under 1 ms ({@code docs/caching.md}, "Index
+ * speed"). {@link #search(float[], int, int)} trades speed for recall.
  *
  * <p>The caller bounds it: a cache evicts an entry by calling {@link #remove}, which leaves a
  * tombstone (still a waypoint, never a result). Once tombstones exceed {@code compactShare} of the
