@@ -13,6 +13,7 @@ import dev.switchboard.ChatStream;
 import dev.switchboard.Cost;
 import dev.switchboard.FinishReason;
 import dev.switchboard.cache.internal.FlatIndex;
+import dev.switchboard.cache.internal.PartitionIndex;
 import dev.switchboard.cache.internal.RequestKeys;
 import dev.switchboard.cache.internal.ResponseCodec;
 import dev.switchboard.observe.CallInfo;
@@ -85,7 +86,7 @@ public final class ResponseCache implements Interceptor {
   private final int replayChunkChars;
   private final Cache<String, Entry> entries;
   private final long maxIndexed;
-  private final Map<String, FlatIndex> partitions = new ConcurrentHashMap<>();
+  private final Map<String, PartitionIndex> partitions = new ConcurrentHashMap<>();
   private final Map<Long, Indexed> indexed = new ConcurrentHashMap<>();
   private final Map<String, Long> indexedByKey = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Long> indexOrder = new ConcurrentLinkedQueue<>();
@@ -258,7 +259,7 @@ public final class ResponseCache implements Interceptor {
 
   private CompletableFuture<Found> semantic(RequestKeys.Keys keys, ChatRequest request, CallContext context) {
     long start = context.ticker().read();
-    FlatIndex index = partitions.get(keys.partition());
+    PartitionIndex index = partitions.get(keys.partition());
     if (index == null) {
       context.events().cacheLookup(context.call(), SEMANTIC, false, since(start, context));
       return CompletableFuture.completedFuture(null);
@@ -392,7 +393,7 @@ public final class ResponseCache implements Interceptor {
       return; // indexed already (our own question coming back from the shared store, or a repeat)
     }
     indexed.put(id, new Indexed(partition, exactKey, question));
-    partitions.computeIfAbsent(partition, p -> new FlatIndex()).add(id, vector);
+    partitions.computeIfAbsent(partition, p -> new PartitionIndex(vector.length)).add(id, vector);
     indexOrder.add(id);
     while (indexed.size() > maxIndexed) {
       Long oldest = indexOrder.poll();
@@ -412,7 +413,7 @@ public final class ResponseCache implements Interceptor {
       return;
     }
     Indexed gone = indexed.remove(id);
-    FlatIndex index = gone == null ? null : partitions.get(gone.partition());
+    PartitionIndex index = gone == null ? null : partitions.get(gone.partition());
     if (index != null) {
       index.remove(id);
       if (index.size() == 0) {
@@ -449,7 +450,7 @@ public final class ResponseCache implements Interceptor {
     private Embedder embedder;
     private double threshold;
     private final Map<String, Double> thresholds = new HashMap<>();
-    private SemanticGuard guard = SemanticGuard.NONE;
+    private SemanticGuard guard = SemanticGuard.keyTerms();
     private SharedResponseStore shared;
     private Duration sharedTimeout = Duration.ofMillis(100);
     private int replayChunkChars = 24;
@@ -512,13 +513,22 @@ public final class ResponseCache implements Interceptor {
       return this;
     }
 
+    /**
+     * Serve near-duplicate questions with the built-in {@link LexicalEmbedder} at its {@linkplain
+     * LexicalEmbedder#DEFAULT_THRESHOLD default threshold}: no dependency, fast enough for every
+     * miss; see {@code docs/caching.md} for what it catches and misses.
+     */
+    public Builder semantic() {
+      return semantic(LexicalEmbedder.create(), LexicalEmbedder.DEFAULT_THRESHOLD);
+    }
+
     /** A threshold for calls made with model string {@code route} (an alias or route), instead of the default. */
     public Builder semanticThreshold(String route, double threshold) {
       thresholds.put(Objects.requireNonNull(route, "route"), checked(threshold));
       return this;
     }
 
-    /** The second look at a semantic candidate. Default: {@link SemanticGuard#NONE}. */
+    /** The second look at a semantic candidate. Default: {@link SemanticGuard#keyTerms()}. */
     public Builder guard(SemanticGuard guard) {
       this.guard = Objects.requireNonNull(guard, "guard");
       return this;

@@ -70,6 +70,18 @@ public final class FlatIndex {
     }
   }
 
+  /** Calls {@code each} with every entry, under the read lock. */
+  public void forEach(java.util.function.ObjLongConsumer<float[]> each) {
+    lock.readLock().lock();
+    try {
+      for (int i = 0; i < size; i++) {
+        each.accept(vectors[i], ids[i]);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   public int size() {
     lock.readLock().lock();
     try {
