@@ -46,6 +46,27 @@ abstract class AbstractEmulator<E extends AbstractEmulator<E>> implements Provid
     server.injectFaults(rate, seed, mix);
   }
 
+  /**
+   * Chat requests that find no scripted reply (and no injected fault) get what {@code responder}
+   * makes of them — a latency, an error, an answer that depends on the prompt — instead of the
+   * simulated answer; {@code null} restores that. Runs on the server's threads: thread-safe.
+   */
+  @SuppressWarnings("unchecked")
+  public E respondWith(java.util.function.Function<RecordedRequest, Reply> responder) {
+    server.respondWith(responder);
+    return (E) this;
+  }
+
+  /**
+   * Whether requests are kept for {@link #takeRequest} (default true). Long simulations turn it off
+   * so that memory stays flat; {@link #requestCount()} still counts.
+   */
+  @SuppressWarnings("unchecked")
+  public E keepRequests(boolean keep) {
+    server.keepRequests(keep);
+    return (E) this;
+  }
+
   @Override
   public int injectedFaults() {
     return server.injectedFaults();

@@ -51,6 +51,8 @@ public final class EmulatorServer {
   private java.util.Random faultRandom = new java.util.Random(0);
   private List<Reply> faultMix = List.of();
   private int injected;
+  private volatile java.util.function.Function<RecordedRequest, Reply> responder;
+  private volatile boolean keepRecords = true;
 
   /** Creates and starts the server on a free port. */
   public EmulatorServer(String name, WireRenderer renderer) {
@@ -157,7 +159,9 @@ public final class EmulatorServer {
       }
       if (record) {
         received++;
-        recorded.add(request);
+        if (keepRecords) {
+          recorded.add(request);
+        }
       }
     }
     String model = SimulatedModel.modelFor(request);
@@ -165,7 +169,9 @@ public final class EmulatorServer {
       return new Outcome(renderer.renderOther(new RenderContext(request, seq, model, Usage.ZERO)), Duration.ZERO);
     }
     Reply injected = queued == null ? injectedFault() : null;
-    Reply reply = queued != null ? queued : injected != null ? injected : SimulatedModel.answer(request);
+    java.util.function.Function<RecordedRequest, Reply> answer = responder;
+    Reply reply = queued != null ? queued : injected != null ? injected
+        : answer != null ? answer.apply(request) : SimulatedModel.answer(request);
     Usage usage = reply.usage().orElseGet(() -> SimulatedModel.estimateUsage(request, reply));
     RenderContext context = new RenderContext(request, seq, reply.model().orElse(model), usage);
     return new Outcome(renderer.render(reply, context), reply.delay(), reply.stallAfterFirstEvent(),
@@ -201,6 +207,20 @@ public final class EmulatorServer {
       faultMix = List.copyOf(mix);
       injected = 0;
     }
+  }
+
+  /**
+   * From now on, chat requests that find no scripted reply (and no injected fault) get what
+   * {@code responder} makes of them, instead of the simulated answer; {@code null} restores that.
+   * {@code responder} runs on the server's threads and must be thread-safe.
+   */
+  public void respondWith(java.util.function.Function<RecordedRequest, Reply> responder) {
+    this.responder = responder;
+  }
+
+  /** Whether requests are kept for {@link #takeRequest} (off for long simulations; counts go on). */
+  public void keepRequests(boolean keep) {
+    this.keepRecords = keep;
   }
 
   /** How many injected faults were served since {@link #injectFaults}. */
