@@ -243,6 +243,8 @@ public final class HnswIndex {
     final double levelFactor = 1 / Math.log(m);
     long random = seed;
     float[] vectors;
+    byte[] codes; // vectors quantized to bytes, for the search's graph walk
+    float[] scales; // per node: the float one code step stands for
     long[] ids;
     int[] levels;
     int[] links0; // per node: count, then up to m0 neighbours
@@ -256,6 +258,8 @@ public final class HnswIndex {
 
     Graph(int capacity) {
       vectors = new float[capacity * dimensions];
+      codes = new byte[capacity * dimensions];
+      scales = new float[capacity];
       ids = new long[capacity];
       levels = new int[capacity];
       links0 = new int[capacity * (m0 + 1)];
@@ -264,7 +268,7 @@ public final class HnswIndex {
     }
 
     long bytesUsed() {
-      long bytes = 4L * vectors.length + 8L * ids.length + 4L * levels.length + 4L * links0.length
+      long bytes = 4L * vectors.length + codes.length + 4L * scales.length + 8L * ids.length + 4L * levels.length + 4L * links0.length
           + 16L + 8L * upper.length + deleted.length;
       for (int i = 0; i < size; i++) {
         if (upper[i] != null) {
@@ -287,6 +291,8 @@ public final class HnswIndex {
     private void grow() {
       int capacity = ids.length * 2;
       vectors = Arrays.copyOf(vectors, capacity * dimensions);
+      codes = Arrays.copyOf(codes, capacity * dimensions);
+      scales = Arrays.copyOf(scales, capacity);
       ids = Arrays.copyOf(ids, capacity);
       levels = Arrays.copyOf(levels, capacity);
       links0 = Arrays.copyOf(links0, capacity * (m0 + 1));
@@ -310,6 +316,7 @@ public final class HnswIndex {
       }
       int node = size++;
       System.arraycopy(vector, 0, vectors, node * dimensions, dimensions);
+      scales[node] = quantize(vector, codes, node * dimensions);
       ids[node] = id;
       int level = Math.min(randomLevel(), 16);
       levels[node] = level;
@@ -445,28 +452,100 @@ public final class HnswIndex {
       }
     }
 
+    /**
+     * Walks the graph on byte codes (a quarter of the memory traffic of floats), then scores the
+     * beam's results exactly and keeps the best {@code k}: which neighbours are found is
+     * approximate, their similarities are not.
+     */
     List<Hit> search(float[] q, int k, int ef, Scratch s) {
       if (entry < 0 || size == tombstones) {
         return List.of();
       }
+      if (s.query.length < dimensions) {
+        s.query = new byte[dimensions];
+      }
+      byte[] q8 = s.query;
+      quantize(q, q8, 0);
       int ep = entry;
-      float epSim = dot(q, ep);
+      float epSim = dot8(q8, ep);
       for (int l = maxLevel; l > 0; l--) {
-        ep = greedy(q, ep, epSim, l);
-        epSim = dot(q, ep);
+        ep = greedy8(q8, ep, epSim, l);
+        epSim = dot8(q8, ep);
       }
       // tombstones take beam places; widen the beam by their share
       int widened = tombstones == 0 ? ef : (int) Math.min(size, (long) ef * size / (size - tombstones) + 1);
-      searchLayer(q, ep, widened, 0, s);
-      int found = s.sortResults();
-      List<Hit> hits = new ArrayList<>(Math.min(k, found));
-      for (int i = 0; i < found && hits.size() < k; i++) {
+      searchLayer8(q8, ep, widened, s);
+      int found = s.resultCount;
+      int[] nodes = new int[found];
+      float[] sims = new float[found];
+      int live = 0;
+      for (int i = 0; i < found; i++) {
         int node = s.resultNodes[i];
         if (!deleted[node]) {
-          hits.add(new Hit(ids[node], s.resultSims[i]));
+          nodes[live] = node;
+          sims[live] = dot(q, node);
+          live++;
         }
       }
+      sortBySimDesc(nodes, sims, live);
+      List<Hit> hits = new ArrayList<>(Math.min(k, live));
+      for (int i = 0; i < live && hits.size() < k; i++) {
+        hits.add(new Hit(ids[nodes[i]], sims[i]));
+      }
       return hits;
+    }
+
+    private int greedy8(byte[] q, int ep, float epSim, int level) {
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        int[] arr = upper[ep];
+        int base = (level - 1) * (m + 1);
+        int count = arr[base];
+        for (int i = 1; i <= count; i++) {
+          int c = arr[base + i];
+          float sim = dot8(q, c);
+          if (sim > epSim) {
+            epSim = sim;
+            ep = c;
+            changed = true;
+          }
+        }
+      }
+      return ep;
+    }
+
+    /** {@link #searchLayer} on the bottom layer with byte codes; similarities are code dot products. */
+    private void searchLayer8(byte[] q, int ep, int ef, Scratch s) {
+      s.reset(size);
+      s.visit(ep);
+      float sim = dot8(q, ep);
+      s.pushCandidate(ep, sim);
+      s.pushResult(ep, sim, ef);
+      while (s.candidateCount > 0) {
+        float cSim = s.candidateSims[0];
+        if (s.resultCount >= ef && cSim < s.resultSims[0]) {
+          break;
+        }
+        int c = s.popCandidate();
+        int base = c * (m0 + 1);
+        int count = links0[base];
+        for (int i = 1; i <= count; i++) {
+          int n = links0[base + i];
+          if (s.visit(n)) {
+            float nSim = dot8(q, n);
+            if (s.resultCount < ef || nSim > s.resultSims[0]) {
+              s.pushCandidate(n, nSim);
+              s.pushResult(n, nSim, ef);
+            }
+          }
+        }
+      }
+    }
+
+    /** The code dot product scaled by the node's step: proportional to the similarity, comparable across nodes. */
+    private float dot8(byte[] q, int node) {
+      return HnswIndex.dot8(q, codes, node * dimensions, dimensions) * scales[node];
     }
 
     private float dot(float[] q, int node) {
@@ -476,6 +555,38 @@ public final class HnswIndex {
     private float dot(int a, int b) {
       return HnswIndex.dot(vectors, a * dimensions, vectors, b * dimensions, dimensions);
     }
+  }
+
+  /** Writes {@code v} as bytes at {@code off} (the largest magnitude as ±127); returns the float one step stands for. */
+  static float quantize(float[] v, byte[] out, int off) {
+    float max = 0;
+    for (float x : v) {
+      max = Math.max(max, Math.abs(x));
+    }
+    float step = max == 0 ? 1 : max / 127f;
+    for (int i = 0; i < v.length; i++) {
+      out[off + i] = (byte) Math.round(v[i] / step);
+    }
+    return step;
+  }
+
+  /** The dot product of byte codes, in four integer sums. */
+  static int dot8(byte[] a, byte[] b, int offB, int length) {
+    int s0 = 0;
+    int s1 = 0;
+    int s2 = 0;
+    int s3 = 0;
+    int i = 0;
+    for (int end = length & ~3; i < end; i += 4) {
+      s0 += a[i] * b[offB + i];
+      s1 += a[i + 1] * b[offB + i + 1];
+      s2 += a[i + 2] * b[offB + i + 2];
+      s3 += a[i + 3] * b[offB + i + 3];
+    }
+    for (; i < length; i++) {
+      s0 += a[i] * b[offB + i];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** Eight independent sums, so that the multiply-adds overlap (one sum is one long chain). */
@@ -522,6 +633,7 @@ public final class HnswIndex {
 
   /** Per-thread search state: visited marks and two primitive heaps. */
   private static final class Scratch {
+    byte[] query = new byte[0];
     int[] visited = new int[0];
     int epoch;
     // candidates: max-heap by similarity
