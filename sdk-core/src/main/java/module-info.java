@@ -25,5 +25,6 @@ module dev.switchboard.core {
   exports dev.switchboard.config;
 
   uses dev.switchboard.spi.ProviderFactory;
+  exports dev.switchboard.eval;
 
 }
