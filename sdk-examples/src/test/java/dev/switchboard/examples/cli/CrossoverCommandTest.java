@@ -188,7 +188,7 @@ class CrossoverCommandTest {
   }
 
   @Test
-  void help_listsEveryOption_andTheRootListsCrossover() {
+  void help_listsEveryOption_andTheRootListsEveryCommand() {
     assertThat(run("crossover", "--help")).isZero();
     assertThat(out.toString()).startsWith("Usage: switchboard crossover [-hV]").contains("--input-tokens=N",
         "--output-tokens=N", "--tokens=N", "--input-share=SHARE", "--model=MODEL", "--input-price=USD",
@@ -196,7 +196,8 @@ class CrossoverCommandTest {
         "--setup-cost=USD", "--amortization-months=N", "--format=FORMAT");
     out.getBuffer().setLength(0);
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("Commands:", "  crossover  API versus self-hosted");
+    assertThat(out.toString()).contains("Commands:").containsPattern("\n  crossover +API versus self-hosted")
+        .containsPattern("\n  router-eval +Offline router evaluation");
   }
 
   @ParameterizedTest
