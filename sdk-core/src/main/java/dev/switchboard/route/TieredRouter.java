@@ -55,7 +55,8 @@ public final class TieredRouter implements Router {
     for (int t = 0; t < tiers.size(); t++) {
       for (int p = 0; p <= PERCENT; p++) {
         decisions[t][p] = new Decision(tiers.get(t).candidates(),
-            name + ": " + tiers.get(t).name() + " (score " + hundredths(p) + ")");
+            name + ": " + tiers.get(t).name() + " (score " + hundredths(p) + ")",
+            java.util.Optional.of(tiers.get(t).name()), java.util.OptionalDouble.of(p / (double) PERCENT));
       }
     }
   }
@@ -88,15 +89,20 @@ public final class TieredRouter implements Router {
     try {
       score = scorer.score(request);
     } catch (RuntimeException e) {
-      return new Decision(defaultTier.candidates(), abstainReason("scorer failed: " + e.getClass().getSimpleName()));
+      return abstained(abstainReason("scorer failed: " + e.getClass().getSimpleName()));
     }
     if (score == null) {
-      return new Decision(defaultTier.candidates(), abstainReason("no score"));
+      return abstained(abstainReason("no score"));
     }
     if (score.confidence() < minConfidence) {
-      return new Decision(defaultTier.candidates(), abstainReason(lowConfidence(score)));
+      return abstained(abstainReason(lowConfidence(score)));
     }
     return decisions[tierIndex(score.value())][(int) Math.round(score.value() * PERCENT)];
+  }
+
+  private Decision abstained(String reason) {
+    return new Decision(defaultTier.candidates(), reason, java.util.Optional.of(defaultTier.name()),
+        java.util.OptionalDouble.empty());
   }
 
   /** The same decision as {@link #decide}, with the tier, score and confidence as values. */
