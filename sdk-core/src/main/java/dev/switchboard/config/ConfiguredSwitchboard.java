@@ -73,7 +73,11 @@ public final class ConfiguredSwitchboard implements AutoCloseable {
     b.directory(ModelDirectory.of(config.providers().keySet(), config.aliases()));
     Router routes = request -> {
       SwitchboardConfig.Route route = current.get().routes().get(request.model());
-      return route == null ? null : new Router.Decision(new Candidates(route.models()), "route " + route.name());
+      if (route == null) {
+        return null;
+      }
+      return route.tiered().isPresent() ? route.tiered().get().decide(request)
+          : new Router.Decision(new Candidates(route.models()), "route " + route.name());
     };
     b.interceptor(routes.interceptor());
     if (!config.budgets().isEmpty()) {

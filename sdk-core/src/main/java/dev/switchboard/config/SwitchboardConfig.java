@@ -50,8 +50,11 @@ public final class SwitchboardConfig {
   /** A provider to build: its name, its type (which factory builds it) and the rest of its settings. */
   public record ProviderSpec(String name, String type, ProviderSettings settings) {}
 
-  /** A route: the models a call to it tries, in order. */
-  public record Route(String name, List<String> models) {
+  /**
+   * A route: the models a call to it tries, in order; or, when {@code tiered} is set, tiers of
+   * models chosen per request by a complexity scorer.
+   */
+  public record Route(String name, List<String> models, Optional<dev.switchboard.route.TieredRouter> tiered) {
     public Route {
       models = List.copyOf(models);
     }
@@ -194,9 +197,15 @@ public final class SwitchboardConfig {
             + "; give the route another name");
         return;
       }
-      JsonNode models = e.getValue().path("models");
+      JsonNode r = e.getValue();
+      if (r.has("tiers")) {
+        tieredRoute(e.getKey(), at, r, providers, aliases, problems).ifPresent(route -> out.put(e.getKey(), route));
+        return;
+      }
+      JsonNode models = r.path("models");
       if (!models.isArray() || models.isEmpty()) {
-        problems.add(at + ".models: expected a non-empty list of model strings (the primary, then fallbacks)");
+        problems.add(at + ".models: expected a non-empty list of model strings (the primary, then fallbacks), "
+            + "or \"tiers\"");
         return;
       }
       List<String> list = new ArrayList<>();
@@ -205,14 +214,67 @@ public final class SwitchboardConfig {
         checkModel(at + ".models[" + i + "]", model, providers, aliases, problems);
         list.add(model);
       }
-      e.getValue().properties().forEach(f -> {
+      r.properties().forEach(f -> {
         if (!f.getKey().equals("models")) {
-          problems.add(at + "." + f.getKey() + ": unknown setting; a route has \"models\"");
+          problems.add(at + "." + f.getKey() + ": unknown setting; a route has \"models\", or \"tiers\" with "
+              + "\"default\" and \"minConfidence\"");
         }
       });
-      out.put(e.getKey(), new Route(e.getKey(), list));
+      out.put(e.getKey(), new Route(e.getKey(), list, Optional.empty()));
     });
     return out;
+  }
+
+  /**
+   * {@code "tiers": [{"name": "simple", "minScore": 0, "model": "cheap", "fallbacks": [...]}, ...],
+   * "default": "simple", "minConfidence": 0.5}}, scored by the heuristic complexity scorer.
+   */
+  private static Optional<Route> tieredRoute(String name, String at, JsonNode r, Set<String> providers,
+      Map<String, String> aliases, List<String> problems) {
+    JsonNode tiers = r.get("tiers");
+    if (!tiers.isArray() || tiers.isEmpty()) {
+      problems.add(at + ".tiers: expected a non-empty list of {\"name\", \"minScore\", \"model\"}");
+      return Optional.empty();
+    }
+    int before = problems.size();
+    dev.switchboard.route.TieredRouter.Builder b = dev.switchboard.route.TieredRouter.builder()
+        .name("tiered " + name).scorer(dev.switchboard.route.ComplexityScorer.heuristic());
+    for (int i = 0; i < tiers.size(); i++) {
+      JsonNode t = tiers.get(i);
+      String tierAt = at + ".tiers[" + i + "]";
+      String model = t.path("model").asText("");
+      checkModel(tierAt + ".model", model, providers, aliases, problems);
+      List<String> fallbacks = new ArrayList<>();
+      for (int j = 0; j < t.path("fallbacks").size(); j++) {
+        String f = t.path("fallbacks").get(j).asText("");
+        checkModel(tierAt + ".fallbacks[" + j + "]", f, providers, aliases, problems);
+        fallbacks.add(f);
+      }
+      if (!t.path("minScore").isNumber()) {
+        problems.add(tierAt + ".minScore: expected a number in [0, 1], the lowest score this tier takes");
+        continue;
+      }
+      if (problems.size() == before) {
+        try {
+          b.tier(t.path("name").asText(""), t.get("minScore").asDouble(), model, fallbacks.toArray(String[]::new));
+        } catch (IllegalArgumentException ex) {
+          problems.add(tierAt + ": " + ex.getMessage());
+        }
+      }
+    }
+    b.defaultTier(r.path("default").asText(tiers.get(0).path("name").asText("")));
+    if (r.has("minConfidence")) {
+      b.minConfidence(r.get("minConfidence").asDouble());
+    }
+    if (problems.size() > before) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Route(name, List.of(), Optional.of(b.build())));
+    } catch (IllegalStateException | IllegalArgumentException ex) {
+      problems.add(at + ".tiers: " + ex.getMessage());
+      return Optional.empty();
+    }
   }
 
   private static Optional<CacheSpec> cache(JsonNode node, List<String> problems) {

@@ -65,7 +65,7 @@ class SwitchboardConfigTest {
         "aliases.cheap: unknown provider \"deepseak\" \u2014 did you mean \"deepseek\"?",
         "aliases.loop: a cycle: loop -> loop2 -> loop",
         "routes.ranker.models[1]: unknown provider \"deepseak\" \u2014 did you mean \"deepseek\"?",
-        "routes.ranker.tier: unknown setting; a route has \"models\"",
+        "routes.ranker.tier: unknown setting; a route has \"models\", or \"tiers\" with \"default\" and \"minConfidence\"",
         "routes.deepseek: named like a provider; give the route another name",
         "cache.ttl: not a duration like 30s, 500ms, 2m, 1h or PT30S: soon",
         "cache.semantic.threshold: a cosine similarity within (0, 1], e.g. 0.8; got 1.5",
@@ -83,5 +83,34 @@ class SwitchboardConfigTest {
   @Test
   void noProviders_saysWhatToWrite() {
     assertThat(problems("{}").problems()).singleElement().asString().startsWith("providers: missing; name at least one");
+  }
+
+  @Test
+  void tieredRoutes_areCheckedTierByTier_withTheIssuesExactMessage() {
+    ConfigException e = problems("""
+        {"providers": {"deepseek": {"type": "deepseek"}, "openai": {"type": "openai"}},
+         "routes": {"ranker": {"tiers": [
+             {"name": "simple", "minScore": 0, "model": "deepseek/deepseek-v4-flash"},
+             {"name": "complex", "minScore": 0.6, "model": "deepseak/deepseek-v4-pro"}]}}}""");
+    assertThat(e.problems()).containsExactly(
+        "routes.ranker.tiers[1].model: unknown provider \"deepseak\" \u2014 did you mean \"deepseek\"?");
+  }
+
+  @Test
+  void aTieredRoute_sendsEachRequestToItsTier() {
+    SwitchboardConfig c = SwitchboardConfig.parse("switchboard.json", """
+        {"providers": {"deepseek": {"type": "deepseek"}, "openai": {"type": "openai"}},
+         "routes": {"ranker": {"tiers": [
+             {"name": "simple", "minScore": 0, "model": "deepseek/deepseek-v4-flash"},
+             {"name": "complex", "minScore": 0.5, "model": "openai/gpt-4o", "fallbacks": ["deepseek/deepseek-v4-pro"]}],
+           "default": "simple", "minConfidence": 0}}}""", TYPES);
+    var router = c.routes().get("ranker").tiered().orElseThrow();
+    var easy = router.decide(dev.switchboard.ChatRequest.of("ranker", "hi"));
+    assertThat(easy.tier()).hasValue("simple");
+    assertThat(easy.candidates().modelStrings()).containsExactly("deepseek/deepseek-v4-flash");
+    String hard = "Compare these two algorithms step by step, then prove which is faster and write the code:\n"
+        + "```python\ndef f(n):\n    return sum(i*i for i in range(n))\n```\n" + "Explain why. ".repeat(40);
+    assertThat(router.decide(dev.switchboard.ChatRequest.of("ranker", hard)).candidates().modelStrings())
+        .containsExactly("openai/gpt-4o", "deepseek/deepseek-v4-pro");
   }
 }
