@@ -102,6 +102,7 @@ public final class RedisResponseStore implements SharedResponseStore, AutoClosea
   }
 
   /** One blocking read on the reader's connection, then the next; no thread waits meanwhile. */
+  @SuppressWarnings("unchecked") // Lettuce's varargs of a generic type
   private void follow() {
     StatefulRedisConnection<String, String> r = reader;
     if (closed || r == null) {
@@ -135,6 +136,7 @@ public final class RedisResponseStore implements SharedResponseStore, AutoClosea
     return catchUpFrom();
   }
 
+  @SuppressWarnings("unchecked") // Lettuce's varargs of a generic type
   private CompletableFuture<Void> catchUpFrom() {
     String from;
     synchronized (delivery) {

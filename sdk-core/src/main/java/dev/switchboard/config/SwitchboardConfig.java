@@ -96,8 +96,6 @@ public final class SwitchboardConfig {
       throw new ConfigException(source, List.of("not valid JSON: " + e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
               + e.getLocation().getColumnNr() + ")")));
-    } catch (IOException e) {
-      throw new ConfigException(source, List.of("could not read: " + e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new ConfigException(source, List.of("expected a JSON object with sections " + new TreeSet<>(SECTIONS)));

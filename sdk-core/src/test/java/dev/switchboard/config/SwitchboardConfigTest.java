@@ -10,8 +10,8 @@ class SwitchboardConfigTest {
   private static final Set<String> TYPES = Set.of("openai", "deepseek", "anthropic", "vllm");
 
   private static ConfigException problems(String json) {
-    return catchThrowableOfType(() -> SwitchboardConfig.parse("switchboard.json", json, TYPES),
-        ConfigException.class);
+    return catchThrowableOfType(ConfigException.class,
+        () -> SwitchboardConfig.parse("switchboard.json", json, TYPES));
   }
 
   @Test
