@@ -5,7 +5,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Turns a question into a vector, so that a semantic cache can find stored questions that mean
  * the same: the built-in {@link LexicalEmbedder} (no dependency, robust to typos and word order),
- * an embedding model behind any {@code EmbeddingClient} ({@link #of}), or your own.
+ * {@link MiniLmEmbedder} (a local model, optional dependency), an embedding model behind any
+ * {@code EmbeddingClient} ({@link #of}), or your own.
  * Implementations must be thread-safe.
  */
 public interface Embedder {

@@ -54,20 +54,30 @@ final class KeyTermsGuard implements SemanticGuard {
 
   @Override
   public boolean allows(String asked, String stored) {
+    return signals(asked, stored).allowed();
+  }
+
+  /**
+   * What the rules see in a pair: each rule's verdict, and the content-word counts behind the last
+   * one (also the inputs of {@link LearnedGuard}).
+   */
+  record Signals(boolean numbers, boolean negations, boolean wh, boolean names, int unmatched,
+      int content, int budget) {
+    /** True when no rule rejects the pair. */
+    boolean allowed() {
+      return !numbers && !negations && !wh && !names && unmatched <= budget;
+    }
+  }
+
+  Signals signals(String asked, String stored) {
     Terms a = terms(asked);
     Terms b = terms(stored);
-    if (a.negations != b.negations || !a.numbers.equals(b.numbers)) {
-      return false;
-    }
-    if (p.wh && !a.wh.equals(b.wh)) {
-      return false;
-    }
-    if (p.names && (unmatched(a.names, b.all) > 0 || unmatched(b.names, a.all) > 0)) {
-      return false;
-    }
+    boolean names = p.names && (unmatched(a.names, b.all) > 0 || unmatched(b.names, a.all) > 0);
     int unmatched = unmatched(a.content, b.all) + unmatched(b.content, a.all);
-    int budget = Math.max(p.maxUnmatched, (int) (p.unmatchedShare * (a.content.size() + b.content.size())));
-    return unmatched <= budget;
+    int content = a.content.size() + b.content.size();
+    int budget = Math.max(p.maxUnmatched, (int) (p.unmatchedShare * content));
+    return new Signals(!a.numbers.equals(b.numbers), a.negations != b.negations, p.wh && !a.wh.equals(b.wh),
+        names, unmatched, content, budget);
   }
 
   private int unmatched(List<String> words, List<String> others) {

@@ -19,6 +19,15 @@ public interface SemanticGuard {
   boolean allows(String asked, String stored);
 
   /**
+   * The same decision when the caller already knows the pair's similarity under its embedder: a
+   * cache calls this one. By default it ignores {@code similarity}; a guard that weighs it (such as
+   * {@link LearnedGuard}) overrides it. Must not throw.
+   */
+  default boolean allows(String asked, String stored, double similarity) {
+    return allows(asked, stored);
+  }
+
+  /**
    * A guard that compares the two questions' key terms, after the normalization {@link
    * LexicalEmbedder} uses (accents folded, lower case, contractions expanded: "don't" is "do not").
    * It rejects a pair when:

@@ -172,6 +172,44 @@ class ResponseCacheTest {
   }
 
   @Test
+  void theGuardIsGivenTheCandidatesSimilarity() {
+    Embedder close = new Embedder() {
+      @Override
+      public CompletableFuture<float[]> embed(String text) {
+        return CompletableFuture.completedFuture(text.endsWith("?") ? new float[] {1, 0} : new float[] {0.8f, 0.6f});
+      }
+
+      @Override
+      public int dimensions() {
+        return 2;
+      }
+
+      @Override
+      public String id() {
+        return "close";
+      }
+    };
+    java.util.List<Double> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SemanticGuard weighing = new SemanticGuard() {
+      @Override
+      public boolean allows(String asked, String stored) {
+        throw new AssertionError("the cache calls allows(asked, stored, similarity)");
+      }
+
+      @Override
+      public boolean allows(String asked, String stored, double similarity) {
+        seen.add(similarity);
+        return similarity > 0.9;
+      }
+    };
+    Switchboard sb = switchboard(ResponseCache.builder().semantic(close, 0.5).guard(weighing).build());
+    sb.chat(ask("What is a switchboard?"));
+    assertThat(sb.chat(ask("What is a switchboard")).cacheHit()).as("0.8: the guard says no").isEmpty();
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0)).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
   void aRouteCanHaveItsOwnThreshold() {
     Embedder close = new Embedder() {
       @Override

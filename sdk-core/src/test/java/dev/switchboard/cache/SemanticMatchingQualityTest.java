@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
  *       search; a hit on the query's own origin (or on an identical origin stored under another
  *       index) is right, any other hit wrong, else a miss.
  * </ul>
+ *
+ * <p>The optional model matcher ({@link MiniLmEmbedder} with its learned guard) has its own check,
+ * {@link MiniLmMatchingQualityTest}, which runs where the model artifact is on the class path.
  */
 class SemanticMatchingQualityTest {
   private static final ObjectMapper JSON = new ObjectMapper();

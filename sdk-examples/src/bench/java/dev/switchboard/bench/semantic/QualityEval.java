@@ -6,6 +6,7 @@ import dev.switchboard.cache.LexicalEmbedder;
 import dev.switchboard.cache.SemanticGuard;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The tables of docs/caching.md, "Semantic matching quality": QQP pairs scored pairwise
@@ -15,30 +16,53 @@ import java.util.Map;
  * threshold; "strict" counts a hit on an identical origin stored under another index as wrong, as
  * GPTCache's script does).
  *
- * <p>Arguments ({@code key=value}): {@code dimensions=256}.
+ * <p>Arguments ({@code key=value}): {@code dimensions=256}; {@code embedder=lexical} (default),
+ * {@code minilm} or {@code minilm-q} (all-MiniLM-L6-v2 through ONNX, see {@link ModelVectors});
+ * {@code vectorCache=<dir outside the project>} keeps model vectors between runs.
  */
 public final class QualityEval {
   public static void main(String[] args) throws Exception {
     Map<String, String> a = BenchData.args(args);
-    LexicalEmbedder embedder = a.containsKey("dimensions")
+    String name = a.getOrDefault("embedder", "lexical");
+    LexicalEmbedder lexical = a.containsKey("dimensions")
         ? LexicalEmbedder.create(Integer.parseInt(a.get("dimensions"))) : LexicalEmbedder.create();
     SemanticGuard guard = SemanticGuard.keyTerms();
     List<BenchData.Pair> pairs = BenchData.qqp(a.get("data")).pairs;
+    JsonNode rows = new ObjectMapper().readTree(BenchData.cacheData("gptcache_qqp/mock_data.json").toFile());
+    Function<String, float[]> vector;
+    String id;
+    if (name.equals("lexical")) {
+      vector = lexical::vector;
+      id = lexical.id();
+    } else {
+      java.util.LinkedHashSet<String> texts = new java.util.LinkedHashSet<>();
+      for (BenchData.Pair p : pairs) {
+        texts.add(p.a());
+        texts.add(p.b());
+      }
+      for (JsonNode row : rows) {
+        texts.add(row.get("origin").asText());
+        texts.add(row.get("similar").asText());
+      }
+      Map<String, float[]> vectors = ModelVectors.vectors(name, new java.util.ArrayList<>(texts), a.get("vectorCache"));
+      vector = vectors::get;
+      id = name;
+    }
     int n = pairs.size();
     float[] sim = new float[n];
     boolean[] allowed = new boolean[n];
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       BenchData.Pair p = pairs.get(i);
-      sim[i] = dot(embedder.vector(p.a()), embedder.vector(p.b()));
+      sim[i] = dot(vector.apply(p.a()), vector.apply(p.b()));
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       allowed[i] = guard.allows(pairs.get(i).b(), pairs.get(i).a());
     }
     long t2 = System.nanoTime();
-    System.out.printf("%s, %d QQP pairs; embed %.1f us per question, guard %.1f us per pair (one pass, JIT included)%n",
-        embedder.id(), n, (t1 - t0) / 1e3 / (2 * n), (t2 - t1) / 1e3 / n);
+    System.out.printf("%s, %d QQP pairs; embed %.1f us per question%s, guard %.1f us per pair (one pass, JIT included)%n",
+        id, n, (t1 - t0) / 1e3 / (2 * n), name.equals("lexical") ? "" : " (vectors looked up)", (t2 - t1) / 1e3 / n);
     System.out.printf("ROC-AUC of the similarity alone: tuning %.4f, held-out %.4f%n", auc(pairs, sim, true), auc(pairs, sim, false));
     System.out.println();
     System.out.println("| threshold | split | P | R | false-hit | F1 | P +guard | R +guard | false-hit +guard | F1 +guard |");
@@ -52,20 +76,19 @@ public final class QualityEval {
       }
     }
 
-    JsonNode rows = new ObjectMapper().readTree(BenchData.cacheData("gptcache_qqp/mock_data.json").toFile());
     int m = rows.size();
     String[] origins = new String[m];
     float[][] stored = new float[m][];
     for (int i = 0; i < m; i++) {
       origins[i] = rows.get(i).get("origin").asText();
-      stored[i] = embedder.vector(origins[i]);
+      stored[i] = vector.apply(origins[i]);
     }
     int[] best = new int[m];
     float[] bestSim = new float[m];
     boolean[] bestAllowed = new boolean[m];
     for (int q = 0; q < m; q++) {
       String similar = rows.get(q).get("similar").asText();
-      float[] v = embedder.vector(similar);
+      float[] v = vector.apply(similar);
       bestSim[q] = -2;
       for (int i = 0; i < m; i++) {
         float s = dot(v, stored[i]);
