@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import dev.switchboard.spi.Embedder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

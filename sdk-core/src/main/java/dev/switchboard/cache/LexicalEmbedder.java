@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import dev.switchboard.spi.Embedder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import dev.switchboard.spi.Embedder;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import dev.switchboard.spi.Embedder;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;

@@ -3,7 +3,7 @@ package dev.switchboard.route;
 import dev.switchboard.ChatRequest;
 import dev.switchboard.Message;
 import dev.switchboard.Role;
-import dev.switchboard.cache.Embedder;
+import dev.switchboard.spi.Embedder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import dev.switchboard.spi.Embedder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,7 +3,7 @@ package dev.switchboard.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.ChatRequest;
-import dev.switchboard.cache.Embedder;
+import dev.switchboard.spi.Embedder;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 

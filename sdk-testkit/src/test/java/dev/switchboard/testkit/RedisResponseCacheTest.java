@@ -8,7 +8,7 @@ import dev.switchboard.ChatRequest;
 import dev.switchboard.ChatResponse;
 import dev.switchboard.Switchboard;
 import dev.switchboard.Usage;
-import dev.switchboard.cache.Embedder;
+import dev.switchboard.spi.Embedder;
 import dev.switchboard.cache.RedisResponseStore;
 import dev.switchboard.cache.ResponseCache;
 import dev.switchboard.observe.CallInfo;

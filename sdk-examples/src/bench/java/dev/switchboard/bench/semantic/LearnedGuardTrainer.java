@@ -1,5 +1,6 @@
 package dev.switchboard.bench.semantic;
 
+import dev.switchboard.spi.Embedder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,10 +1,10 @@
-package dev.switchboard.cache;
+package dev.switchboard.spi;
 
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns a question into a vector, so that a semantic cache can find stored questions that mean
- * the same: the built-in {@link LexicalEmbedder} (no dependency, robust to typos and word order),
+ * the same: the built-in {@link dev.switchboard.cache.LexicalEmbedder} (no dependency, robust to typos and word order),
  * {@link MiniLmEmbedder} (a local model, optional dependency), an embedding model behind any
  * {@code EmbeddingClient} ({@link #of}), or your own.
  * Implementations must be thread-safe.
