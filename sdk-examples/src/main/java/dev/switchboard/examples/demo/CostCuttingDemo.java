@@ -54,6 +54,7 @@ public final class CostCuttingDemo {
   static final String SYSTEM = "You rank documents by relevance to the user's query. Answer with the document "
       + "numbers, best first, and one line on why.";
   private static final double TIME_SCALE = 0.05;
+  private static dev.switchboard.examples.MetricsEndpoint METRICS;
 
   /** What a run measured. */
   record Result(String name, int requests, int good, int errors, BigDecimal cost, long cacheHits,
@@ -73,15 +74,29 @@ public final class CostCuttingDemo {
   public static void main(String[] args) throws Exception {
     int size = 10_000;
     Path out = Path.of("target", "demo");
+    boolean live = false;
+    int metricsPort = -1;
     for (String arg : args) {
       if (arg.startsWith("--requests=")) {
         size = Integer.parseInt(arg.substring("--requests=".length()));
       } else if (arg.startsWith("--out=")) {
         out = Path.of(arg.substring("--out=".length()));
+      } else if (arg.equals("--live")) {
+        live = true;
+      } else if (arg.equals("--serve-metrics")) {
+        metricsPort = 9464;
+      } else if (arg.startsWith("--serve-metrics=")) {
+        metricsPort = Integer.parseInt(arg.substring("--serve-metrics=".length()));
       } else {
-        throw new IllegalArgumentException("unknown argument '" + arg + "'; known: --requests=N --out=DIR");
+        throw new IllegalArgumentException("unknown argument '" + arg + "'; known: --requests=N --out=DIR --live "
+            + "--serve-metrics[=port]");
       }
     }
+    if (live) {
+      System.exit(LiveSample.run(RankingTraffic.day(20, 0.2, 0.4, 2026)));
+      return;
+    }
+    METRICS = metricsPort >= 0 ? dev.switchboard.examples.MetricsEndpoint.start(metricsPort) : null;
     RankingTraffic day = RankingTraffic.day(size, 0.2, 0.4, 2026);
     System.out.printf(Locale.ROOT, "A day of ranking traffic: %,d requests, %,d distinct queries, %,d near-duplicates "
         + "(%.0f%%), simulated providers on 127.0.0.1 (latencies at 1/%d of real time, reported in real time)%n",
@@ -99,6 +114,12 @@ public final class CostCuttingDemo {
     }
     System.out.printf(Locale.ROOT, "%nReport: %s   Ledger: %s   (%.1f s)%n", html.toAbsolutePath(),
         out.resolve("ledger-after.csv").toAbsolutePath(), (System.nanoTime() - started) / 1e9);
+    if (METRICS != null) {
+      System.out.println("Serving " + METRICS.url() + " for Prometheus (the after run's metrics; Grafana: "
+          + "grafana/switchboard-dashboard.json); press Enter to stop");
+      new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      METRICS.close();
+    }
   }
 
   static Result run(String name, RankingTraffic day, boolean story) throws Exception {
@@ -127,6 +148,9 @@ public final class CostCuttingDemo {
               failovers.incrementAndGet();
             }
           });
+      if (story && METRICS != null) {
+        b.listener(dev.switchboard.observe.MicrometerMetrics.of(METRICS.registry()));
+      }
       if (story) {
         TieredRouter router = TieredRouter.builder().name("tiered").scorer(ComplexityScorer.heuristic())
             .tier("simple", 0, "deepseek/deepseek-v4-flash")
@@ -202,6 +226,19 @@ public final class CostCuttingDemo {
         .addMessage(Message.user(documents(r)))
         .addMessage(Message.assistant("Understood: five documents."))
         .user(r.text()).maxOutputTokens(120).temperature(0.0).build();
+  }
+
+  /** The story's setup over {@code cheap} and {@code premium} model strings, for the live sample. */
+  static Switchboard.Builder storySetup(Switchboard.Builder b, String cheap, String premium, double threshold) {
+    TieredRouter router = TieredRouter.builder().name("tiered").scorer(ComplexityScorer.heuristic())
+        .tier("simple", 0, cheap).tier("complex", threshold, premium, cheap)
+        .defaultTier("simple").minConfidence(0).build();
+    return b.interceptor(ResponseCache.builder().semantic().build()).interceptor(router.interceptor())
+        .interceptor(Fallback.builder().build());
+  }
+
+  static double threshold(RankingTraffic day) {
+    return calibrated(day);
   }
 
   /** The complexity score above which the router sends a fifth of the day's first 1,000 requests to the premium model. */

@@ -37,4 +37,19 @@ class CostCuttingDemoTest {
     assertThat(Files.readString(html)).contains("<svg id=\"cost-quality\"").containsOnlyOnce("</html>");
     assertThat(Files.readString(html).split("class=\"point\"", -1)).hasSize(3);
   }
+
+  @Test
+  void liveWithoutKeys_saysWhichToSet_andExitsWithTwo() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("OPENAI_API_KEY") == null,
+        "OPENAI_API_KEY is set here: the live sample would call the real API");
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(LiveSample.run(RankingTraffic.day(5, 0.2, 0.4, 1))).isEqualTo(2);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("demo --live needs OPENAI_API_KEY");
+  }
 }
