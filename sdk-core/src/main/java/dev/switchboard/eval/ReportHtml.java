@@ -24,6 +24,7 @@ final class ReportHtml {
         .append("table{border-collapse:collapse;font-size:14px;margin:12px 0}\n")
         .append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}\n")
         .append("th:first-child,td:first-child{text-align:left}\n")
+        .append("td:nth-child(-n+7){white-space:nowrap}\n")
         .append("th{background:#f3f3f3}\n")
         .append("tr.frontier td:first-child{font-weight:bold}\n")
         .append("dl.settings{display:grid;grid-template-columns:max-content auto;gap:2px 12px;font-size:14px}\n")

@@ -10,7 +10,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code switchboard} command line; each task is a subcommand ({@link CrossoverCommand},
- * {@link RouterEvalCommand}) that inherits {@code --help} and {@code --version}. Run it from the
+ * {@link RouterEvalCommand}, {@link EvalCommand}) that inherits {@code --help} and {@code --version}. Run it from the
  * repository root through the {@code demo} profile of {@code sdk-examples} (which runs it in the
  * {@code sdk-examples} directory, so relative paths start there):
  *
@@ -28,7 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
     scope = ScopeType.INHERIT,
-    subcommands = {CrossoverCommand.class, RouterEvalCommand.class},
+    subcommands = {CrossoverCommand.class, RouterEvalCommand.class, EvalCommand.class},
     description = "Switchboard's tools for LLM calls. Run 'switchboard COMMAND --help' for a command's options.")
 public final class SwitchboardCli {
 
