@@ -20,7 +20,8 @@ public record ConfidenceInterval(double low, double high, Method method) {
     WILSON,
     /**
      * For other scores: Student's t, {@code mean ± t(0.975, n-1) · s / √n} with s the sample
-     * standard deviation; needs at least two values.
+     * standard deviation; needs at least two values. When every score lies in [0, 1] (NDCG, field
+     * accuracy, a judge's grade), so must the mean, and the interval is clipped to [0, 1].
      */
     STUDENT_T,
     /** No values: no interval. */

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -244,15 +243,6 @@ public final class Dataset implements Iterable<Example> {
   @Override
   public Iterator<Example> iterator() {
     return examples.iterator();
-  }
-
-  /** Examples by id, in order. */
-  Map<String, Example> byId() {
-    Map<String, Example> map = new LinkedHashMap<>();
-    for (Example e : examples) {
-      map.put(e.id(), e);
-    }
-    return map;
   }
 
   @Override

@@ -193,11 +193,12 @@ public final class EvalReport {
 
   static final String METHOD = "Quality is the mean score per request over the requests scored (a failed call "
       + "scores 0; an answer the scorer failed on is left out and counted). Its 95% confidence interval is Wilson's "
-      + "when every score is 0 or 1, else Student's t (mean ± t(0.975, n−1)·s/√n). Cost per 1k requests is the cost "
-      + "of all requests (every attempt, failed ones too, at the price catalog's rates) / requests × 1,000. Latency "
-      + "and time to first token (streams only) are nearest-rank percentiles over answered requests; tokens are "
-      + "means over answered requests. Errors count failed requests by exception type, with their share of "
-      + "requests. The frontier holds the models that no other model beats on both cost and quality.";
+      + "when every score is 0 or 1, else Student's t (mean ± t(0.975, n−1)·s/√n, clipped to [0, 1] when every "
+      + "score lies in it). Cost per 1k requests is the cost of all requests (every attempt, failed ones too, at "
+      + "the price catalog's rates) / requests × 1,000. Latency and time to first token (streams only) are "
+      + "nearest-rank percentiles over answered requests; tokens are means over answered requests. Errors count "
+      + "failed requests by exception type, with their share of requests. The frontier holds the models that no "
+      + "other model beats on both cost and quality.";
 
   static String quality(ModelSummary m) {
     if (Double.isNaN(m.quality())) {

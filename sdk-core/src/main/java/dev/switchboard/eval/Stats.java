@@ -20,7 +20,10 @@ final class Stats {
     return sum / values.length;
   }
 
-  /** Wilson when every value is 0 or 1, else Student's t; see {@link ConfidenceInterval.Method}. */
+  /**
+   * Wilson when every value is 0 or 1, else Student's t, clipped to [0, 1] when every value lies
+   * within it; see {@link ConfidenceInterval.Method}.
+   */
   static ConfidenceInterval interval(double[] values) {
     if (values.length == 0) {
       return new ConfidenceInterval(Double.NaN, Double.NaN, ConfidenceInterval.Method.NONE);
@@ -34,7 +37,17 @@ final class Stats {
         binary = false;
       }
     }
-    return binary ? wilson(ones, values.length) : studentT(values);
+    if (binary) {
+      return wilson(ones, values.length);
+    }
+    ConfidenceInterval t = studentT(values);
+    double min = Arrays.stream(values).min().orElseThrow();
+    double max = Arrays.stream(values).max().orElseThrow();
+    if (min >= 0 && max <= 1 && !Double.isNaN(t.low())) {
+      // Scores on a 0..1 scale (NDCG, field accuracy, a judge's grade): so is their mean.
+      return new ConfidenceInterval(Math.max(0, t.low()), Math.min(1, t.high()), t.method());
+    }
+    return t;
   }
 
   static ConfidenceInterval wilson(int successes, int n) {

@@ -219,7 +219,7 @@ class EvaluationTest {
   @Test
   void streamedRun_measuresTimeToFirstToken_andUsesStudentT_forPartialScores() throws IOException {
     TimedProvider fake = scripted();
-    Map<String, Double> partial = Map.of("q1", 0.2, "q2", 0.4, "q3", 0.6, "4", 1.0);
+    Map<String, Double> partial = Map.of("q1", 0.5, "q2", 0.6, "q3", 0.7, "4", 0.8);
     Evaluation evaluation = evaluation(fake)
         .models(List.of("fake/a", "fake/b"))
         .stream(true)
@@ -233,27 +233,28 @@ class EvaluationTest {
     // still takes 100..400 ms.
     assertThat(a.timeToFirstTokenP50()).contains(Duration.ofMillis(20));
     assertThat(a.latencyP50()).contains(Duration.ofMillis(200));
-    // Scores 0.2, 0.4, 0.6, 1.0 (not all 0/1): Student t. Mean 0.55, s = √((0.1225 + 0.0225 + 0.0025
-    // + 0.2025) / 3) = 0.341565, t(0.975, 3) = 3.182446, half-width 3.182446 · 0.341565 / 2 = 0.543506:
-    // [0.006494, 1.093506].
-    assertThat(a.quality()).isCloseTo(0.55, within(1e-12));
+    // Scores 0.5, 0.6, 0.7, 0.8 (not all 0/1): Student t. Mean 0.65, s = √((0.0225 + 0.0025 + 0.0025
+    // + 0.0225) / 3) = 0.129099, t(0.975, 3) = 3.182446, half-width 3.182446 · 0.129099 / 2 = 0.205426:
+    // [0.444574, 0.855426].
+    assertThat(a.quality()).isCloseTo(0.65, within(1e-12));
     assertThat(a.interval().method()).isEqualTo(ConfidenceInterval.Method.STUDENT_T);
-    assertThat(a.interval().low()).isCloseTo(0.006494, within(1e-6));
-    assertThat(a.interval().high()).isCloseTo(1.093506, within(1e-6));
+    assertThat(a.interval().low()).isCloseTo(0.444574, within(1e-6));
+    assertThat(a.interval().high()).isCloseTo(0.855426, within(1e-6));
 
     ModelSummary b = report.model("fake/b");
     // Answered streams' first text at 5, 15, 25 ms (q2 failed before any): p50 = 15 ms.
     assertThat(b.timeToFirstTokenP50()).contains(Duration.ofMillis(15));
-    // Scores 0.2, 0 (failed), 0.6, 1.0: mean 0.45, s = √(0.59 / 3) = 0.443471, half-width
-    // 3.182446 · 0.443471 / 2 = 0.705662: [-0.255662, 1.155662].
-    assertThat(b.quality()).isCloseTo(0.45, within(1e-12));
-    assertThat(b.interval().low()).isCloseTo(-0.255662, within(1e-6));
-    assertThat(b.interval().high()).isCloseTo(1.155662, within(1e-6));
+    // Scores 0.5, 0 (failed), 0.7, 0.8: mean 0.5, s = √((0 + 0.25 + 0.04 + 0.09) / 3) = 0.355903,
+    // half-width 3.182446 · 0.355903 / 2 = 0.566320: [-0.066320, 1.066320], clipped to [0, 1] since every
+    // score lies in it.
+    assertThat(b.quality()).isCloseTo(0.5, within(1e-12));
+    assertThat(b.interval().low()).isEqualTo(0);
+    assertThat(b.interval().high()).isEqualTo(1);
     assertThat(b.errors()).isEqualTo(Map.of("RateLimitException", 1));
     // Streams are priced like calls: a $0.0125 and b $0.0045 per 1,000, as above.
     assertThat(a.costPerThousand()).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("0.0125"));
     assertThat(b.costPerThousand()).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("0.0045"));
-    assertThat(report.markdown()).contains("| fake/a | 0.550 [0.006, 1.094] t, n=4 | $0.0125 | 200 ms | 400 ms "
+    assertThat(report.markdown()).contains("| fake/a | 0.650 [0.445, 0.855] t, n=4 | $0.0125 | 200 ms | 400 ms "
         + "| 20 ms |");
   }
 }

@@ -34,6 +34,12 @@ class StatsTest {
     assertThat(Stats.interval(new double[] {1, 0.5}).method()).isEqualTo(ConfidenceInterval.Method.STUDENT_T);
     assertThat(Stats.interval(new double[] {0.5}).low()).isNaN(); // one value: no spread to estimate
     assertThat(Stats.interval(new double[0]).method()).isEqualTo(ConfidenceInterval.Method.NONE);
+    // Scores within [0, 1] keep their interval within it; others are not clipped.
+    assertThat(Stats.interval(new double[] {0.9, 1.0, 0.95}).high()).isEqualTo(1);
+    // {2, 4}: mean 3, s = √2, t(0.975, 1) = 12.706205: 3 ± 12.706205 · √2 / √2 = [-9.706205, 15.706205].
+    ConfidenceInterval wide = Stats.interval(new double[] {2, 4});
+    assertThat(wide.low()).isCloseTo(-9.706205, within(1e-5));
+    assertThat(wide.high()).isCloseTo(15.706205, within(1e-5));
     ConfidenceInterval flat = Stats.interval(new double[] {0.5, 0.5, 0.5});
     assertThat(flat.low()).isEqualTo(0.5);
     assertThat(flat.high()).isEqualTo(0.5);

@@ -162,7 +162,7 @@ final class Simulation implements AutoCloseable {
       return "I do not know.";
     }
     if (ranking && reference.isObject()) {
-      return ranked(reference, false);
+      return ranked(reference, Order.IDEAL);
     }
     return reference.isTextual() ? reference.textValue() : reference.toString();
   }
@@ -170,7 +170,7 @@ final class Simulation implements AutoCloseable {
   private String wrongAnswer(Example example, String key) {
     JsonNode reference = example.reference().orElse(null);
     if (ranking && reference != null && reference.isObject()) {
-      return ranked(reference, unit(key + "\u0000order") < 0.5);
+      return ranked(reference, unit(key + "\u0000order") < 0.5 ? Order.REVERSED : Order.TOP_TWO_SWAPPED);
     }
     if (examples.size() < 2) {
       return "I do not know.";
@@ -180,17 +180,20 @@ final class Simulation implements AutoCloseable {
         .referenceText().orElse("I do not know.");
   }
 
-  /** The graded ids best first, with the top two swapped; {@code reversed}: worst first. */
-  private static String ranked(JsonNode grades, boolean reversed) {
+  /** How a simulated ranking orders the graded ids. */
+  private enum Order { IDEAL, TOP_TWO_SWAPPED, REVERSED }
+
+  /** The graded ids in {@code order}: best first, best first with the top two swapped, or worst first. */
+  private static String ranked(JsonNode grades, Order order) {
     List<Map.Entry<String, Double>> entries = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = grades.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       entries.add(Map.entry(e.getKey(), e.getValue().asDouble()));
     }
     entries.sort(Comparator.comparing((Map.Entry<String, Double> e) -> -e.getValue()).thenComparing(Map.Entry::getKey));
-    if (reversed) {
+    if (order == Order.REVERSED) {
       Collections.reverse(entries);
-    } else if (entries.size() > 1) {
+    } else if (order == Order.TOP_TWO_SWAPPED && entries.size() > 1) {
       entries.add(0, entries.remove(1));
     }
     ArrayNode ids = JsonNodeFactory.instance.arrayNode();
