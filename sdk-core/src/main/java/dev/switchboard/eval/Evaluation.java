@@ -79,7 +79,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sending (after any rate-limit wait) to the end of the answer, scoring excluded.
  *
  * <p>Immutable and thread-safe; each {@link #run()} is independent (two runs must not share a run
- * file at the same time).
+ * file at the same time). The client is the caller's to close; a run closes its run file.
  */
 public final class Evaluation {
   private final ChatClient client;
