@@ -68,4 +68,12 @@ class ExamplesRunTest {
   void quickStart() throws Exception {
     assertThat(run(QuickStart::main)).contains("Spent $").contains("gen_ai_client_operation_duration_seconds_count");
   }
+
+  @Test
+  void evaluation() throws Exception {
+    String out = run(EvaluationExample::main);
+    assertThat(out).contains("openai/gpt-4o").contains("deepseek/deepseek-chat");
+    assertThat(out.lines().filter(l -> l.startsWith("| openai/gpt-4o")).findFirst().orElseThrow()).contains("| 1.000 [");
+    assertThat(out.lines().filter(l -> l.startsWith("| deepseek/deepseek-chat")).findFirst().orElseThrow()).contains("| 0.333 [");
+  }
 }
