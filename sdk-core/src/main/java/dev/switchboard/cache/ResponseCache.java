@@ -176,16 +176,26 @@ public final class ResponseCache implements Interceptor {
     RequestKeys.Keys keys = keys(request, context);
     CompletableFuture<Found> found = control.read() ? lookup(keys, request, context)
         : CompletableFuture.completedFuture(null);
-    return found.thenCompose(hit -> {
-      if (hit != null) {
-        return CompletableFuture.completedFuture(answer(hit, context));
-      }
-      CompletableFuture<ChatResponse> call = chain.proceed(request);
-      if (control.store()) {
-        call.thenAccept(response -> store(keys, response, control, context));
-      }
+    if (found.isDone()) { // the common case, in process: the caller's future is the call's, cancellable
+      return afterLookup(found.join(), chain, request, keys, control, context);
+    }
+    return found.thenCompose(hit -> afterLookup(hit, chain, request, keys, control, context));
+  }
+
+  private CompletableFuture<ChatResponse> afterLookup(Found hit, Chain chain, ChatRequest request,
+      RequestKeys.Keys keys, CacheControl control, CallContext context) {
+    if (hit != null) {
+      return CompletableFuture.completedFuture(answer(hit, context));
+    }
+    CompletableFuture<ChatResponse> call = chain.proceed(request);
+    if (!control.store()) {
       return call;
-    });
+    }
+    // stored before the caller has the answer, so that its next call finds it
+    return Futures.cancelling(call.thenApply(response -> {
+      store(keys, response, control, context);
+      return response;
+    }), call);
   }
 
   @Override
