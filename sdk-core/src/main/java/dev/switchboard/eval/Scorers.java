@@ -282,7 +282,7 @@ final class Scorers {
 
   private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> out) {
     if (node.isObject() && !node.isEmpty()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
       }
@@ -334,7 +334,7 @@ final class Scorers {
       if (a.size() != b.size()) {
         return false;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = a.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         JsonNode other = b.get(e.getKey());
         if (other == null || !same(e.getValue(), other)) {
@@ -412,7 +412,7 @@ final class Scorers {
   static Map<String, Double> grades(String id, JsonNode ref) {
     Map<String, Double> grades = new LinkedHashMap<>();
     if (ref.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = ref.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = ref.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isNumber() || e.getValue().doubleValue() < 0) {
           throw new ScoringException("example '" + id + "': the grade of '" + e.getKey() + "' must be a number >= 0, "

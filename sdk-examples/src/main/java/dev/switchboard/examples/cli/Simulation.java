@@ -186,7 +186,7 @@ final class Simulation implements AutoCloseable {
   /** The graded ids in {@code order}: best first, best first with the top two swapped, or worst first. */
   private static String ranked(JsonNode grades, Order order) {
     List<Map.Entry<String, Double>> entries = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = grades.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = grades.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       entries.add(Map.entry(e.getKey(), e.getValue().asDouble()));
     }
