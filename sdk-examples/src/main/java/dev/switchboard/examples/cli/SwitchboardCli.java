@@ -28,7 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
     scope = ScopeType.INHERIT,
-    subcommands = {CrossoverCommand.class, RouterEvalCommand.class, EvalCommand.class},
+    subcommands = {CrossoverCommand.class, RouterEvalCommand.class, EvalCommand.class, DemoCommand.class},
     description = "Switchboard's tools for LLM calls. Run 'switchboard COMMAND --help' for a command's options.")
 public final class SwitchboardCli {
 
