@@ -282,7 +282,8 @@ public final class ResponseCache implements Interceptor {
       }
       FlatIndex.Best best = index.best(vector);
       Indexed candidate = best.id() < 0 ? null : indexed.get(best.id());
-      if (candidate == null || best.similarity() < needed || !guard.allows(keys.question(), candidate.question(), best.similarity())) {
+      if (candidate == null || best.similarity() < needed
+          || !guard.allows(keys.question(), candidate.question(), best.similarity())) {
         return null;
       }
       return new Candidate(candidate, Math.min(1.0, best.similarity()));
