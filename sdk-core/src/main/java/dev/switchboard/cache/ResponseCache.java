@@ -67,7 +67,9 @@ import java.util.function.Function;
  *
  * <p>A hit answers without an exchange: no attempts, zero cost, {@link ChatResponse#cacheHit()}
  * says which lookup, the similarity and what the answer cost when it was made; a streamed call is
- * answered with the stored answer replayed as events. Listeners hear {@code cacheLookup} for each
+ * answered with the stored answer replayed as events. {@code stream()} is synchronous, so a streamed
+ * call waits for a shared lookup on the caller's thread (at most {@code sharedTimeout}): do not
+ * start streams from the shared store's own I/O threads. Listeners hear {@code cacheLookup} for each
  * lookup and {@code cacheHit} when one answers. Thread-safe.
  */
 public final class ResponseCache implements Interceptor {

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * Builder#downgradeTo}, sent to a cheaper model if that fits. Models {@link Builder#exempt
  * exempted} (local, free) pass unchecked; a model without a price is refused, because its cost
  * cannot be bounded. Register it outermost, so that the reservation covers the retries and
- * fallbacks inside it: what they spend beyond the reservation is counted at settlement.
- * Thread-safe.
+ * fallbacks inside it: what they spend beyond the reservation is counted at settlement. A streamed
+ * call ({@code stream()} is synchronous) waits for its reservation on the caller's thread: with
+ * {@link RedisBudgetStore}, do not start streams from Lettuce's I/O threads. Thread-safe.
  *
  * <pre>{@code
  * Budgets budgets = Budgets.builder()
