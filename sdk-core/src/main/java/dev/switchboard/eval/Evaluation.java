@@ -2,18 +2,11 @@ package dev.switchboard.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.Attempt;
 import dev.switchboard.ChatClient;
-import dev.switchboard.ChatEvent;
-import dev.switchboard.ChatException;
 import dev.switchboard.ChatRequest;
-import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
-import dev.switchboard.ChatStreamHandler;
 import dev.switchboard.Message;
 import dev.switchboard.Switchboard;
-import dev.switchboard.Usage;
-import dev.switchboard.spi.Futures;
 import dev.switchboard.spi.Scheduler;
 import dev.switchboard.spi.SystemScheduler;
 import dev.switchboard.spi.Ticker;
@@ -22,8 +15,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,9 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs every example of a {@link Dataset} through each of a few models and scores the answers:
@@ -82,21 +71,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file at the same time). The client is the caller's to close; a run closes its run file.
  */
 public final class Evaluation {
-  private final ChatClient client;
-  private final Dataset dataset;
-  private final List<String> models;
-  private final String systemPrompt;
-  private final Double temperature;
-  private final Integer maxOutputTokens;
-  private final Scorer scorer;
-  private final int concurrency;
-  private final Map<String, Double> rateLimits;
-  private final boolean stream;
-  private final Path runFile;
-  private final boolean retryFailed;
-  private final Ticker ticker;
-  private final Scheduler scheduler;
-  private final PrintStream progress;
+  final ChatClient client;
+  final Dataset dataset;
+  final List<String> models;
+  final String systemPrompt;
+  final Double temperature;
+  final Integer maxOutputTokens;
+  final Scorer scorer;
+  final int concurrency;
+  final Map<String, Double> rateLimits;
+  final boolean stream;
+  final Path runFile;
+  final boolean retryFailed;
+  final Ticker ticker;
+  final Scheduler scheduler;
+  final PrintStream progress;
 
   private Evaluation(Builder b) {
     this.client = b.client;
@@ -185,7 +174,7 @@ public final class Evaluation {
       }
       earlier.putAll(contents.results());
     }
-    Run run = new Run(providers, earlier);
+    EvaluationRun run = new EvaluationRun(this, providers, earlier);
     run.file = runFile == null ? null : RunFile.append(runFile, settings, hasSettings);
     run.begin();
     return run.done;
@@ -247,7 +236,7 @@ public final class Evaluation {
     return b.temperature(temperature).maxOutputTokens(maxOutputTokens).build();
   }
 
-  private Map<String, String> reportSettings(int reused) {
+  Map<String, String> reportSettings(int reused) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("dataset", dataset.name() + " (" + dataset.size() + " examples)");
     s.put("models", String.join(", ", models));
@@ -281,339 +270,6 @@ public final class Evaluation {
   public String toString() {
     return "Evaluation[" + dataset + ", models " + models + ", scorer " + scorer.name() + ", concurrency "
         + concurrency + (stream ? ", streamed" : "") + (runFile == null ? "" : ", run file " + runFile) + "]";
-  }
-
-  /** One (example, model) request to make. */
-  private record Task(Example example, String model) {}
-
-  /** The state of one run: per-provider queues, slots in flight, results. */
-  private final class Run {
-    private final Object lock = new Object();
-    private final Map<String, ArrayDeque<Task>> queues = new LinkedHashMap<>();
-    private final Map<String, Long> nextSlot = new LinkedHashMap<>();
-    private final List<String> providerOrder;
-    private final Map<RunFile.Key, EvalResult> results = new ConcurrentHashMap<>();
-    private final Set<Object> active = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger wip = new AtomicInteger();
-    private final CompletableFuture<EvalReport> done = new CompletableFuture<>();
-    private final int reused;
-    private int inFlight;
-    private int remaining;
-    private int next;
-    private long wakeAt = Long.MAX_VALUE;
-    private boolean stopped;
-    private RunFile file;
-    private ProgressBar bar;
-
-    Run(Map<String, String> providers, Map<RunFile.Key, EvalResult> earlier) {
-      Set<String> order = new LinkedHashSet<>(providers.values());
-      this.providerOrder = List.copyOf(order);
-      for (String p : order) {
-        queues.put(p, new ArrayDeque<>());
-        nextSlot.put(p, Long.MIN_VALUE);
-      }
-      int kept = 0;
-      for (Example e : dataset) {
-        for (String model : models) {
-          RunFile.Key key = new RunFile.Key(e.id(), model);
-          EvalResult before = earlier.get(key);
-          if (before != null && (before.succeeded() || !retryFailed)) {
-            results.put(key, before);
-            kept++;
-          } else {
-            queues.get(providers.get(model)).add(new Task(e, model));
-            remaining++;
-          }
-        }
-      }
-      this.reused = kept;
-      done.whenComplete((report, error) -> {
-        if (done.isCancelled()) {
-          stop();
-        }
-      });
-    }
-
-    void begin() {
-      if (progress != null) {
-        bar = new ProgressBar(progress, ticker, remaining);
-      }
-      if (remaining == 0) {
-        complete();
-        return;
-      }
-      pump();
-    }
-
-    /** Starts what may start now; re-entrant calls (a call that completes at once) fold into one loop. */
-    void pump() {
-      if (wip.getAndIncrement() != 0) {
-        return;
-      }
-      do {
-        List<Task> start = new ArrayList<>();
-        synchronized (lock) {
-          if (!stopped) {
-            long now = ticker.read();
-            while (inFlight < concurrency) {
-              Task t = nextReady(now);
-              if (t == null) {
-                break;
-              }
-              inFlight++;
-              start.add(t);
-            }
-            if (inFlight < concurrency) {
-              wakeForNextSlot(now);
-            }
-          }
-        }
-        for (Task t : start) {
-          launch(t);
-        }
-      } while (wip.decrementAndGet() != 0);
-    }
-
-    /** The next task of a provider whose rate limit lets it go now, providers taking turns. */
-    private Task nextReady(long now) {
-      for (int i = 0; i < providerOrder.size(); i++) {
-        String p = providerOrder.get((next + i) % providerOrder.size());
-        ArrayDeque<Task> q = queues.get(p);
-        long slot = nextSlot.get(p);
-        if (q.isEmpty() || slot > now) {
-          continue;
-        }
-        Double rps = rateLimits.get(p);
-        if (rps != null) {
-          nextSlot.put(p, Math.max(slot, now) + Math.round(1e9 / rps));
-        }
-        next = (next + i + 1) % providerOrder.size();
-        return q.poll();
-      }
-      return null;
-    }
-
-    private void wakeForNextSlot(long now) {
-      long earliest = Long.MAX_VALUE;
-      for (String p : providerOrder) {
-        if (!queues.get(p).isEmpty()) {
-          earliest = Math.min(earliest, nextSlot.get(p));
-        }
-      }
-      if (earliest == Long.MAX_VALUE || earliest <= now || earliest >= wakeAt) {
-        return;
-      }
-      wakeAt = earliest;
-      final long at = earliest;
-      scheduler.schedule(Duration.ofNanos(at - now), () -> {
-        synchronized (lock) {
-          if (wakeAt == at) {
-            wakeAt = Long.MAX_VALUE;
-          }
-        }
-        pump();
-      });
-    }
-
-    private void launch(Task task) {
-      ChatRequest request;
-      long start = ticker.read();
-      try {
-        request = request(task.example(), task.model());
-        if (stream) {
-          ChatStream s = client.stream(request);
-          active.add(s);
-          s.subscribe(new Handler(task, start, s));
-        } else {
-          CompletableFuture<ChatResponse> call = client.chatAsync(request);
-          active.add(call);
-          call.whenComplete((response, error) -> {
-            active.remove(call);
-            answered(task, start, null, response, error);
-          });
-        }
-      } catch (RuntimeException e) {
-        answered(task, start, null, null, e);
-      }
-    }
-
-    /** Streams a call's events, noting when the first content arrives. */
-    private final class Handler implements ChatStreamHandler {
-      private final Task task;
-      private final long start;
-      private final ChatStream stream;
-      private Long firstToken;
-
-      Handler(Task task, long start, ChatStream stream) {
-        this.task = task;
-        this.start = start;
-        this.stream = stream;
-      }
-
-      @Override
-      public void onEvent(ChatEvent event) {
-        if (firstToken == null && (event instanceof ChatEvent.TextDelta || event instanceof ChatEvent.ReasoningDelta
-            || event instanceof ChatEvent.RefusalDelta || event instanceof ChatEvent.ToolCallDelta)) {
-          firstToken = ticker.read() - start;
-        }
-      }
-
-      @Override
-      public void onComplete(ChatResponse response) {
-        active.remove(stream);
-        stream.close();
-        answered(task, start, firstToken, response, null);
-      }
-
-      @Override
-      public void onError(ChatException error) {
-        active.remove(stream);
-        stream.close();
-        answered(task, start, firstToken, null, error);
-      }
-    }
-
-    private void answered(Task task, long start, Long firstToken, ChatResponse response, Throwable error) {
-      Duration latency = Duration.ofNanos(Math.max(0, ticker.read() - start));
-      if (isStopped()) {
-        return;
-      }
-      EvalResult.Builder b = EvalResult.builder().id(task.example().id()).model(task.model()).latency(latency)
-          .timeToFirstToken(firstToken == null ? null : Duration.ofNanos(firstToken));
-      if (error != null) {
-        Throwable cause = Futures.unwrap(error);
-        List<Attempt> attempts = cause instanceof ChatException ce ? ce.attempts() : List.of();
-        Usage usage = Usage.ZERO;
-        for (Attempt a : attempts) {
-          usage = usage.plus(a.usage());
-        }
-        record(b.usage(usage).cost(cost(attempts)).error(cause.getClass().getSimpleName())
-            .errorMessage(String.valueOf(cause.getMessage())).build());
-        return;
-      }
-      String answer = response.text();
-      b.answer(answer).usage(response.usage())
-          .cost(response.cacheHit().isPresent() ? BigDecimal.ZERO : cost(response.attempts()));
-      CompletableFuture<Double> score;
-      try {
-        score = scorer.scoreAsync(task.example(), answer);
-      } catch (RuntimeException e) {
-        score = CompletableFuture.failedFuture(e);
-      }
-      score.whenComplete((value, failure) -> {
-        if (failure != null) {
-          Throwable cause = Futures.unwrap(failure);
-          b.scoreError(cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        } else if (value == null || !Double.isFinite(value)) {
-          b.scoreError("scorer '" + scorer.name() + "' gave " + value + ", not a finite number");
-        } else {
-          b.score(value);
-        }
-        record(b.build());
-      });
-    }
-
-    private BigDecimal cost(List<Attempt> attempts) {
-      BigDecimal sum = null;
-      for (Attempt a : attempts) {
-        if (a.cost().isPresent()) {
-          sum = (sum == null ? BigDecimal.ZERO : sum).add(a.cost().get().total());
-        }
-      }
-      return sum;
-    }
-
-    private void record(EvalResult result) {
-      try {
-        if (file != null) {
-          file.write(result);
-        }
-      } catch (RuntimeException e) {
-        fail(e);
-        return;
-      }
-      results.put(new RunFile.Key(result.id(), result.model()), result);
-      if (bar != null) {
-        bar.advance(!result.succeeded());
-      }
-      boolean last;
-      synchronized (lock) {
-        inFlight--;
-        remaining--;
-        last = remaining == 0 && !stopped;
-        if (last) {
-          stopped = true;
-        }
-      }
-      if (last) {
-        complete();
-      } else {
-        pump();
-      }
-    }
-
-    private boolean isStopped() {
-      synchronized (lock) {
-        return stopped;
-      }
-    }
-
-    private void complete() {
-      try {
-        closeFile();
-      } catch (IOException e) {
-        done.completeExceptionally(new UncheckedIOException("could not close the run file: " + e.getMessage(), e));
-        return;
-      }
-      if (bar != null) {
-        bar.finish();
-      }
-      List<EvalResult> ordered = new ArrayList<>();
-      for (Example e : dataset) {
-        for (String model : models) {
-          EvalResult r = results.get(new RunFile.Key(e.id(), model));
-          if (r != null) {
-            ordered.add(r);
-          }
-        }
-      }
-      done.complete(new EvalReport(dataset.name(), reportSettings(reused), models, ordered));
-    }
-
-    private void fail(Throwable error) {
-      stop();
-      done.completeExceptionally(error);
-    }
-
-    /** Stops sending, cancels what is in flight and closes the run file. */
-    private void stop() {
-      synchronized (lock) {
-        stopped = true;
-        queues.values().forEach(ArrayDeque::clear);
-      }
-      for (Object o : List.copyOf(active)) {
-        if (o instanceof CompletableFuture<?> f) {
-          f.cancel(true);
-        } else if (o instanceof ChatStream s) {
-          s.close();
-        }
-      }
-      active.clear();
-      try {
-        closeFile();
-      } catch (IOException e) {
-        // the run is over either way; what was flushed stays
-      }
-      if (bar != null) {
-        bar.finish();
-      }
-    }
-
-    private void closeFile() throws IOException {
-      if (file != null) {
-        file.close();
-      }
-    }
   }
 
   /** Not thread-safe. {@link #build()} checks the configuration and names what is wrong. */
