@@ -51,7 +51,7 @@ public final class HnswIndex {
   private final long seed;
   private final double compactShare;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final ThreadLocal<HnswScratch> scratch = ThreadLocal.withInitial(HnswScratch::new);
 
   private Graph graph; // guarded by lock
   private List<Object[]> pending; // writes made while a rebuild runs: {Long id, float[] vector or null}
@@ -140,7 +140,7 @@ public final class HnswIndex {
     Graph fresh = null;
     try {
       Graph building = new Graph(Math.max(16, old.live()));
-      Scratch s = scratch.get();
+      HnswScratch s = scratch.get();
       for (int i = 0; i < old.size(); i++) {
         if (!old.deleted()[i]) {
           building.insert(old.ids()[i], Arrays.copyOfRange(old.vectors(), i * dimensions, (i + 1) * dimensions), s);
@@ -151,7 +151,7 @@ public final class HnswIndex {
       lock.writeLock().lock();
       try {
         if (fresh != null) {
-          Scratch s = scratch.get();
+          HnswScratch s = scratch.get();
           for (Object[] op : pending) {
             long id = (Long) op[0];
             fresh.remove(id);
@@ -312,13 +312,13 @@ public final class HnswIndex {
       return (int) (-Math.log(u) * levelFactor);
     }
 
-    void insert(long id, float[] vector, Scratch s) {
+    void insert(long id, float[] vector, HnswScratch s) {
       if (size == ids.length) {
         grow();
       }
       int node = size++;
       System.arraycopy(vector, 0, vectors, node * dimensions, dimensions);
-      scales[node] = quantize(vector, codes, node * dimensions);
+      scales[node] = Vectors.quantize(vector, codes, node * dimensions);
       ids[node] = id;
       int level = Math.min(randomLevel(), 16);
       levels[node] = level;
@@ -332,11 +332,11 @@ public final class HnswIndex {
       int ep = entry;
       float epSim = dot(vector, ep);
       for (int l = maxLevel; l > level; l--) {
-        ep = greedy(vector, ep, epSim, l);
+        ep = greedy(vector, null, ep, epSim, l);
         epSim = dot(vector, ep);
       }
       for (int l = Math.min(level, maxLevel); l >= 0; l--) {
-        searchLayer(vector, ep, efConstruction, l, s);
+        searchLayer(vector, null, ep, efConstruction, l, s);
         int found = s.sortResults(); // best first in s.resultNodes / s.resultSims
         int[] chosen = selectNeighbours(s.resultNodes, s.resultSims, found, m, node, s);
         setLinks(node, l, chosen, chosen.length);
@@ -352,7 +352,7 @@ public final class HnswIndex {
     }
 
     /** Malkov's heuristic: keep a candidate only if it is closer to the base than to every kept one. */
-    private int[] selectNeighbours(int[] nodes, float[] sims, int count, int max, int base, Scratch s) {
+    private int[] selectNeighbours(int[] nodes, float[] sims, int count, int max, int base, HnswScratch s) {
       int[] kept = new int[Math.min(max, count)];
       int k = 0;
       for (int i = 0; i < count && k < max; i++) {
@@ -374,7 +374,7 @@ public final class HnswIndex {
       return k == kept.length ? kept : Arrays.copyOf(kept, k);
     }
 
-    private void link(int from, int to, int level, Scratch s) {
+    private void link(int from, int to, int level, HnswScratch s) {
       int max = level == 0 ? m0 : m;
       int[] arr = level == 0 ? links0 : upper[from];
       int base = level == 0 ? from * (m0 + 1) : (level - 1) * (m + 1);
@@ -393,7 +393,7 @@ public final class HnswIndex {
       for (int i = 0; i <= count; i++) {
         sims[i] = dot(from, candidates[i]);
       }
-      sortBySimDesc(candidates, sims, count + 1);
+      Vectors.sortBySimDesc(candidates, sims, count + 1);
       int[] chosen = selectNeighbours(candidates, sims, count + 1, max, from, s);
       setLinks(from, level, chosen, chosen.length);
     }
@@ -405,7 +405,16 @@ public final class HnswIndex {
       System.arraycopy(neighbours, 0, arr, base + 1, count);
     }
 
-    private int greedy(float[] q, int ep, float epSim, int level) {
+    /**
+     * The similarity of the query to {@code node}: exact floats while inserting ({@code q8} null),
+     * byte codes while searching ({@code q} null; a quarter of the memory traffic, same order).
+     */
+    private float sim(float[] q, byte[] q8, int node) {
+      return q8 != null ? Vectors.dot8(q8, codes, node * dimensions, dimensions) * scales[node]
+          : Vectors.dot(q, 0, vectors, node * dimensions, dimensions);
+    }
+
+    private int greedy(float[] q, byte[] q8, int ep, float epSim, int level) {
       boolean changed = true;
       while (changed) {
         changed = false;
@@ -414,7 +423,7 @@ public final class HnswIndex {
         int count = arr[base];
         for (int i = 1; i <= count; i++) {
           int c = arr[base + i];
-          float sim = dot(q, c);
+          float sim = sim(q, q8, c);
           if (sim > epSim) {
             epSim = sim;
             ep = c;
@@ -426,10 +435,10 @@ public final class HnswIndex {
     }
 
     /** Beam search on one layer; leaves up to {@code ef} results (unsorted) in {@code s}. */
-    private void searchLayer(float[] q, int ep, int ef, int level, Scratch s) {
+    private void searchLayer(float[] q, byte[] q8, int ep, int ef, int level, HnswScratch s) {
       s.reset(size);
       s.visit(ep);
-      float sim = dot(q, ep);
+      float sim = sim(q, q8, ep);
       s.pushCandidate(ep, sim);
       s.pushResult(ep, sim, ef);
       while (s.candidateCount > 0) {
@@ -444,7 +453,7 @@ public final class HnswIndex {
         for (int i = 1; i <= count; i++) {
           int n = arr[base + i];
           if (s.visit(n)) {
-            float nSim = dot(q, n);
+            float nSim = sim(q, q8, n);
             if (s.resultCount < ef || nSim > s.resultSims[0]) {
               s.pushCandidate(n, nSim);
               s.pushResult(n, nSim, ef);
@@ -454,12 +463,7 @@ public final class HnswIndex {
       }
     }
 
-    /**
-     * Walks the graph on byte codes (a quarter of the memory traffic of floats), then scores the
-     * beam's results exactly and keeps the best {@code k}: which neighbours are found is
-     * approximate, their similarities are not.
-     */
-    List<Hit> search(float[] q, int k, int ef, Scratch s) {
+    List<Hit> search(float[] q, int k, int ef, HnswScratch s) {
       if (entry < 0 || size == tombstones) {
         return List.of();
       }
@@ -467,16 +471,16 @@ public final class HnswIndex {
         s.query = new byte[dimensions];
       }
       byte[] q8 = s.query;
-      quantize(q, q8, 0);
+      Vectors.quantize(q, q8, 0);
       int ep = entry;
-      float epSim = dot8(q8, ep);
+      float epSim = sim(null, q8, ep);
       for (int l = maxLevel; l > 0; l--) {
-        ep = greedy8(q8, ep, epSim, l);
-        epSim = dot8(q8, ep);
+        ep = greedy(null, q8, ep, epSim, l);
+        epSim = sim(null, q8, ep);
       }
       // tombstones take beam places; widen the beam by their share
       int widened = tombstones == 0 ? ef : (int) Math.min(size, (long) ef * size / (size - tombstones) + 1);
-      searchLayer8(q8, ep, widened, s);
+      searchLayer(null, q8, ep, widened, 0, s);
       int found = s.resultCount;
       int[] nodes = new int[found];
       float[] sims = new float[found];
@@ -489,7 +493,7 @@ public final class HnswIndex {
           live++;
         }
       }
-      sortBySimDesc(nodes, sims, live);
+      Vectors.sortBySimDesc(nodes, sims, live);
       List<Hit> hits = new ArrayList<>(Math.min(k, live));
       for (int i = 0; i < live && hits.size() < k; i++) {
         hits.add(new Hit(ids[nodes[i]], sims[i]));
@@ -497,285 +501,13 @@ public final class HnswIndex {
       return hits;
     }
 
-    private int greedy8(byte[] q, int ep, float epSim, int level) {
-      boolean changed = true;
-      while (changed) {
-        changed = false;
-        int[] arr = upper[ep];
-        int base = (level - 1) * (m + 1);
-        int count = arr[base];
-        for (int i = 1; i <= count; i++) {
-          int c = arr[base + i];
-          float sim = dot8(q, c);
-          if (sim > epSim) {
-            epSim = sim;
-            ep = c;
-            changed = true;
-          }
-        }
-      }
-      return ep;
-    }
-
-    /** {@link #searchLayer} on the bottom layer with byte codes; similarities are code dot products. */
-    private void searchLayer8(byte[] q, int ep, int ef, Scratch s) {
-      s.reset(size);
-      s.visit(ep);
-      float sim = dot8(q, ep);
-      s.pushCandidate(ep, sim);
-      s.pushResult(ep, sim, ef);
-      while (s.candidateCount > 0) {
-        float cSim = s.candidateSims[0];
-        if (s.resultCount >= ef && cSim < s.resultSims[0]) {
-          break;
-        }
-        int c = s.popCandidate();
-        int base = c * (m0 + 1);
-        int count = links0[base];
-        for (int i = 1; i <= count; i++) {
-          int n = links0[base + i];
-          if (s.visit(n)) {
-            float nSim = dot8(q, n);
-            if (s.resultCount < ef || nSim > s.resultSims[0]) {
-              s.pushCandidate(n, nSim);
-              s.pushResult(n, nSim, ef);
-            }
-          }
-        }
-      }
-    }
-
-    /** The code dot product scaled by the node's step: proportional to the similarity, comparable across nodes. */
-    private float dot8(byte[] q, int node) {
-      return HnswIndex.dot8(q, codes, node * dimensions, dimensions) * scales[node];
-    }
-
     private float dot(float[] q, int node) {
-      return HnswIndex.dot(q, 0, vectors, node * dimensions, dimensions);
+      return Vectors.dot(q, 0, vectors, node * dimensions, dimensions);
     }
 
     private float dot(int a, int b) {
-      return HnswIndex.dot(vectors, a * dimensions, vectors, b * dimensions, dimensions);
+      return Vectors.dot(vectors, a * dimensions, vectors, b * dimensions, dimensions);
     }
   }
 
-  /** Writes {@code v} as bytes at {@code off} (the largest magnitude as ±127); returns the float one step stands for. */
-  static float quantize(float[] v, byte[] out, int off) {
-    float max = 0;
-    for (float x : v) {
-      max = Math.max(max, Math.abs(x));
-    }
-    float step = max == 0 ? 1 : max / 127f;
-    for (int i = 0; i < v.length; i++) {
-      out[off + i] = (byte) Math.round(v[i] / step);
-    }
-    return step;
-  }
-
-  /** The dot product of byte codes, in four integer sums. */
-  static int dot8(byte[] a, byte[] b, int offB, int length) {
-    int s0 = 0;
-    int s1 = 0;
-    int s2 = 0;
-    int s3 = 0;
-    int i = 0;
-    for (int end = length & ~3; i < end; i += 4) {
-      s0 += a[i] * b[offB + i];
-      s1 += a[i + 1] * b[offB + i + 1];
-      s2 += a[i + 2] * b[offB + i + 2];
-      s3 += a[i + 3] * b[offB + i + 3];
-    }
-    for (; i < length; i++) {
-      s0 += a[i] * b[offB + i];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-
-  /** Eight independent sums, so that the multiply-adds overlap (one sum is one long chain). */
-  static float dot(float[] a, int offA, float[] b, int offB, int length) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int i = 0;
-    for (int end = length & ~7; i < end; i += 8) {
-      s0 += a[offA + i] * b[offB + i];
-      s1 += a[offA + i + 1] * b[offB + i + 1];
-      s2 += a[offA + i + 2] * b[offB + i + 2];
-      s3 += a[offA + i + 3] * b[offB + i + 3];
-      s4 += a[offA + i + 4] * b[offB + i + 4];
-      s5 += a[offA + i + 5] * b[offB + i + 5];
-      s6 += a[offA + i + 6] * b[offB + i + 6];
-      s7 += a[offA + i + 7] * b[offB + i + 7];
-    }
-    for (; i < length; i++) {
-      s0 += a[offA + i] * b[offB + i];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
-  private static void sortBySimDesc(int[] nodes, float[] sims, int count) {
-    for (int i = 1; i < count; i++) { // insertion sort: at most 2m + 1 elements
-      int n = nodes[i];
-      float s = sims[i];
-      int j = i - 1;
-      while (j >= 0 && sims[j] < s) {
-        nodes[j + 1] = nodes[j];
-        sims[j + 1] = sims[j];
-        j--;
-      }
-      nodes[j + 1] = n;
-      sims[j + 1] = s;
-    }
-  }
-
-  /** Per-thread search state: visited marks and two primitive heaps. */
-  private static final class Scratch {
-    byte[] query = new byte[0];
-    int[] visited = new int[0];
-    int epoch;
-    // candidates: max-heap by similarity
-    int[] candidateNodes = new int[64];
-    float[] candidateSims = new float[64];
-    int candidateCount;
-    // results: min-heap by similarity (the worst kept on top)
-    int[] resultNodes = new int[64];
-    float[] resultSims = new float[64];
-    int resultCount;
-
-    void reset(int nodes) {
-      if (visited.length < nodes) {
-        visited = new int[Math.max(nodes, visited.length * 2)];
-        epoch = 0;
-      }
-      if (++epoch == 0) {
-        Arrays.fill(visited, 0);
-        epoch = 1;
-      }
-      candidateCount = 0;
-      resultCount = 0;
-    }
-
-    /** Marks {@code node} visited; false if it already was. */
-    boolean visit(int node) {
-      if (visited[node] == epoch) {
-        return false;
-      }
-      visited[node] = epoch;
-      return true;
-    }
-
-    void pushCandidate(int node, float sim) {
-      if (candidateCount == candidateNodes.length) {
-        candidateNodes = Arrays.copyOf(candidateNodes, candidateCount * 2);
-        candidateSims = Arrays.copyOf(candidateSims, candidateCount * 2);
-      }
-      int i = candidateCount++;
-      while (i > 0) {
-        int parent = (i - 1) >>> 1;
-        if (candidateSims[parent] >= sim) {
-          break;
-        }
-        candidateNodes[i] = candidateNodes[parent];
-        candidateSims[i] = candidateSims[parent];
-        i = parent;
-      }
-      candidateNodes[i] = node;
-      candidateSims[i] = sim;
-    }
-
-    int popCandidate() {
-      int top = candidateNodes[0];
-      int n = --candidateCount;
-      int node = candidateNodes[n];
-      float sim = candidateSims[n];
-      int i = 0;
-      while (true) {
-        int child = 2 * i + 1;
-        if (child >= n) {
-          break;
-        }
-        if (child + 1 < n && candidateSims[child + 1] > candidateSims[child]) {
-          child++;
-        }
-        if (candidateSims[child] <= sim) {
-          break;
-        }
-        candidateNodes[i] = candidateNodes[child];
-        candidateSims[i] = candidateSims[child];
-        i = child;
-      }
-      candidateNodes[i] = node;
-      candidateSims[i] = sim;
-      return top;
-    }
-
-    /** Adds to the results, dropping the worst when more than {@code ef} are kept. */
-    void pushResult(int node, float sim, int ef) {
-      if (resultCount == ef) {
-        if (sim <= resultSims[0]) {
-          return;
-        }
-        siftDownResult(0, node, sim, resultCount);
-        return;
-      }
-      if (resultCount == resultNodes.length) {
-        resultNodes = Arrays.copyOf(resultNodes, resultCount * 2);
-        resultSims = Arrays.copyOf(resultSims, resultCount * 2);
-      }
-      int i = resultCount++;
-      while (i > 0) {
-        int parent = (i - 1) >>> 1;
-        if (resultSims[parent] <= sim) {
-          break;
-        }
-        resultNodes[i] = resultNodes[parent];
-        resultSims[i] = resultSims[parent];
-        i = parent;
-      }
-      resultNodes[i] = node;
-      resultSims[i] = sim;
-    }
-
-    private void siftDownResult(int i, int node, float sim, int n) {
-      while (true) {
-        int child = 2 * i + 1;
-        if (child >= n) {
-          break;
-        }
-        if (child + 1 < n && resultSims[child + 1] < resultSims[child]) {
-          child++;
-        }
-        if (resultSims[child] >= sim) {
-          break;
-        }
-        resultNodes[i] = resultNodes[child];
-        resultSims[i] = resultSims[child];
-        i = child;
-      }
-      resultNodes[i] = node;
-      resultSims[i] = sim;
-    }
-
-    /** Sorts the results best first, in place (the heap is spent); returns how many there are. */
-    int sortResults() {
-      int n = resultCount;
-      // heap-sort a min-heap: repeatedly move the worst to the end
-      for (int end = n - 1; end > 0; end--) {
-        int worst = resultNodes[0];
-        float worstSim = resultSims[0];
-        int last = resultNodes[end];
-        float lastSim = resultSims[end];
-        siftDownResult(0, last, lastSim, end);
-        resultNodes[end] = worst;
-        resultSims[end] = worstSim;
-      }
-      resultCount = 0;
-      return n;
-    }
-  }
 }

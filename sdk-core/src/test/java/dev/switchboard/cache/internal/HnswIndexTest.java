@@ -30,7 +30,7 @@ class HnswIndexTest {
   }
 
   private static float dot(float[] a, float[] b) {
-    return HnswIndex.dot(a, 0, b, 0, a.length);
+    return Vectors.dot(a, 0, b, 0, a.length);
   }
 
   private static int bruteForceBest(float[][] stored, boolean[] live, float[] q) {
