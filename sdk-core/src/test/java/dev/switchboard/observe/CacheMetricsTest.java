@@ -37,4 +37,24 @@ class CacheMetricsTest {
     assertThat(scrape.lines()).anySatisfy(l -> assertThat(l).startsWith("switchboard_cache_hits_total{")
         .contains("cache=\"exact\"").endsWith(" 2.0"));
   }
+
+  @Test
+  void routingDecisionsAreCountedByTier() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    FakeAdapter provider = new FakeAdapter("p");
+    dev.switchboard.route.Router tiered = request -> request.messages().get(0).text().length() > 5
+        ? dev.switchboard.route.Router.Decision.tiered("tiered: complex", "complex", 0.9, "p/big")
+        : dev.switchboard.route.Router.Decision.tiered("tiered: simple", "simple", 0.1, "p/small");
+    Switchboard sb = Switchboard.builder().provider(provider).interceptor(tiered.interceptor())
+        .listener(MicrometerMetrics.of(registry)).build();
+    sb.chatAsync(ChatRequest.of("auto", "hi"));
+    sb.chatAsync(ChatRequest.of("auto", "a longer question"));
+    sb.chatAsync(ChatRequest.of("auto", "another long one"));
+
+    assertThat(registry.scrape().lines())
+        .anySatisfy(l -> assertThat(l).startsWith("switchboard_routing_decisions_total{")
+            .contains("tier=\"complex\"", "gen_ai_request_model=\"p/big\"").endsWith(" 2.0"))
+        .anySatisfy(l -> assertThat(l).startsWith("switchboard_routing_decisions_total{")
+            .contains("tier=\"simple\"").endsWith(" 1.0"));
+  }
 }
