@@ -408,34 +408,8 @@ public final class SwitchboardConfig {
 
   /** {@code — did you mean "x"?} for the closest of {@code known} within two edits, else nothing. */
   static String suggestion(String given, java.util.Collection<String> known) {
-    String best = null;
-    int bestDistance = 3;
-    for (String k : known) {
-      int d = distance(given.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best == null ? "" : " \u2014 did you mean \"" + best + "\"?";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return dev.switchboard.spi.Names.closest(given, known, 2).map(best -> " \u2014 did you mean \"" + best + "\"?")
+        .orElse("");
   }
 
   private static Object plain(JsonNode v) {

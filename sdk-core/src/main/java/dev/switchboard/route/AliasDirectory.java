@@ -146,7 +146,7 @@ final class AliasDirectory implements ModelDirectory {
     int bestDistance = Integer.MAX_VALUE;
     for (Map.Entry<String, String> c : candidates.entrySet()) {
       String compareTo = aliases.containsKey(c.getKey()) ? name : head;
-      int d = distance(compareTo.toLowerCase(), c.getKey().toLowerCase());
+      int d = dev.switchboard.spi.Names.distance(compareTo.toLowerCase(), c.getKey().toLowerCase());
       if (d < bestDistance) {
         bestDistance = d;
         best = c.getValue();
@@ -154,25 +154,5 @@ final class AliasDirectory implements ModelDirectory {
     }
     int allowed = Math.max(2, head.length() / 3);
     return bestDistance <= allowed ? best : null;
-  }
-
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

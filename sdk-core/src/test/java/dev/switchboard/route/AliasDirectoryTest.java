@@ -164,13 +164,13 @@ class AliasDirectoryTest {
 
   @Test
   void distance_isTheLevenshteinDistance() {
-    assertThat(AliasDirectory.distance("kitten", "sitting")).isEqualTo(3);
-    assertThat(AliasDirectory.distance("flaw", "lawn")).isEqualTo(2);
-    assertThat(AliasDirectory.distance("", "abc")).isEqualTo(3);
-    assertThat(AliasDirectory.distance("abc", "")).isEqualTo(3);
-    assertThat(AliasDirectory.distance("abc", "abc")).isZero();
-    assertThat(AliasDirectory.distance("ab", "ba")).isEqualTo(2);
-    assertThat(AliasDirectory.distance("a", "b")).isEqualTo(1);
+    assertThat(dev.switchboard.spi.Names.distance("kitten", "sitting")).isEqualTo(3);
+    assertThat(dev.switchboard.spi.Names.distance("flaw", "lawn")).isEqualTo(2);
+    assertThat(dev.switchboard.spi.Names.distance("", "abc")).isEqualTo(3);
+    assertThat(dev.switchboard.spi.Names.distance("abc", "")).isEqualTo(3);
+    assertThat(dev.switchboard.spi.Names.distance("abc", "abc")).isZero();
+    assertThat(dev.switchboard.spi.Names.distance("ab", "ba")).isEqualTo(2);
+    assertThat(dev.switchboard.spi.Names.distance("a", "b")).isEqualTo(1);
   }
 
   private static ModelNotFoundException notFound(ModelDirectory d, String modelString) {

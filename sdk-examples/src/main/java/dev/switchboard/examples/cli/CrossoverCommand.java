@@ -210,29 +210,10 @@ public final class CrossoverCommand implements Callable<Integer> {
     return PriceCatalog.bundled().prices().keySet().stream()
         .sorted(Comparator.comparingInt((String known) -> {
           String k = known.toLowerCase(Locale.ROOT);
-          return Math.min(editDistance(wanted, k), editDistance(wanted, k.substring(k.indexOf('/') + 1)));
+          return Math.min(dev.switchboard.spi.Names.distance(wanted, k), dev.switchboard.spi.Names.distance(wanted, k.substring(k.indexOf('/') + 1)));
         }))
         .limit(SUGGESTIONS)
         .toList();
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   private String text(ModelPrice p, long input, long output, double inputShare, BigDecimal api, List<Side> sides) {
