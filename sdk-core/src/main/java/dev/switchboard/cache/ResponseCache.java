@@ -13,8 +13,7 @@ import dev.switchboard.ChatResponse;
 import dev.switchboard.ChatStream;
 import dev.switchboard.Cost;
 import dev.switchboard.FinishReason;
-import dev.switchboard.cache.internal.FlatIndex;
-import dev.switchboard.cache.internal.PartitionIndex;
+import dev.switchboard.cache.internal.QuestionIndex;
 import dev.switchboard.cache.internal.RequestKeys;
 import dev.switchboard.cache.internal.ResponseCodec;
 import dev.switchboard.observe.CallInfo;
@@ -36,10 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -52,8 +48,9 @@ import java.util.function.Function;
  * <i>partition</i> — the same key without the last user message's text — and compares that text,
  * embedded, with the stored questions of the partition: a different system prompt, earlier turn,
  * model, temperature, tool or tenant is a different partition, so it can never be served another's
- * answer. A candidate must reach the similarity threshold (per route if set) and pass the {@link
- * SemanticGuard}.
+ * answer. A candidate must reach the similarity threshold (per route if set), pass the {@link
+ * SemanticGuard} and, with {@link Builder#ambiguityMargin}, not be nearly tied with a stored question
+ * that got another answer.
  *
  * <p><b>What is stored.</b> Successful answers only; not tool calls ({@link
  * Builder#cacheToolCalls}), not answers to requests with a temperature above 0 ({@link
@@ -84,24 +81,16 @@ public final class ResponseCache implements Interceptor {
   private final double threshold;
   private final Map<String, Double> thresholds;
   private final SemanticGuard guard;
+  private final double ambiguityMargin;
   private final SharedResponseStore shared;
   private final Duration sharedTimeout;
   private final int replayChunkChars;
   private final Cache<String, Entry> entries;
-  private final long maxIndexed;
-  private final Map<String, PartitionIndex> partitions = new ConcurrentHashMap<>();
-  private final Map<Long, Indexed> indexed = new ConcurrentHashMap<>();
-  private final Map<String, Long> indexedByKey = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Long> indexOrder = new ConcurrentLinkedQueue<>();
-  private final AtomicLong ids = new AtomicLong();
+  private final QuestionIndex questions;
 
   /** One stored answer in this process. */
   private record Entry(ResponseCodec.Stored stored, Duration ttl) {}
 
-  /** A question in a partition's index: the key its answer is stored under, here or in the shared store. */
-  private record Indexed(String partition, String exactKey, String question) {}
-
-  /** What a lookup found: the entry, which lookup, the similarity. */
   private record Found(Entry entry, String cache, double similarity) {}
 
   private ResponseCache(Builder b) {
@@ -113,6 +102,8 @@ public final class ResponseCache implements Interceptor {
     this.threshold = b.threshold;
     this.thresholds = Map.copyOf(b.thresholds);
     this.guard = b.guard;
+    this.ambiguityMargin = b.ambiguityMargin;
+    this.questions = new QuestionIndex(b.maximumSize);
     this.shared = b.shared;
     this.sharedTimeout = b.sharedTimeout;
     this.replayChunkChars = b.replayChunkChars;
@@ -139,11 +130,10 @@ public final class ResponseCache implements Interceptor {
         .executor(Runnable::run)
         .removalListener((String key, Entry e, RemovalCause cause) -> {
           if (shared == null && cause != RemovalCause.REPLACED && key != null) {
-            unindex(key); // no other copy of the answer: its question leads nowhere now
+            questions.remove(key); // no other copy of the answer: its question leads nowhere now
           }
         })
         .build();
-    this.maxIndexed = b.maximumSize;
     if (shared != null && embedder != null) {
       shared.subscribe(this::indexShared);
     }
@@ -272,8 +262,7 @@ public final class ResponseCache implements Interceptor {
 
   private CompletableFuture<Found> semantic(RequestKeys.Keys keys, ChatRequest request, CallContext context) {
     long start = context.ticker().read();
-    PartitionIndex index = partitions.get(keys.partition());
-    if (index == null) {
+    if (!questions.has(keys.partition())) {
       context.events().cacheLookup(context.call(), SEMANTIC, false, since(start, context));
       return CompletableFuture.completedFuture(null);
     }
@@ -282,20 +271,23 @@ public final class ResponseCache implements Interceptor {
       if (error != null) {
         return null;
       }
-      FlatIndex.Best best = index.best(vector);
-      Indexed candidate = best.id() < 0 ? null : indexed.get(best.id());
-      if (candidate == null || best.similarity() < needed
-          || !guard.allows(keys.question(), candidate.question(), best.similarity())) {
+      QuestionIndex.Nearest best = questions.nearest(keys.partition(), vector);
+      if (best == null || best.similarity() < needed || !guard.allows(
+          keys.question(), vector, best.question().text(), best.vector(), best.similarity())) {
         return null;
       }
-      return new Candidate(candidate, Math.min(1.0, best.similarity()));
+      QuestionIndex.Question rival = best.runnerUp() != null
+          && best.similarity() - best.runnerUpSimilarity() < ambiguityMargin ? best.runnerUp() : null;
+      return new Candidate(best.question(), Math.min(1.0, best.similarity()), rival);
     }).thenCompose(candidate -> {
       if (candidate == null) {
         return CompletableFuture.<Found>completedFuture(null);
       }
-      Entry local = entries.getIfPresent(candidate.indexed().exactKey());
-      CompletableFuture<Entry> entry = local != null || shared == null ? CompletableFuture.completedFuture(local)
-          : sharedGet(candidate.indexed().exactKey(), context);
+      CompletableFuture<Entry> entry = entry(candidate.question(), context);
+      if (candidate.rival() != null) { // nearly tied: serve only when both got the same answer
+        entry = entry.thenCombine(entry(candidate.rival(), context),
+            (e, r) -> e == null || r == null || e.stored().response().text().equals(r.stored().response().text()) ? e : null);
+      }
       return entry.thenApply(e -> e == null ? null : new Found(e, SEMANTIC, candidate.similarity()));
     }).thenApply(found -> {
       context.events().cacheLookup(context.call(), SEMANTIC, found != null, since(start, context));
@@ -303,7 +295,13 @@ public final class ResponseCache implements Interceptor {
     });
   }
 
-  private record Candidate(Indexed indexed, double similarity) {}
+  private record Candidate(QuestionIndex.Question question, double similarity, QuestionIndex.Question rival) {}
+
+  private CompletableFuture<Entry> entry(QuestionIndex.Question question, CallContext context) {
+    Entry local = entries.getIfPresent(question.exactKey());
+    return local != null || shared == null ? CompletableFuture.completedFuture(local)
+        : sharedGet(question.exactKey(), context);
+  }
 
   private CompletableFuture<Entry> sharedGet(String key, CallContext context) {
     CompletableFuture<Entry> result = new CompletableFuture<>();
@@ -378,7 +376,7 @@ public final class ResponseCache implements Interceptor {
       if (error != null) {
         return; // the answer is still served to the same request; only near duplicates miss it
       }
-      index(keys.partition(), keys.exact(), keys.question(), vector);
+      questions.add(keys.partition(), keys.exact(), keys.question(), vector);
       if (shared != null) {
         try {
           shared.publish(new SharedResponseStore.Question(keys.partition(), keys.exact(), keys.question(),
@@ -397,42 +395,7 @@ public final class ResponseCache implements Interceptor {
   /** Indexes a question another instance (or this one) published, if it was embedded like ours. */
   private void indexShared(SharedResponseStore.Question q) {
     if (q.embedderId().equals(embedder.id()) && q.vector().length == embedder.dimensions()) {
-      index(q.partition(), q.exactKey(), q.text(), q.vector());
-    }
-  }
-
-  private void index(String partition, String exactKey, String question, float[] vector) {
-    long id = ids.incrementAndGet();
-    if (indexedByKey.putIfAbsent(exactKey, id) != null) {
-      return; // indexed already (our own question coming back from the shared store, or a repeat)
-    }
-    indexed.put(id, new Indexed(partition, exactKey, question));
-    partitions.computeIfAbsent(partition, p -> new PartitionIndex(vector.length)).add(id, vector);
-    indexOrder.add(id);
-    while (indexed.size() > maxIndexed) {
-      Long oldest = indexOrder.poll();
-      if (oldest == null) {
-        break;
-      }
-      Indexed gone = indexed.get(oldest);
-      if (gone != null) {
-        unindex(gone.exactKey());
-      }
-    }
-  }
-
-  private void unindex(String exactKey) {
-    Long id = indexedByKey.remove(exactKey);
-    if (id == null) {
-      return;
-    }
-    Indexed gone = indexed.remove(id);
-    PartitionIndex index = gone == null ? null : partitions.get(gone.partition());
-    if (index != null) {
-      index.remove(id);
-      if (index.size() == 0) {
-        partitions.remove(gone.partition(), index);
-      }
+      questions.add(q.partition(), q.exactKey(), q.text(), q.vector());
     }
   }
 
@@ -465,6 +428,7 @@ public final class ResponseCache implements Interceptor {
     private double threshold;
     private final Map<String, Double> thresholds = new HashMap<>();
     private SemanticGuard guard = SemanticGuard.keyTerms();
+    private double ambiguityMargin;
     private SharedResponseStore shared;
     private Duration sharedTimeout = Duration.ofMillis(100);
     private int replayChunkChars = 24;
@@ -545,6 +509,19 @@ public final class ResponseCache implements Interceptor {
     /** The second look at a semantic candidate. Default: {@link SemanticGuard#keyTerms()}. */
     public Builder guard(SemanticGuard guard) {
       this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /**
+     * Miss rather than guess: when the runner-up stored question scores within {@code margin} of
+     * the best one and its answer differs, the lookup is a miss (two near-identical stored
+     * questions with different answers say the asked one could mean either). Default 0: off.
+     */
+    public Builder ambiguityMargin(double margin) {
+      if (!(margin >= 0 && margin < 1)) {
+        throw new IllegalArgumentException("ambiguityMargin must be within [0, 1), got " + margin);
+      }
+      this.ambiguityMargin = margin;
       return this;
     }
 

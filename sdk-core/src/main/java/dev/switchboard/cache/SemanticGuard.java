@@ -28,6 +28,15 @@ public interface SemanticGuard {
   }
 
   /**
+   * The same decision when the caller also has both questions' vectors under its embedder (a cache
+   * calls this one; either vector may be null when it is not at hand). By default it ignores the
+   * vectors; a guard that reads them (such as {@link PairClassifier}) overrides it. Must not throw.
+   */
+  default boolean allows(String asked, float[] askedVector, String stored, float[] storedVector, double similarity) {
+    return allows(asked, stored, similarity);
+  }
+
+  /**
    * A guard that compares the two questions' key terms, after the normalization {@link
    * LexicalEmbedder} uses (accents folded, lower case, contractions expanded: "don't" is "do not").
    * It rejects a pair when:

@@ -210,6 +210,101 @@ class ResponseCacheTest {
     assertThat(seen.get(0)).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
   }
 
+  /** Asks the provider and stores the answer without looking up what is stored. */
+  private static ChatRequest storing(String text) {
+    return CacheControl.attach(ask(text), CacheControl.NO_CACHE);
+  }
+
+  /** Looks up what is stored without storing a miss's answer. */
+  private static ChatRequest lookingUp(String text) {
+    return CacheControl.attach(ask(text), CacheControl.NO_STORE);
+  }
+
+  /** Unit vectors at the angles (in hundredths of a radian) given by the text after the last space. */
+  private static final Embedder BY_ANGLE = new Embedder() {
+    @Override
+    public CompletableFuture<float[]> embed(String text) {
+      double angle = Integer.parseInt(text.substring(text.lastIndexOf(' ') + 1)) / 100.0;
+      return CompletableFuture.completedFuture(new float[] {(float) Math.cos(angle), (float) Math.sin(angle)});
+    }
+
+    @Override
+    public int dimensions() {
+      return 2;
+    }
+
+    @Override
+    public String id() {
+      return "by-angle";
+    }
+  };
+
+  @Test
+  void theGuardIsGivenBothVectors() {
+    List<float[]> seen = new CopyOnWriteArrayList<>();
+    SemanticGuard reading = new SemanticGuard() {
+      @Override
+      public boolean allows(String asked, String stored) {
+        throw new AssertionError("the cache calls the form with vectors");
+      }
+
+      @Override
+      public boolean allows(String asked, float[] askedVector, String stored, float[] storedVector, double similarity) {
+        seen.add(askedVector);
+        seen.add(storedVector);
+        return true;
+      }
+    };
+    Switchboard sb = switchboard(ResponseCache.builder().semantic(BY_ANGLE, 0.5).guard(reading).build());
+    sb.chat(ask("angle 0"));
+    assertThat(sb.chat(ask("angle at 10")).cacheHit()).isPresent();
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).containsExactly((float) Math.cos(0.1), (float) Math.sin(0.1));
+    assertThat(seen.get(1)).containsExactly(1f, 0f);
+  }
+
+  @Test
+  void ambiguityMargin_aNearTieBetweenDifferentAnswersIsAMiss_butNotBetweenEqualAnswers() {
+    Switchboard sb = switchboard(ResponseCache.builder().semantic(BY_ANGLE, 0.5).guard(SemanticGuard.NONE)
+        .ambiguityMargin(0.01).build());
+    sb.chat(storing("stored at 0"));
+    sb.chat(storing("stored at 20")); // stored beside it: "answer 2"
+    // asked at 10: cos 0.1 to both, a tie: either could be meant
+    assertThat(sb.chat(lookingUp("asked at 10")).cacheHit()).as("tie between different answers").isEmpty();
+    // asked at 2: cos 0.02 = 0.9998 against cos 0.18 = 0.984 to the other: clear
+    assertThat(sb.chat(lookingUp("asked at 2")).text()).isEqualTo("answer 1");
+
+    Switchboard off = switchboard(ResponseCache.builder().semantic(BY_ANGLE, 0.5).guard(SemanticGuard.NONE).build());
+    off.chat(storing("stored at 0"));
+    off.chat(storing("stored at 20"));
+    assertThat(off.chat(lookingUp("asked at 10")).cacheHit()).as("margin 0: the best is served").isPresent();
+  }
+
+  @Test
+  void ambiguityMargin_nearTiedQuestionsWithTheSameAnswer_areServed() {
+    FakeAdapter same = new FakeAdapter("p") {
+      @Override
+      public CompletableFuture<ChatResponse> chat(ChatRequest request) {
+        requests.add(request);
+        return CompletableFuture.completedFuture(ChatResponse.builder().id("r").model(request.model())
+            .text("the same answer").usage(Usage.of(10, 1)).build());
+      }
+    };
+    Switchboard sb = Switchboard.builder().provider(same).prices(prices).alias("fast", "p/m")
+        .interceptor(ResponseCache.builder().semantic(BY_ANGLE, 0.5).guard(SemanticGuard.NONE).ambiguityMargin(0.01).build())
+        .build();
+    sb.chat(storing("stored at 0"));
+    sb.chat(storing("stored at 20"));
+    assertThat(sb.chat(lookingUp("asked at 10")).cacheHit()).isPresent();
+    assertThat(same.requests).hasSize(2);
+  }
+
+  @Test
+  void ambiguityMargin_isChecked() {
+    assertThatThrownBy(() -> ResponseCache.builder().ambiguityMargin(-0.1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ambiguityMargin must be within [0, 1)");
+  }
+
   @Test
   void aRouteCanHaveItsOwnThreshold() {
     Embedder close = new Embedder() {
@@ -286,7 +381,7 @@ class ResponseCacheTest {
   @Test
   void cacheControl_skipsReadingOrStoring_andSetsTheTtl() {
     Switchboard sb = switchboard(ResponseCache.builder().ttl(Duration.ofMinutes(10)).ticker(time).build());
-    sb.chat(CacheControl.attach(ask("a"), CacheControl.NO_STORE));
+    sb.chat(lookingUp("a"));
     assertThat(sb.chat(ask("a")).cacheHit()).as("nothing was stored").isEmpty();
     assertThat(sb.chat(ask("a")).cacheHit()).isPresent();
     ChatResponse refreshed = sb.chat(CacheControl.attach(ask("a"), CacheControl.FORCE_REFRESH));

@@ -8,8 +8,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * partitions: no build cost, always the true best. Thread-safe (a read-write lock). Not API.
  */
 public final class FlatIndex {
-  /** The best match: its id and similarity, or id -1 when the index is empty. */
-  public record Best(long id, float similarity) {}
+  /**
+   * The best match (its id and similarity, or id -1 when the index is empty) and the runner-up
+   * (id -1 when there is none).
+   */
+  public record Best(long id, float similarity, long secondId, float secondSimilarity) {
+    static final Best NONE = new Best(-1, -2, -1, -2);
+  }
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private long[] ids = new long[8];
@@ -53,6 +58,8 @@ public final class FlatIndex {
     try {
       long bestId = -1;
       float best = -2;
+      long secondId = -1;
+      float second = -2;
       for (int i = 0; i < size; i++) {
         float[] v = vectors[i];
         float dot = 0;
@@ -60,11 +67,31 @@ public final class FlatIndex {
           dot += v[d] * query[d];
         }
         if (dot > best) {
+          second = best;
+          secondId = bestId;
           best = dot;
           bestId = ids[i];
+        } else if (dot > second) {
+          second = dot;
+          secondId = ids[i];
         }
       }
-      return new Best(bestId, best);
+      return new Best(bestId, best, secondId, second);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The entry's vector (not a copy: never written), or null when {@code id} is not here. */
+  public float[] vector(long id) {
+    lock.readLock().lock();
+    try {
+      for (int i = 0; i < size; i++) {
+        if (ids[i] == id) {
+          return vectors[i];
+        }
+      }
+      return null;
     } finally {
       lock.readLock().unlock();
     }

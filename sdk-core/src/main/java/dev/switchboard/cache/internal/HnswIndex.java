@@ -203,6 +203,21 @@ public final class HnswIndex {
     }
   }
 
+  /** A copy of the live entry's vector, or null when {@code id} is not one. */
+  public float[] vector(long id) {
+    lock.readLock().lock();
+    try {
+      Integer node = graph.nodeOf.get(id);
+      if (node == null) {
+        return null;
+      }
+      int from = node * dimensions;
+      return Arrays.copyOfRange(graph.vectors, from, from + dimensions);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Whether {@code id} is a live entry. */
   public boolean contains(long id) {
     lock.readLock().lock();

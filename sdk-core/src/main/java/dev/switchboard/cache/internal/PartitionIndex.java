@@ -54,14 +54,25 @@ public final class PartitionIndex {
     }
   }
 
-  /** The most similar entry, or id -1 when there is none. */
+  /** The most similar entry and the runner-up; id -1 where there is none. */
   public FlatIndex.Best best(float[] query) {
     HnswIndex g = graph;
     if (g == null) {
       return flat.best(query);
     }
-    List<HnswIndex.Hit> hits = g.search(query, 1);
-    return hits.isEmpty() ? new FlatIndex.Best(-1, -2) : new FlatIndex.Best(hits.get(0).id(), hits.get(0).similarity());
+    List<HnswIndex.Hit> hits = g.search(query, 2);
+    if (hits.isEmpty()) {
+      return FlatIndex.Best.NONE;
+    }
+    HnswIndex.Hit first = hits.get(0);
+    return hits.size() == 1 ? new FlatIndex.Best(first.id(), first.similarity(), -1, -2)
+        : new FlatIndex.Best(first.id(), first.similarity(), hits.get(1).id(), hits.get(1).similarity());
+  }
+
+  /** The stored vector of {@code id} (not to be written), or null when it is not here. */
+  public float[] vector(long id) {
+    HnswIndex g = graph;
+    return g != null ? g.vector(id) : flat.vector(id);
   }
 
   public int size() {

@@ -39,8 +39,16 @@ final class ModelVectors {
         EmbeddingModel m = new AllMiniLmL6V2QuantizedEmbeddingModel();
         return t -> m.embed(t).content().vector();
       }
+      case "bge-q": {
+        EmbeddingModel m = new dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel();
+        return t -> m.embed(t).content().vector();
+      }
+      case "e5-q": {
+        EmbeddingModel m = new dev.langchain4j.model.embedding.onnx.e5smallv2q.E5SmallV2QuantizedEmbeddingModel();
+        return t -> m.embed("query: " + t).content().vector();
+      }
       default:
-        throw new IllegalArgumentException("embedder is lexical, minilm or minilm-q, got " + name);
+        throw new IllegalArgumentException("embedder is lexical, minilm, minilm-q, bge-q or e5-q, got " + name);
     }
   }
 
