@@ -20,7 +20,7 @@ import java.util.Objects;
  * <p>The weights are data trained for one embedder on labelled pairs ({@link #read}); {@link
  * MiniLmBgeEmbedder#guard()} is the one trained on QQP for that embedder (docs/caching.md,
  * "Semantic matching quality"). A cache gives it both vectors ({@link #allows(String, float[],
- * String, float[], double)}, about 0.1 ms); {@link #allows(String, String)} embeds both questions
+ * String, float[], double)}, about 0.4 ms); {@link #allows(String, String)} embeds both questions
  * first.
  *
  * <p>Immutable and thread-safe.

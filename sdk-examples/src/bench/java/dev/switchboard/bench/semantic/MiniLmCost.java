@@ -136,7 +136,7 @@ public final class MiniLmCost {
           + "|commons-(compress|codec|io)-.*)\\.jar") && (model.startsWith("minilm") || name.startsWith("x"))) {
         if (name.contains("minilm-l6-v2-q") && !model.startsWith("minilm-")
             || name.contains("minilm-l6-v2-1") && !model.equals("minilm")
-            || name.contains("bge-small") && !model.equals("minilm-bge")) {
+            || name.contains("bge-small") && !model.equals("minilm-bge") || name.contains("e5-small")) {
           continue;
         }
         long size = Files.size(Path.of(entry));

@@ -38,7 +38,8 @@ import java.util.stream.IntStream;
  *
  * <p>Arguments ({@code key=value}): {@code models=minilm-q,bge-q}, {@code embedderId=<the
  * Embedder#id() written into the weights>}, {@code hidden=128}, {@code epochs=6}, {@code
- * members=5}, {@code recall=0.42}, {@code vectorCache=<dir>}, {@code out=<file>}.
+ * members=5}, {@code recall=0.42}, {@code floor=0.70}, {@code vectorCache=<dir>}, {@code out=<file>};
+ * {@code weights=<file>} skips training and reports the weights in that file.
  */
 public final class PairClassifierTrainer {
   public static void main(String[] args) throws Exception {
@@ -105,8 +106,11 @@ public final class PairClassifierTrainer {
     int[] training = IntStream.range(0, n).filter(i -> pairs.get(i).id() % 5 != 4).toArray();
     int[] heldOut = IntStream.range(0, n).filter(i -> pairs.get(i).id() % 5 == 4).toArray();
 
+    // with weights=<file>, report only: the weights an earlier run wrote
+    byte[] weights = a.containsKey("weights") ? Files.readAllBytes(Path.of(a.get("weights"))) : null;
+    double cut;
     double[] oof = new double[n];
-    for (int fold = 0; fold < 4; fold++) {
+    for (int fold = 0; weights == null && fold < 4; fold++) {
       final int f = fold;
       int[] in = Arrays.stream(training).filter(i -> pairs.get(i).id() % 5 != f).toArray();
       int[] out = Arrays.stream(training).filter(i -> pairs.get(i).id() % 5 == f).toArray();
@@ -117,19 +121,21 @@ public final class PairClassifierTrainer {
       System.out.printf("fold %d: trained on %d, scored %d (%.0f s so far)%n", fold, in.length, out.length,
           (System.nanoTime() - t0) / 1e9);
     }
-    double cutLogit = scoreAtRecall(oof, y, training, targetRecall);
-    double cut = 1 / (1 + Math.exp(-cutLogit));
-    double[] oofPr = precisionRecall(oof, y, training, cutLogit);
-    System.out.printf("cut %.4f (logit %.3f): out-of-fold training P %.4f R %.4f%n", cut, cutLogit, oofPr[0], oofPr[1]);
-
-    Ensemble finalModel = Ensemble.train(raw, y, training, hidden, epochs, members);
-    byte[] weights = finalModel.write(embedderId, segments, cut);
-    if (a.containsKey("out")) {
-      Files.write(Path.of(a.get("out")), weights);
-      System.out.printf("wrote %s (%d bytes)%n", a.get("out"), weights.length);
+    if (weights == null) {
+      double cutLogit = scoreAtRecall(oof, y, training, targetRecall);
+      cut = 1 / (1 + Math.exp(-cutLogit));
+      double[] oofPr = precisionRecall(oof, y, training, cutLogit);
+      System.out.printf("cut %.4f (logit %.3f): out-of-fold training P %.4f R %.4f%n", cut, cutLogit, oofPr[0], oofPr[1]);
+      Ensemble finalModel = Ensemble.train(raw, y, training, hidden, epochs, members);
+      weights = finalModel.write(embedderId, segments, cut);
+      if (a.containsKey("out")) {
+        Files.write(Path.of(a.get("out")), weights);
+        System.out.printf("wrote %s (%d bytes)%n", a.get("out"), weights.length);
+      }
     }
     Embedder lookup = new VectorLookup(embedderId, dims, vector);
     PairClassifier shipped = PairClassifier.read(lookup, new ByteArrayInputStream(weights));
+    cut = shipped.cut();
 
     double[] prob = new double[n];
     IntStream.range(0, n).parallel().forEach(i -> {
@@ -148,6 +154,7 @@ public final class PairClassifierTrainer {
         precisionAtRecall(sim, y, heldOut, 0.40), precisionAtRecall(prob, y, heldOut, 0.40));
 
     gptCache999(rows, vector, shipped);
+    gptCache999Distinct(rows, vector, floor);
   }
 
   /** GPTCache's 999 by exact search over all origins, with the classifier and with an ambiguity margin. */
@@ -209,6 +216,48 @@ public final class PairClassifierTrainer {
               right, 100.0 * right / m, wrong, 100.0 * wrong / m, strict, m - right - wrong);
         }
       }
+    }
+  }
+
+  /**
+   * The 999 as a ResponseCache sees them: one entry per distinct origin text (the cache keeps one
+   * answer per question), a hit right when its text is the query's own origin's.
+   */
+  private static void gptCache999Distinct(JsonNode rows, Map<String, float[]> vector, double tau) {
+    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(
+        java.util.stream.StreamSupport.stream(rows.spliterator(), false).map(r -> r.get("origin").asText()).toList()));
+    System.out.printf("%nThe same, one entry per distinct origin (%d), as through the cache; threshold %.2f, no guard%n",
+        distinct.size(), tau);
+    System.out.println("| margin | right | wrong | miss |");
+    System.out.println("|---|---|---|---|");
+    for (double margin : new double[] {0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03}) {
+      int right = 0;
+      int wrong = 0;
+      for (JsonNode row : rows) {
+        float[] v = vector.get(row.get("similar").asText());
+        float first = -2;
+        float second = -2;
+        String best = null;
+        for (String o : distinct) {
+          float s = QualityEval.dot(v, vector.get(o));
+          if (s > first) {
+            second = first;
+            first = s;
+            best = o;
+          } else if (s > second) {
+            second = s;
+          }
+        }
+        if (first >= tau && first - second >= margin) {
+          if (best.equals(row.get("origin").asText())) {
+            right++;
+          } else {
+            wrong++;
+          }
+        }
+      }
+      System.out.printf("| %.3f | %d (%.1f%%) | %d (%.1f%%) | %d |%n", margin, right, 100.0 * right / rows.size(),
+          wrong, 100.0 * wrong / rows.size(), rows.size() - right - wrong);
     }
   }
 
