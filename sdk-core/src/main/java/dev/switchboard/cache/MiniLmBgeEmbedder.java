@@ -106,11 +106,7 @@ public final class MiniLmBgeEmbedder implements Embedder {
   /** Computes on the calling thread; the future is already complete (or failed). */
   @Override
   public CompletableFuture<float[]> embed(String text) {
-    try {
-      return CompletableFuture.completedFuture(vector(text));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return OnnxModel.now(this::vector, text);
   }
 
   @Override

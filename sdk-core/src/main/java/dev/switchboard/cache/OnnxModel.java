@@ -3,6 +3,8 @@ package dev.switchboard.cache;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One of langchain4j's in-process embedding models (ONNX Runtime), loaded by class name and called
@@ -49,6 +51,15 @@ final class OnnxModel {
       throw new IllegalStateException(name + " does not know this langchain4j-embeddings: use 1.19.0-beta29", e);
     } catch (Throwable e) {
       throw new IllegalStateException(name + " failed to load: " + e, e);
+    }
+  }
+
+  /** {@code vector.apply(text)} computed now, as a completed (or failed) future: how both model embedders embed. */
+  static CompletableFuture<float[]> now(Function<String, float[]> vector, String text) {
+    try {
+      return CompletableFuture.completedFuture(vector.apply(text));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 

@@ -104,6 +104,23 @@ final class BenchData {
     }
   }
 
+  /**
+   * Every distinct text of the QQP pairs (text_a then text_b, in file order) and then of GPTCache's
+   * 999 (origin then similar): the order model vectors are cached in.
+   */
+  static List<String> allTexts(List<Pair> pairs, JsonNode rows) {
+    java.util.LinkedHashSet<String> texts = new java.util.LinkedHashSet<>();
+    for (Pair p : pairs) {
+      texts.add(p.a());
+      texts.add(p.b());
+    }
+    for (JsonNode row : rows) {
+      texts.add(row.get("origin").asText());
+      texts.add(row.get("similar").asText());
+    }
+    return new ArrayList<>(texts);
+  }
+
   static Qqp qqp(String path) throws IOException {
     Path file = path != null ? Path.of(path) : cacheData("gptcache_qqp/qqp_pairs_dev.jsonl");
     ObjectMapper mapper = new ObjectMapper();

@@ -10,7 +10,6 @@ import dev.switchboard.cache.SemanticGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -50,16 +49,7 @@ public final class LearnedGuardTrainer {
     boolean gate = Boolean.parseBoolean(a.getOrDefault("keyTermsFirst", "false"));
     List<BenchData.Pair> pairs = BenchData.qqp(a.get("data")).pairs;
     JsonNode rows = JSON.readTree(BenchData.cacheData("gptcache_qqp/mock_data.json").toFile());
-    LinkedHashSet<String> texts = new LinkedHashSet<>();
-    for (BenchData.Pair p : pairs) {
-      texts.add(p.a());
-      texts.add(p.b());
-    }
-    for (JsonNode row : rows) {
-      texts.add(row.get("origin").asText());
-      texts.add(row.get("similar").asText());
-    }
-    Map<String, float[]> vec = ModelVectors.vectors(name, new ArrayList<>(texts), a.get("vectorCache"));
+    Map<String, float[]> vec = ModelVectors.vectors(name, BenchData.allTexts(pairs, rows), a.get("vectorCache"));
     SemanticGuard keyTerms = SemanticGuard.keyTerms();
 
     int n = pairs.size();

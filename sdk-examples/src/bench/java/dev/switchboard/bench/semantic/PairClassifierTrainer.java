@@ -53,16 +53,7 @@ public final class PairClassifierTrainer {
     double floor = Double.parseDouble(a.getOrDefault("floor", "0.70"));
     List<BenchData.Pair> pairs = BenchData.qqp(a.get("data")).pairs;
     JsonNode rows = new ObjectMapper().readTree(BenchData.cacheData("gptcache_qqp/mock_data.json").toFile());
-    LinkedHashSet<String> textSet = new LinkedHashSet<>();
-    for (BenchData.Pair p : pairs) {
-      textSet.add(p.a());
-      textSet.add(p.b());
-    }
-    for (JsonNode row : rows) {
-      textSet.add(row.get("origin").asText());
-      textSet.add(row.get("similar").asText());
-    }
-    List<String> texts = new ArrayList<>(textSet);
+    List<String> texts = BenchData.allTexts(pairs, rows);
     int[] segments = new int[models.length];
     List<Map<String, float[]>> perModel = new ArrayList<>();
     for (int m = 0; m < models.length; m++) {

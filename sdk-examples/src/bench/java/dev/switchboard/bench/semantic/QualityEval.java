@@ -35,16 +35,7 @@ public final class QualityEval {
       vector = lexical::vector;
       id = lexical.id();
     } else {
-      java.util.LinkedHashSet<String> texts = new java.util.LinkedHashSet<>();
-      for (BenchData.Pair p : pairs) {
-        texts.add(p.a());
-        texts.add(p.b());
-      }
-      for (JsonNode row : rows) {
-        texts.add(row.get("origin").asText());
-        texts.add(row.get("similar").asText());
-      }
-      Map<String, float[]> vectors = ModelVectors.vectors(name, new java.util.ArrayList<>(texts), a.get("vectorCache"));
+      Map<String, float[]> vectors = ModelVectors.vectors(name, BenchData.allTexts(pairs, rows), a.get("vectorCache"));
       vector = vectors::get;
       id = name;
     }
