@@ -49,11 +49,11 @@ public final class ComplexityModel implements ComplexityScorer {
   static final String FORMAT = "switchboard.complexity-model";
   static final int VERSION = 1;
   private static final int DENSE = PromptScan.FEATURES.size();
-  private static final int VOCABULARY_BITS = 18;
-  private static final long SALT_UNIGRAM = 0x51ed270b27ae3e95L;
-  private static final long SALT_BIGRAM = 0x2545f4914f6cdd1dL;
-  private static final long SALT_GRAM = 0x9e3779b97f4a7c15L;
-  private static final long SALT_VOCABULARY = 0xd6e8feb86659fd93L;
+  static final int VOCABULARY_BITS = 18;
+  static final long SALT_UNIGRAM = 0x51ed270b27ae3e95L;
+  static final long SALT_BIGRAM = 0x2545f4914f6cdd1dL;
+  static final long SALT_GRAM = 0x9e3779b97f4a7c15L;
+  static final long SALT_VOCABULARY = 0xd6e8feb86659fd93L;
   private static final ObjectMapper JSON = JsonMapper.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
       .disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
 
@@ -357,87 +357,6 @@ public final class ComplexityModel implements ComplexityScorer {
     }
   }
 
-  /** Collects a training prompt's features: signed bucket indexes, words and 4-grams apart. */
-  private static final class Collector implements PromptScan.Sink {
-    private final int shift;
-    private final long[] vocabulary;
-    private int[] words = new int[256];
-    private int wordCount;
-    private int[] grams = new int[1024];
-    private int gramCount;
-
-    Collector(int hashBits, long[] vocabulary) {
-      this.shift = Long.SIZE - hashBits;
-      this.vocabulary = vocabulary;
-    }
-
-    @Override
-    public void unigram(long hash) {
-      addWord(mix(hash ^ SALT_UNIGRAM));
-      int bit = (int) (mix(hash ^ SALT_VOCABULARY) >>> (Long.SIZE - VOCABULARY_BITS));
-      vocabulary[bit >>> 6] |= 1L << bit;
-    }
-
-    @Override
-    public void bigram(long hash) {
-      addWord(mix(hash ^ SALT_BIGRAM));
-    }
-
-    @Override
-    public void gram(long window) {
-      if (gramCount == grams.length) {
-        grams = Arrays.copyOf(grams, gramCount * 2);
-      }
-      grams[gramCount++] = signed(mix(window ^ SALT_GRAM));
-    }
-
-    private void addWord(long h) {
-      if (wordCount == words.length) {
-        words = Arrays.copyOf(words, wordCount * 2);
-      }
-      words[wordCount++] = signed(h);
-    }
-
-    /** The bucket shifted left once, its low bit set for a negative sign. */
-    private int signed(long h) {
-      return (int) (h >>> shift) << 1 | (int) (h & 1);
-    }
-
-    /** The sparse vector: distinct buckets, each with its signed count over the group's length. */
-    Sparse sparse() {
-      int[] index = new int[wordCount + gramCount];
-      float[] value = new float[wordCount + gramCount];
-      int n = group(words, wordCount, index, value, 0);
-      n = group(grams, gramCount, index, value, n);
-      return new Sparse(Arrays.copyOf(index, n), Arrays.copyOf(value, n));
-    }
-
-    private static int group(int[] signed, int count, int[] index, float[] value, int n) {
-      if (count == 0) {
-        return n;
-      }
-      int[] sorted = Arrays.copyOf(signed, count);
-      Arrays.sort(sorted);
-      double norm = 1 / Math.sqrt(count);
-      int i = 0;
-      while (i < count) {
-        int bucket = sorted[i] >>> 1;
-        double sum = 0;
-        while (i < count && sorted[i] >>> 1 == bucket) {
-          sum += (sorted[i] & 1) == 0 ? 1 : -1;
-          i++;
-        }
-        if (sum != 0) {
-          index[n] = bucket;
-          value[n] = (float) (sum * norm);
-          n++;
-        }
-      }
-      return n;
-    }
-  }
-
-  private record Sparse(int[] index, float[] value) {}
 
   /**
    * Trains a {@link ComplexityModel}. The defaults are those {@code docs/routing.md} reports with.
@@ -512,11 +431,11 @@ public final class ComplexityModel implements ComplexityScorer {
             + positives + " positive of " + n);
       }
       long[] vocabulary = new long[(1 << VOCABULARY_BITS) / Long.SIZE];
-      Sparse[] sparse = new Sparse[n];
+      PromptFeatures.Sparse[] sparse = new PromptFeatures.Sparse[n];
       double[][] dense = new double[n][DENSE];
       double[] y = new double[n];
       for (int e = 0; e < n; e++) {
-        Collector collector = new Collector(hashBits, vocabulary);
+        PromptFeatures collector = new PromptFeatures(hashBits, vocabulary);
         PromptScan scan = PromptScan.read(ChatRequest.of("training", examples.get(e).prompt()), collector);
         sparse[e] = collector.sparse();
         for (int i = 0; i < DENSE; i++) {
@@ -597,7 +516,7 @@ public final class ComplexityModel implements ComplexityScorer {
           new Training(seed, epochs, learningRate, l2, n, positives, loss / n));
     }
 
-    private static double margin(Sparse x, double[] dense, double[] v, double s, double[] denseWeights,
+    private static double margin(PromptFeatures.Sparse x, double[] dense, double[] v, double s, double[] denseWeights,
         double bias) {
       double z = 0;
       int[] index = x.index();
