@@ -48,9 +48,9 @@ import java.util.function.Function;
  * <i>partition</i> — the same key without the last user message's text — and compares that text,
  * embedded, with the stored questions of the partition: a different system prompt, earlier turn,
  * model, temperature, tool or tenant is a different partition, so it can never be served another's
- * answer. A candidate must reach the similarity threshold (per route if set), pass the {@link
- * SemanticGuard} and, with {@link Builder#ambiguityMargin}, not be nearly tied with a stored question
- * that got another answer.
+ * answer. A candidate must reach the similarity threshold, pass the {@link SemanticGuard} and, with
+ * {@link Builder#ambiguityMargin}, not be nearly tied with a stored question that got another
+ * answer; a route may have its own of each ({@link Builder#semanticRoute}).
  *
  * <p><b>What is stored.</b> Successful answers only; not tool calls ({@link
  * Builder#cacheToolCalls}), not answers to requests with a temperature above 0 ({@link
@@ -79,7 +79,7 @@ public final class ResponseCache implements Interceptor {
   private final boolean cacheToolCalls;
   private final Embedder embedder;
   private final double threshold;
-  private final Map<String, Double> thresholds;
+  private final Map<String, Matching> routes;
   private final SemanticGuard guard;
   private final double ambiguityMargin;
   private final SharedResponseStore shared;
@@ -100,7 +100,7 @@ public final class ResponseCache implements Interceptor {
     this.cacheToolCalls = b.cacheToolCalls;
     this.embedder = b.embedder;
     this.threshold = b.threshold;
-    this.thresholds = Map.copyOf(b.thresholds);
+    this.routes = Map.copyOf(b.routes);
     this.guard = b.guard;
     this.ambiguityMargin = b.ambiguityMargin;
     this.questions = new QuestionIndex(b.maximumSize);
@@ -266,7 +266,10 @@ public final class ResponseCache implements Interceptor {
       context.events().cacheLookup(context.call(), SEMANTIC, false, since(start, context));
       return CompletableFuture.completedFuture(null);
     }
-    double needed = thresholds.getOrDefault(request.model(), threshold);
+    Matching route = routes.get(request.model());
+    double needed = route != null ? route.threshold() : threshold;
+    SemanticGuard guard = route != null && route.guard() != null ? route.guard() : this.guard;
+    double ambiguityMargin = route != null && route.ambiguityMargin() >= 0 ? route.ambiguityMargin() : this.ambiguityMargin;
     return embedder.embed(keys.question()).handle((vector, error) -> {
       if (error != null) {
         return null;
@@ -294,6 +297,9 @@ public final class ResponseCache implements Interceptor {
       return found;
     });
   }
+
+  /** A route's own matching: its threshold, and its guard and margin (null and -1: the cache's). */
+  private record Matching(double threshold, SemanticGuard guard, double ambiguityMargin) {}
 
   private record Candidate(QuestionIndex.Question question, double similarity, QuestionIndex.Question rival) {}
 
@@ -426,7 +432,7 @@ public final class ResponseCache implements Interceptor {
     private boolean cacheToolCalls;
     private Embedder embedder;
     private double threshold;
-    private final Map<String, Double> thresholds = new HashMap<>();
+    private final Map<String, Matching> routes = new HashMap<>();
     private SemanticGuard guard = SemanticGuard.keyTerms();
     private double ambiguityMargin;
     private SharedResponseStore shared;
@@ -502,7 +508,18 @@ public final class ResponseCache implements Interceptor {
 
     /** A threshold for calls made with model string {@code route} (an alias or route), instead of the default. */
     public Builder semanticThreshold(String route, double threshold) {
-      thresholds.put(Objects.requireNonNull(route, "route"), checked(threshold));
+      routes.put(Objects.requireNonNull(route, "route"), new Matching(checked(threshold), null, -1));
+      return this;
+    }
+
+    /**
+     * Calls made with model string {@code route} match by their own threshold, guard and ambiguity
+     * margin, instead of the cache's: for example questions with a strict guard on one route and
+     * reworded statements with a margin and no guard on another.
+     */
+    public Builder semanticRoute(String route, double threshold, SemanticGuard guard, double ambiguityMargin) {
+      routes.put(Objects.requireNonNull(route, "route"),
+          new Matching(checked(threshold), Objects.requireNonNull(guard, "guard"), checkedMargin(ambiguityMargin)));
       return this;
     }
 
@@ -518,11 +535,15 @@ public final class ResponseCache implements Interceptor {
      * questions with different answers say the asked one could mean either). Default 0: off.
      */
     public Builder ambiguityMargin(double margin) {
+      this.ambiguityMargin = checkedMargin(margin);
+      return this;
+    }
+
+    private static double checkedMargin(double margin) {
       if (!(margin >= 0 && margin < 1)) {
         throw new IllegalArgumentException("ambiguityMargin must be within [0, 1), got " + margin);
       }
-      this.ambiguityMargin = margin;
-      return this;
+      return margin;
     }
 
     /** A store every instance shares (e.g. {@link RedisResponseStore}), behind this process's cache. */

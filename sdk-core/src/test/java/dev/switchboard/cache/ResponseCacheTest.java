@@ -300,6 +300,17 @@ class ResponseCacheTest {
   }
 
   @Test
+  void aRouteCanHaveItsOwnGuardAndMargin() {
+    SemanticGuard rejectAll = (asked, stored) -> false;
+    Switchboard sb = switchboard(ResponseCache.builder().semantic(BY_ANGLE, 0.5).guard(SemanticGuard.NONE)
+        .semanticRoute("other-alias", 0.5, rejectAll, 0.0).build());
+    sb.chat(storing("stored at 0"));
+    sb.chat(storing("stored at 0").withModel("other-alias"));
+    assertThat(sb.chat(lookingUp("asked at 1")).cacheHit()).as("the cache's guard").isPresent();
+    assertThat(sb.chat(lookingUp("asked at 1").withModel("other-alias")).cacheHit()).as("the route's guard").isEmpty();
+  }
+
+  @Test
   void ambiguityMargin_isChecked() {
     assertThatThrownBy(() -> ResponseCache.builder().ambiguityMargin(-0.1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ambiguityMargin must be within [0, 1)");
