@@ -18,7 +18,7 @@ import java.util.List;
  * max_model_len}.
  *
  * <pre>{@code
- * try (SelfHostedEmulator tgi = SelfHostedEmulator.start(SelfHostedEmulator.Kind.TGI)) {
+ * try (SelfHostedEmulator tgi = SelfHostedEmulator.start(ServerKind.TGI)) {
  *   tgi.setLoad(4, 2, 0);                          // 4 in the batch, 2 queued
  *   tgi.enqueue(Reply.error(ErrorKind.OVERLOADED)); // 429 {"error_type": "overloaded"}
  *   // point SelfHostedProvider.builder().backend(Backend.TGI).replica(tgi.baseUrl()) at it ...
@@ -30,35 +30,16 @@ import java.util.List;
  */
 public final class SelfHostedEmulator extends AbstractEmulator<SelfHostedEmulator> {
 
-  /** Which server it plays. */
-  public enum Kind {
-    VLLM("vLLM"),
-    SGLANG("SGLang"),
-    TGI("TGI"),
-    LLAMA_CPP("llama.cpp");
-
-    private final String label;
-
-    Kind(String label) {
-      this.label = label;
-    }
-
-    /** The server's name, e.g. {@code "llama.cpp"}. */
-    public String label() {
-      return label;
-    }
-  }
-
   /** The models {@code GET /v1/models} lists unless others are given; the first labels the metrics. */
   public static final List<String> DEFAULT_MODELS = OpenAiEmulator.DEFAULT_MODELS;
 
   /** The context window ({@code max_model_len}) reported unless another is given. */
   public static final int DEFAULT_MAX_MODEL_LEN = 8192;
 
-  private final Kind kind;
+  private final ServerKind kind;
   private final SelfHostedWire wire;
 
-  private SelfHostedEmulator(Kind kind, SelfHostedWire wire) {
+  private SelfHostedEmulator(ServerKind kind, SelfHostedWire wire) {
     super(kind.label() + " emulator", wire);
     this.kind = kind;
     this.wire = wire;
@@ -66,20 +47,20 @@ public final class SelfHostedEmulator extends AbstractEmulator<SelfHostedEmulato
 
   /** Starts a vLLM server on 127.0.0.1 and a free port, serving {@link #DEFAULT_MODELS}. */
   public static SelfHostedEmulator start() {
-    return start(Kind.VLLM);
+    return start(ServerKind.VLLM);
   }
 
   /** Starts one on 127.0.0.1 and a free port, serving {@link #DEFAULT_MODELS}. */
-  public static SelfHostedEmulator start(Kind kind) {
+  public static SelfHostedEmulator start(ServerKind kind) {
     return start(kind, DEFAULT_MODELS, DEFAULT_MAX_MODEL_LEN);
   }
 
   /** Starts one serving {@code models}, each with a context window of {@code maxModelLen}. */
-  public static SelfHostedEmulator start(Kind kind, List<String> models, int maxModelLen) {
+  public static SelfHostedEmulator start(ServerKind kind, List<String> models, int maxModelLen) {
     return new SelfHostedEmulator(kind, new SelfHostedWire(models, maxModelLen, kind));
   }
 
-  public Kind kind() {
+  public ServerKind kind() {
     return kind;
   }
 

@@ -14,7 +14,7 @@ import dev.switchboard.testkit.ErrorKind;
 import dev.switchboard.testkit.ManualClock;
 import dev.switchboard.testkit.Reply;
 import dev.switchboard.testkit.SelfHostedEmulator;
-import dev.switchboard.testkit.SelfHostedEmulator.Kind;
+import dev.switchboard.testkit.ServerKind;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SelfHostedServersTest {
 
-  private static Backend backendOf(Kind kind) {
+  private static Backend backendOf(ServerKind kind) {
     return switch (kind) {
       case VLLM -> Backend.VLLM;
       case SGLANG -> Backend.SGLANG;
@@ -38,14 +38,14 @@ class SelfHostedServersTest {
     };
   }
 
-  private static SelfHostedProvider provider(Kind kind, SelfHostedEmulator server, ManualClock clock) {
+  private static SelfHostedProvider provider(ServerKind kind, SelfHostedEmulator server, ManualClock clock) {
     return SelfHostedProvider.builder().name(kind.name().toLowerCase()).backend(backendOf(kind))
         .replica(server.baseUrl()).scheduler(clock).ticker(clock).build();
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Kind.class)
-  void answersInChatAndStream_andReadsTheLoadFromItsOwnMetrics(Kind kind) {
+  @EnumSource(ServerKind.class)
+  void answersInChatAndStream_andReadsTheLoadFromItsOwnMetrics(ServerKind kind) {
     ManualClock clock = new ManualClock();
     try (SelfHostedEmulator server = SelfHostedEmulator.start(kind);
         SelfHostedProvider provider = provider(kind, server, clock)) {
@@ -54,8 +54,8 @@ class SelfHostedServersTest {
       ReplicaStatus status = provider.replicas().get(0);
       assertThat(status.running()).isEqualTo(3);
       assertThat(status.waiting()).isEqualTo(2);
-      assertThat(status.kvCacheUsage().isPresent()).as("TGI exports no KV-cache use").isEqualTo(kind != Kind.TGI);
-      assertThat(status.prefixCacheHitRate().isPresent()).isEqualTo(kind == Kind.VLLM || kind == Kind.SGLANG);
+      assertThat(status.kvCacheUsage().isPresent()).as("TGI exports no KV-cache use").isEqualTo(kind != ServerKind.TGI);
+      assertThat(status.prefixCacheHitRate().isPresent()).isEqualTo(kind == ServerKind.VLLM || kind == ServerKind.SGLANG);
 
       server.enqueue(Reply.text("Hello from " + kind.label()));
       server.enqueue(Reply.builder().text("Streamed from " + kind.label()).streamPieces(5).build());
@@ -68,8 +68,8 @@ class SelfHostedServersTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Kind.class)
-  void itsOwnErrorBodies_mapToTheNeutralTypes(Kind kind) {
+  @EnumSource(ServerKind.class)
+  void itsOwnErrorBodies_mapToTheNeutralTypes(ServerKind kind) {
     ManualClock clock = new ManualClock();
     try (SelfHostedEmulator server = SelfHostedEmulator.start(kind);
         SelfHostedProvider provider = provider(kind, server, clock)) {
@@ -83,7 +83,7 @@ class SelfHostedServersTest {
       ChatException busy = failure(() -> provider.chat(request).join());
       ChatException failed = failure(() -> provider.chat(request).join());
 
-      if (kind != Kind.TGI) { // TGI says only "validation" for an over-long prompt: an invalid request
+      if (kind != ServerKind.TGI) { // TGI says only "validation" for an over-long prompt: an invalid request
         assertThat(tooLong).isInstanceOf(ContextLengthExceededException.class);
       }
       assertThat(busy).isInstanceOf(OverloadedException.class);
@@ -94,8 +94,8 @@ class SelfHostedServersTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = Kind.class, names = {"TGI", "LLAMA_CPP"})
-  void overloadInAStream_beforeAnyEvent_isOverloaded(Kind kind) {
+  @EnumSource(value = ServerKind.class, names = {"TGI", "LLAMA_CPP"})
+  void overloadInAStream_beforeAnyEvent_isOverloaded(ServerKind kind) {
     ManualClock clock = new ManualClock();
     try (SelfHostedEmulator server = SelfHostedEmulator.start(kind);
         SelfHostedProvider provider = provider(kind, server, clock)) {

@@ -1,7 +1,7 @@
 package dev.switchboard.testkit.internal;
 
 import dev.switchboard.testkit.ErrorKind;
-import dev.switchboard.testkit.SelfHostedEmulator;
+import dev.switchboard.testkit.ServerKind;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A self-hosted model server (vLLM unless told another {@link SelfHostedEmulator.Kind}) as its clients see it: the OpenAI chat-completions protocol under {@code /v1}
+ * A self-hosted model server (vLLM unless told another {@link ServerKind}) as its clients see it: the OpenAI chat-completions protocol under {@code /v1}
  * (rendered by {@link OpenAiWire}), plus the server's own endpoints at the root:
  *
  * <ul>
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * often each was asked. Unlike other renderers it holds state (health, load, counters), all
  * thread-safe.
  *
- * <p>With another {@link SelfHostedEmulator.Kind} it stands in for SGLang, TGI or llama.cpp's
+ * <p>With another {@link ServerKind} it stands in for SGLang, TGI or llama.cpp's
  * server instead: their metric names, llama.cpp's 503 body while loading, and each server's own
  * error bodies for the {@link ErrorKind}s it has one for (TGI {@code {"error", "error_type"}},
  * llama.cpp {@code {"error": {"code", "message", "type"}}}, SGLang {@code {"object": "error", ...}}).
@@ -44,7 +44,7 @@ public final class SelfHostedWire implements WireRenderer {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final OpenAiWire openAi;
-  private final SelfHostedEmulator.Kind kind;
+  private final ServerKind kind;
   private final List<String> models;
   private final int maxModelLen;
   private volatile boolean healthy = true;
@@ -59,10 +59,10 @@ public final class SelfHostedWire implements WireRenderer {
   }
 
   public SelfHostedWire(List<String> models, int maxModelLen) {
-    this(models, maxModelLen, SelfHostedEmulator.Kind.VLLM);
+    this(models, maxModelLen, ServerKind.VLLM);
   }
 
-  public SelfHostedWire(List<String> models, int maxModelLen, SelfHostedEmulator.Kind kind) {
+  public SelfHostedWire(List<String> models, int maxModelLen, ServerKind kind) {
     this.kind = java.util.Objects.requireNonNull(kind, "kind");
     if (models.isEmpty()) {
       throw new IllegalArgumentException("a vLLM server serves at least one model");
@@ -168,7 +168,7 @@ public final class SelfHostedWire implements WireRenderer {
     switch (path) {
       case HEALTH_PATH:
         healthChecks.incrementAndGet();
-        if (!healthy && kind == SelfHostedEmulator.Kind.LLAMA_CPP) {
+        if (!healthy && kind == ServerKind.LLAMA_CPP) {
           return WireResponse.of(503, Map.of("content-type", "application/json"),
               "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
         }
@@ -197,7 +197,7 @@ public final class SelfHostedWire implements WireRenderer {
       card.put("id", id);
       card.put("object", "model");
       card.put("created", OpenAiWire.CREATED);
-      card.put("owned_by", kind == SelfHostedEmulator.Kind.LLAMA_CPP ? "llamacpp" : kind.name().toLowerCase());
+      card.put("owned_by", kind == ServerKind.LLAMA_CPP ? "llamacpp" : kind.name().toLowerCase());
       card.put("root", id);
       card.putNull("parent");
       card.put("max_model_len", maxModelLen);
@@ -220,7 +220,7 @@ public final class SelfHostedWire implements WireRenderer {
 
   /** The exposition for {@code load}, split over {@link #ENGINES} engines. */
   private String metrics(Load load) {
-    if (kind != SelfHostedEmulator.Kind.VLLM) {
+    if (kind != ServerKind.VLLM) {
       return ServerErrors.metrics(kind, load.running(), load.waiting(), load.kvCacheUsage(), prefixCache,
           escapeLabel(models.get(0)));
     }

@@ -1,7 +1,7 @@
 package dev.switchboard.testkit.internal;
 
 import dev.switchboard.testkit.ErrorKind;
-import dev.switchboard.testkit.SelfHostedEmulator;
+import dev.switchboard.testkit.ServerKind;
 import java.util.Map;
 
 /**
@@ -16,7 +16,7 @@ final class ServerErrors {
   private ServerErrors() {}
 
   /** The server's own answer for {@code error}, or {@code null} where it answers as OpenAI does. */
-  static WireResponse render(SelfHostedEmulator.Kind kind, ErrorKind error, String model) {
+  static WireResponse render(ServerKind kind, ErrorKind error, String model) {
     switch (kind) {
       case TGI:
         switch (error) {
@@ -72,7 +72,7 @@ final class ServerErrors {
   }
 
   /** The server's {@code /metrics} for this load, under its own metric names and labels. */
-  static String metrics(SelfHostedEmulator.Kind kind, int running, int waiting, double kvCacheUsage,
+  static String metrics(ServerKind kind, int running, int waiting, double kvCacheUsage,
       long[] prefixCache, String model) {
     StringBuilder out = new StringBuilder(1024);
     switch (kind) {
