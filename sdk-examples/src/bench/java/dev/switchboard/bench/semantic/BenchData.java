@@ -121,6 +121,15 @@ final class BenchData {
     return new ArrayList<>(texts);
   }
 
+  /** GPTCache's 999 origins, by index. */
+  static String[] origins(JsonNode rows) {
+    String[] origins = new String[rows.size()];
+    for (int i = 0; i < origins.length; i++) {
+      origins[i] = rows.get(i).get("origin").asText();
+    }
+    return origins;
+  }
+
   static Qqp qqp(String path) throws IOException {
     Path file = path != null ? Path.of(path) : cacheData("gptcache_qqp/qqp_pairs_dev.jsonl");
     ObjectMapper mapper = new ObjectMapper();

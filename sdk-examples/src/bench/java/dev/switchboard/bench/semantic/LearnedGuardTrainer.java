@@ -125,10 +125,7 @@ public final class LearnedGuardTrainer {
 
     // GPTCache's 999 at the same settings: exact top-1 over all origins, then floor and the guard.
     int m = rows.size();
-    String[] origins = new String[m];
-    for (int i = 0; i < m; i++) {
-      origins[i] = rows.get(i).get("origin").asText();
-    }
+    String[] origins = BenchData.origins(rows);
     int[] best = new int[m];
     double[] bestSim = new double[m];
     double[] bestProb = new double[m];

@@ -151,10 +151,7 @@ public final class PairClassifierTrainer {
   /** GPTCache's 999 by exact search over all origins, with the classifier and with an ambiguity margin. */
   private static void gptCache999(JsonNode rows, Map<String, float[]> vector, PairClassifier classifier) {
     int m = rows.size();
-    String[] origins = new String[m];
-    for (int i = 0; i < m; i++) {
-      origins[i] = rows.get(i).get("origin").asText();
-    }
+    String[] origins = BenchData.origins(rows);
     int[] best = new int[m];
     float[] s1 = new float[m];
     float[] s2 = new float[m];
