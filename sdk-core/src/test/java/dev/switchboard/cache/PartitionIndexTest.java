@@ -41,4 +41,46 @@ class PartitionIndexTest {
     assertThat(index.best(vectors[0]).id()).isNotEqualTo(1);
     assertThat(index.size()).isEqualTo(vectors.length - 1);
   }
+
+  @Test
+  void bestNamesTheRunnerUp_andVectorReturnsWhatWasStored_flatAndGraph() {
+    for (int size : new int[] {100, PartitionIndex.FLAT_LIMIT + 200}) {
+      SplittableRandom r = new SplittableRandom(11);
+      PartitionIndex index = new PartitionIndex(32);
+      float[][] vectors = new float[size][];
+      for (int i = 0; i < size; i++) {
+        vectors[i] = unit(r, 32);
+        index.add(i + 1, vectors[i]);
+      }
+      int runnerUpsRight = 0;
+      for (int q = 0; q < 50; q++) {
+        float[] query = unit(r, 32);
+        int first = -1;
+        int second = -1;
+        float s1 = -2;
+        float s2 = -2;
+        for (int i = 0; i < size; i++) {
+          float s = 0;
+          for (int d = 0; d < 32; d++) {
+            s += query[d] * vectors[i][d];
+          }
+          if (s > s1) {
+            s2 = s1;
+            second = first;
+            s1 = s;
+            first = i;
+          } else if (s > s2) {
+            s2 = s;
+            second = i;
+          }
+        }
+        FlatIndex.Best best = index.best(query);
+        assertThat(best.secondSimilarity()).as("the runner-up is not better than the best").isLessThanOrEqualTo(best.similarity());
+        runnerUpsRight += best.id() == first + 1 && best.secondId() == second + 1 ? 1 : 0;
+      }
+      assertThat(runnerUpsRight).as("best and runner-up as by brute force, %d entries", size).isGreaterThanOrEqualTo(48);
+      assertThat(index.vector(size)).containsExactly(vectors[size - 1]);
+      assertThat(index.vector(size + 1)).isNull();
+    }
+  }
 }
