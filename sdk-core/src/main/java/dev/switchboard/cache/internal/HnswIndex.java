@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -24,6 +27,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * thread, outside the lock, while searches and writes go on against the old graph; writes made in
  * the meantime are replayed on the new graph before it replaces the old one.
  *
+ * <p>Once the index holds {@code quantizeFrom} nodes (default {@value #DEFAULT_QUANTIZE_FROM}), a
+ * {@link ProductQuantizer} is trained on them in the background ({@code trainer}, default the common
+ * pool) while searches go on walking byte codes; from then on searches walk 64-byte product codes
+ * read through a per-query table and re-score the best {@value #RESCORED} of the beam exactly.
+ *
  * <p>Levels come from a generator seeded at construction, so the same sequence of adds builds the
  * same graph and returns the same results.
  *
@@ -35,11 +43,15 @@ public final class HnswIndex {
   /** Default neighbours per node on the upper layers (twice as many on the bottom layer). */
   public static final int DEFAULT_M = 16;
   /** Default beam width while inserting. */
-  public static final int DEFAULT_EF_CONSTRUCTION = 100;
+  public static final int DEFAULT_EF_CONSTRUCTION = 300;
   /** Default beam width while searching (at least k). */
   public static final int DEFAULT_EF_SEARCH = 128;
   /** Default share of tombstones at which the graph is rebuilt. */
   public static final double DEFAULT_COMPACT_SHARE = 0.25;
+  /** Default size from which searches walk product-quantized codes. */
+  public static final int DEFAULT_QUANTIZE_FROM = 10_000;
+  /** How many of the beam's results a quantized search scores exactly. */
+  static final int RESCORED = 32;
 
   /** One result: a stored id and its exact similarity to the query. */
   public record Hit(long id, float similarity) {}
@@ -50,11 +62,16 @@ public final class HnswIndex {
   private final int efSearch;
   private final long seed;
   private final double compactShare;
+  private final int quantizeFrom;
+  private final Executor trainer;
+  private final AtomicBoolean training = new AtomicBoolean();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ThreadLocal<HnswScratch> scratch = ThreadLocal.withInitial(HnswScratch::new);
 
   private Graph graph; // guarded by lock
   private List<Object[]> pending; // writes made while a rebuild runs: {Long id, float[] vector or null}
+  private ProductQuantizer pendingQuantizer; // trained while a rebuild ran
+  private Graph sampled; // the graph whose first nodes the quantizer is trained on
   private long rebuilds;
 
   /** An index with the default parameters. */
@@ -63,6 +80,12 @@ public final class HnswIndex {
   }
 
   public HnswIndex(int dimensions, int m, int efConstruction, int efSearch, long seed, double compactShare) {
+    this(dimensions, m, efConstruction, efSearch, seed, compactShare, DEFAULT_QUANTIZE_FROM, ForkJoinPool.commonPool());
+  }
+
+  /** As above; quantization from {@code quantizeFrom} nodes (0: never), trained on {@code trainer}. */
+  public HnswIndex(int dimensions, int m, int efConstruction, int efSearch, long seed, double compactShare,
+      int quantizeFrom, Executor trainer) {
     if (dimensions < 1) {
       throw new IllegalArgumentException("dimensions must be positive, was " + dimensions);
     }
@@ -82,6 +105,8 @@ public final class HnswIndex {
     this.efSearch = efSearch;
     this.seed = seed;
     this.compactShare = compactShare;
+    this.quantizeFrom = ProductQuantizer.fits(dimensions) ? quantizeFrom : 0;
+    this.trainer = java.util.Objects.requireNonNull(trainer, "trainer");
     this.graph = new Graph(16);
   }
 
@@ -95,6 +120,7 @@ public final class HnswIndex {
       throw new IllegalArgumentException("vector has " + vector.length + " dimensions, the index " + dimensions);
     }
     float[] copy = vector.clone();
+    float[] sample = null;
     lock.writeLock().lock();
     try {
       graph.remove(id);
@@ -102,8 +128,45 @@ public final class HnswIndex {
       if (pending != null) {
         pending.add(new Object[] {id, copy});
       }
+      if (quantizeFrom > 0 && graph.size >= quantizeFrom && graph.pq == null && training.compareAndSet(false, true)) {
+        sample = Arrays.copyOf(graph.vectors, quantizeFrom * dimensions);
+        sampled = graph;
+      }
     } finally {
       lock.writeLock().unlock();
+    }
+    if (sample != null) {
+      float[] trainOn = sample;
+      trainer.execute(() -> quantize(trainOn));
+    }
+  }
+
+  /** Trains a quantizer outside the lock, encodes the sample outside it too, then installs both under it. */
+  private void quantize(float[] sample) {
+    ProductQuantizer pq = ProductQuantizer.train(sample, quantizeFrom, dimensions, seed);
+    byte[] codes = new byte[quantizeFrom * pq.codeLength()];
+    for (int i = 0; i < quantizeFrom; i++) {
+      pq.encode(sample, i * dimensions, codes, i * pq.codeLength());
+    }
+    lock.writeLock().lock();
+    try {
+      graph.quantizeWith(pq, graph == sampled ? codes : null);
+      sampled = null;
+      if (pending != null) {
+        pendingQuantizer = pq; // a rebuild is under way: its graph gets the quantizer too
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether searches walk product-quantized codes (for tests and the benchmark). */
+  public boolean quantized() {
+    lock.readLock().lock();
+    try {
+      return graph.pq != null;
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
@@ -125,7 +188,7 @@ public final class HnswIndex {
       }
       pending = new ArrayList<>();
       snapshot = new Snapshot(graph.size, graph.size - graph.tombstones, graph.ids, graph.vectors,
-          Arrays.copyOf(graph.deleted, graph.size));
+          Arrays.copyOf(graph.deleted, graph.size), graph.pq);
     } finally {
       lock.writeLock().unlock();
     }
@@ -134,12 +197,15 @@ public final class HnswIndex {
   }
 
   /** The old graph's nodes; those below {@code size} never change, and arrays are only replaced. */
-  private record Snapshot(int size, int live, long[] ids, float[] vectors, boolean[] deleted) {}
+  private record Snapshot(int size, int live, long[] ids, float[] vectors, boolean[] deleted, ProductQuantizer pq) {}
 
   private void rebuild(Snapshot old) {
     Graph fresh = null;
     try {
       Graph building = new Graph(Math.max(16, old.live()));
+      if (old.pq() != null) {
+        building.quantizeWith(old.pq(), null);
+      }
       HnswScratch s = scratch.get();
       for (int i = 0; i < old.size(); i++) {
         if (!old.deleted()[i]) {
@@ -159,10 +225,14 @@ public final class HnswIndex {
               fresh.insert(id, (float[]) op[1], s);
             }
           }
+          if (fresh.pq == null && pendingQuantizer != null) {
+            fresh.quantizeWith(pendingQuantizer, null);
+          }
           graph = fresh;
           rebuilds++;
         }
         pending = null;
+        pendingQuantizer = null;
       } finally {
         lock.writeLock().unlock();
       }
@@ -261,6 +331,8 @@ public final class HnswIndex {
     long random = seed;
     float[] vectors;
     byte[] codes; // vectors quantized to bytes, for the search's graph walk
+    ProductQuantizer pq; // once trained: the search walks product codes instead
+    byte[] pqCodes;
     float[] scales; // per node: the float one code step stands for
     long[] ids;
     int[] levels;
@@ -315,6 +387,25 @@ public final class HnswIndex {
       links0 = Arrays.copyOf(links0, capacity * (m0 + 1));
       upper = Arrays.copyOf(upper, capacity);
       deleted = Arrays.copyOf(deleted, capacity);
+      if (pq != null) {
+        pqCodes = Arrays.copyOf(pqCodes, capacity * pq.codeLength());
+      }
+    }
+
+    /** Walks product codes from now on: {@code codes} holds the first nodes' (null: encode every node here). */
+    void quantizeWith(ProductQuantizer quantizer, byte[] codes) {
+      int length = quantizer.codeLength();
+      byte[] all = new byte[ids.length * length];
+      int done = 0;
+      if (codes != null) {
+        done = Math.min(size, codes.length / length);
+        System.arraycopy(codes, 0, all, 0, done * length);
+      }
+      for (int node = done; node < size; node++) {
+        quantizer.encode(vectors, node * dimensions, all, node * length);
+      }
+      pqCodes = all;
+      pq = quantizer;
     }
 
     private int randomLevel() {
@@ -334,6 +425,9 @@ public final class HnswIndex {
       int node = size++;
       System.arraycopy(vector, 0, vectors, node * dimensions, dimensions);
       scales[node] = Vectors.quantize(vector, codes, node * dimensions);
+      if (pq != null) {
+        pq.encode(vector, 0, pqCodes, node * pq.codeLength());
+      }
       ids[node] = id;
       int level = Math.min(randomLevel(), 16);
       levels[node] = level;
@@ -347,11 +441,11 @@ public final class HnswIndex {
       int ep = entry;
       float epSim = dot(vector, ep);
       for (int l = maxLevel; l > level; l--) {
-        ep = greedy(vector, null, ep, epSim, l);
+        ep = greedy(vector, null, null, ep, epSim, l);
         epSim = dot(vector, ep);
       }
       for (int l = Math.min(level, maxLevel); l >= 0; l--) {
-        searchLayer(vector, null, ep, efConstruction, l, s);
+        searchLayer(vector, null, null, ep, efConstruction, l, s);
         int found = s.sortResults(); // best first in s.resultNodes / s.resultSims
         int[] chosen = selectNeighbours(s.resultNodes, s.resultSims, found, m, node, s);
         setLinks(node, l, chosen, chosen.length);
@@ -421,15 +515,20 @@ public final class HnswIndex {
     }
 
     /**
-     * The similarity of the query to {@code node}: exact floats while inserting ({@code q8} null),
-     * byte codes while searching ({@code q} null; a quarter of the memory traffic, same order).
+     * The similarity of the query to {@code node}: exact floats while inserting ({@code q8} and
+     * {@code table} null); while searching, product codes read through the query's {@code table}
+     * once the index is quantized (one cache line a node), byte codes before (a quarter of the
+     * floats' memory traffic).
      */
-    private float sim(float[] q, byte[] q8, int node) {
+    private float sim(float[] q, byte[] q8, float[] table, int node) {
+      if (table != null) {
+        return pq.similarity(table, pqCodes, node * pq.codeLength());
+      }
       return q8 != null ? Vectors.dot8(q8, codes, node * dimensions, dimensions) * scales[node]
           : Vectors.dot(q, 0, vectors, node * dimensions, dimensions);
     }
 
-    private int greedy(float[] q, byte[] q8, int ep, float epSim, int level) {
+    private int greedy(float[] q, byte[] q8, float[] table, int ep, float epSim, int level) {
       boolean changed = true;
       while (changed) {
         changed = false;
@@ -438,7 +537,7 @@ public final class HnswIndex {
         int count = arr[base];
         for (int i = 1; i <= count; i++) {
           int c = arr[base + i];
-          float sim = sim(q, q8, c);
+          float sim = sim(q, q8, table, c);
           if (sim > epSim) {
             epSim = sim;
             ep = c;
@@ -450,10 +549,10 @@ public final class HnswIndex {
     }
 
     /** Beam search on one layer; leaves up to {@code ef} results (unsorted) in {@code s}. */
-    private void searchLayer(float[] q, byte[] q8, int ep, int ef, int level, HnswScratch s) {
+    private void searchLayer(float[] q, byte[] q8, float[] table, int ep, int ef, int level, HnswScratch s) {
       s.reset(size);
       s.visit(ep);
-      float sim = sim(q, q8, ep);
+      float sim = sim(q, q8, table, ep);
       s.pushCandidate(ep, sim);
       s.pushResult(ep, sim, ef);
       while (s.candidateCount > 0) {
@@ -468,7 +567,7 @@ public final class HnswIndex {
         for (int i = 1; i <= count; i++) {
           int n = arr[base + i];
           if (s.visit(n)) {
-            float nSim = sim(q, q8, n);
+            float nSim = sim(q, q8, table, n);
             if (s.resultCount < ef || nSim > s.resultSims[0]) {
               s.pushCandidate(n, nSim);
               s.pushResult(n, nSim, ef);
@@ -485,17 +584,27 @@ public final class HnswIndex {
       if (s.query.length < dimensions) {
         s.query = new byte[dimensions];
       }
-      byte[] q8 = s.query;
-      Vectors.quantize(q, q8, 0);
+      byte[] q8 = null;
+      float[] table = null;
+      if (pq != null) {
+        if (s.table.length < pq.tableLength()) {
+          s.table = new float[pq.tableLength()];
+        }
+        table = s.table;
+        pq.table(q, table);
+      } else {
+        q8 = s.query;
+        Vectors.quantize(q, q8, 0);
+      }
       int ep = entry;
-      float epSim = sim(null, q8, ep);
+      float epSim = sim(null, q8, table, ep);
       for (int l = maxLevel; l > 0; l--) {
-        ep = greedy(null, q8, ep, epSim, l);
-        epSim = sim(null, q8, ep);
+        ep = greedy(null, q8, table, ep, epSim, l);
+        epSim = sim(null, q8, table, ep);
       }
       // tombstones take beam places; widen the beam by their share
       int widened = tombstones == 0 ? ef : (int) Math.min(size, (long) ef * size / (size - tombstones) + 1);
-      searchLayer(null, q8, ep, widened, 0, s);
+      searchLayer(null, q8, table, ep, widened, 0, s);
       int found = s.resultCount;
       int[] nodes = new int[found];
       float[] sims = new float[found];
@@ -504,11 +613,18 @@ public final class HnswIndex {
         int node = s.resultNodes[i];
         if (!deleted[node]) {
           nodes[live] = node;
-          sims[live] = dot(q, node);
+          sims[live] = table != null ? s.resultSims[i] : dot(q, node);
           live++;
         }
       }
       Vectors.sortBySimDesc(nodes, sims, live);
+      if (table != null) { // estimates so far: the best of them scored exactly
+        live = Math.min(live, Math.max(k, RESCORED));
+        for (int i = 0; i < live; i++) {
+          sims[i] = dot(q, nodes[i]);
+        }
+        Vectors.sortBySimDesc(nodes, sims, live);
+      }
       List<Hit> hits = new ArrayList<>(Math.min(k, live));
       for (int i = 0; i < live && hits.size() < k; i++) {
         hits.add(new Hit(ids[nodes[i]], sims[i]));

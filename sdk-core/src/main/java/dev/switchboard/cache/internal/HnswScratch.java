@@ -5,6 +5,7 @@ import java.util.Arrays;
 /** One thread's working memory for HnswIndex walks: the visited set and the two heaps. Not thread-safe. Not API. */
 final class HnswScratch {
   byte[] query = new byte[0];
+  float[] table = new float[0]; // a quantized search's query-to-centroid table
   int[] visited = new int[0];
   int epoch;
   // candidates: max-heap by similarity

@@ -91,6 +91,76 @@ class HnswIndexTest {
     }
   }
 
+  /** Quantized from 1,000 nodes, trained on the adding thread, so the test sees the switch. */
+  private static HnswIndex quantizingIndex() {
+    return new HnswIndex(DIM, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION, HnswIndex.DEFAULT_EF_SEARCH, 42L,
+        HnswIndex.DEFAULT_COMPACT_SHARE, 1_000, Runnable::run);
+  }
+
+  @Test
+  void fromItsQuantizeSize_theWalkUsesProductCodes_andStillFindsTheExactBest_withExactSimilarities() {
+    float[][] stored = randomUnitVectors(3_000, 5);
+    HnswIndex index = quantizingIndex();
+    for (int i = 0; i < stored.length; i++) {
+      index.add(i, stored[i]);
+      assertThat(index.quantized()).as("after %d adds", i + 1).isEqualTo(i + 1 >= 1_000);
+    }
+    boolean[] live = new boolean[stored.length];
+    java.util.Arrays.fill(live, true);
+    int found = 0;
+    List<float[]> queries = java.util.Arrays.asList(randomUnitVectors(300, 6));
+    for (float[] q : queries) {
+      List<HnswIndex.Hit> hits = index.search(q, 2);
+      found += hits.get(0).id() == bruteForceBest(stored, live, q) ? 1 : 0;
+      for (HnswIndex.Hit h : hits) { // the estimates steer; what is returned is exact
+        assertThat(h.similarity()).isEqualTo(dot(q, stored[(int) h.id()]));
+      }
+    }
+    assertThat(found).as("exact best found, of 300").isGreaterThanOrEqualTo(294);
+    assertThat(index.search(stored[2_500], 1).get(0).id()).as("added after the switch, encoded on insert").isEqualTo(2_500);
+  }
+
+  @Test
+  void aRebuild_keepsTheQuantizer() {
+    float[][] stored = randomUnitVectors(2_000, 7);
+    HnswIndex index = quantizingIndex();
+    for (int i = 0; i < stored.length; i++) {
+      index.add(i, stored[i]);
+    }
+    boolean[] live = new boolean[stored.length];
+    java.util.Arrays.fill(live, true);
+    for (int i = 0; i < stored.length; i += 2) {
+      index.remove(i);
+      live[i] = false;
+    }
+    assertThat(index.rebuilds()).isPositive();
+    assertThat(index.quantized()).isTrue();
+    int found = 0;
+    for (int i = 1; i < stored.length; i += 2) {
+      found += index.search(stored[i], 1).get(0).id() == i ? 1 : 0;
+    }
+    assertThat(found).as("stored vectors find themselves, of 1,000").isGreaterThanOrEqualTo(995);
+  }
+
+  @Test
+  void vectorsOfDimensionsNotAMultipleOfFour_areNeverQuantized() {
+    HnswIndex index = new HnswIndex(6, HnswIndex.DEFAULT_M, 100, 64, 1L, HnswIndex.DEFAULT_COMPACT_SHARE, 10, Runnable::run);
+    SplittableRandom random = new SplittableRandom(8);
+    for (int i = 0; i < 50; i++) {
+      float[] v = new float[6];
+      double norm = 0;
+      for (int d = 0; d < 6; d++) {
+        v[d] = (float) random.nextGaussian();
+        norm += v[d] * v[d];
+      }
+      for (int d = 0; d < 6; d++) {
+        v[d] /= (float) Math.sqrt(norm);
+      }
+      index.add(i, v);
+    }
+    assertThat(index.quantized()).isFalse();
+  }
+
   @Test
   void add_withAnExistingId_replacesItsVector() {
     float[][] vs = randomUnitVectors(3, 4);

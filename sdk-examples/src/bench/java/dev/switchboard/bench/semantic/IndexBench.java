@@ -81,6 +81,7 @@ public final class IndexBench {
       exactBest[i] = dot(flat, exactTop[i][0], dim, queryVectors[i]);
     }
     System.out.printf("exact brute force: %.1f ms per query%n", bruteNs / 1e6 / q);
+    System.out.printf("walk on product codes: %s%n", index.quantized());
     String[] efs = a.getOrDefault("efSweep", String.valueOf(ef)).split(",");
     for (String efText : efs) {
       int e = Integer.parseInt(efText);
