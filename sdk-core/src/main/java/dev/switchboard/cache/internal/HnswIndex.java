@@ -45,7 +45,7 @@ public final class HnswIndex {
   /** Default beam width while inserting. */
   public static final int DEFAULT_EF_CONSTRUCTION = 300;
   /** Default beam width while searching (at least k). */
-  public static final int DEFAULT_EF_SEARCH = 128;
+  public static final int DEFAULT_EF_SEARCH = 160;
   /** Default share of tombstones at which the graph is rebuilt. */
   public static final double DEFAULT_COMPACT_SHARE = 0.25;
   /** Default size from which searches walk product-quantized codes. */
@@ -137,7 +137,11 @@ public final class HnswIndex {
     }
     if (sample != null) {
       float[] trainOn = sample;
-      trainer.execute(() -> quantize(trainOn));
+      try {
+        trainer.execute(() -> quantize(trainOn));
+      } catch (RuntimeException e) { // a trainer that refuses: walk byte codes, try again on a later add
+        training.set(false);
+      }
     }
   }
 
