@@ -48,23 +48,28 @@ class ResponseCacheTest {
       .price("p/other", ModelPrice.of(1, 10)).build();
   private final List<String> lookups = new CopyOnWriteArrayList<>();
 
+  /** A test embedder: {@code vector} computed now, as a completed future. */
+  private static Embedder embedder(String id, int dimensions, java.util.function.Function<String, float[]> vector) {
+    return new Embedder() {
+      @Override
+      public CompletableFuture<float[]> embed(String text) {
+        return CompletableFuture.completedFuture(vector.apply(text));
+      }
+
+      @Override
+      public int dimensions() {
+        return dimensions;
+      }
+
+      @Override
+      public String id() {
+        return id;
+      }
+    };
+  }
+
   /** Every question maps to the same vector: only the partition can keep two questions apart. */
-  private static final Embedder SAME_FOR_ALL = new Embedder() {
-    @Override
-    public CompletableFuture<float[]> embed(String text) {
-      return CompletableFuture.completedFuture(new float[] {1, 0});
-    }
-
-    @Override
-    public int dimensions() {
-      return 2;
-    }
-
-    @Override
-    public String id() {
-      return "same-for-all";
-    }
-  };
+  private static final Embedder SAME_FOR_ALL = embedder("same-for-all", 2, text -> new float[] {1, 0});
 
   private Switchboard switchboard(ResponseCache cache) {
     return Switchboard.builder().provider(provider).prices(prices).ticker(time).scheduler(time)
@@ -140,23 +145,8 @@ class ResponseCacheTest {
 
   @Test
   void semanticHit_withinThePartition_aboveTheThreshold_andOnlyIfTheGuardAllows() {
-    Embedder byFirstWord = new Embedder() {
-      @Override
-      public CompletableFuture<float[]> embed(String text) {
-        float[] v = text.startsWith("How") ? new float[] {1, 0} : new float[] {0.6f, 0.8f};
-        return CompletableFuture.completedFuture(v);
-      }
-
-      @Override
-      public int dimensions() {
-        return 2;
-      }
-
-      @Override
-      public String id() {
-        return "by-first-word";
-      }
-    };
+    Embedder byFirstWord = embedder("by-first-word", 2,
+        text -> text.startsWith("How") ? new float[] {1, 0} : new float[] {0.6f, 0.8f});
     Switchboard sb = switchboard(ResponseCache.builder().semantic(byFirstWord, 0.9)
         .guard((asked, stored) -> !asked.contains("Java")).build());
     ChatResponse stored = sb.chat(ask("How do I cache LLM answers?"));
@@ -174,22 +164,7 @@ class ResponseCacheTest {
 
   @Test
   void theGuardIsGivenTheCandidatesSimilarity() {
-    Embedder close = new Embedder() {
-      @Override
-      public CompletableFuture<float[]> embed(String text) {
-        return CompletableFuture.completedFuture(text.endsWith("?") ? new float[] {1, 0} : new float[] {0.8f, 0.6f});
-      }
-
-      @Override
-      public int dimensions() {
-        return 2;
-      }
-
-      @Override
-      public String id() {
-        return "close";
-      }
-    };
+    Embedder close = embedder("close", 2, text -> text.endsWith("?") ? new float[] {1, 0} : new float[] {0.8f, 0.6f});
     java.util.List<Double> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     SemanticGuard weighing = new SemanticGuard() {
       @Override
@@ -221,23 +196,10 @@ class ResponseCacheTest {
   }
 
   /** Unit vectors at the angles (in hundredths of a radian) given by the text after the last space. */
-  private static final Embedder BY_ANGLE = new Embedder() {
-    @Override
-    public CompletableFuture<float[]> embed(String text) {
-      double angle = Integer.parseInt(text.substring(text.lastIndexOf(' ') + 1)) / 100.0;
-      return CompletableFuture.completedFuture(new float[] {(float) Math.cos(angle), (float) Math.sin(angle)});
-    }
-
-    @Override
-    public int dimensions() {
-      return 2;
-    }
-
-    @Override
-    public String id() {
-      return "by-angle";
-    }
-  };
+  private static final Embedder BY_ANGLE = embedder("by-angle", 2, text -> {
+    double angle = Integer.parseInt(text.substring(text.lastIndexOf(' ') + 1)) / 100.0;
+    return new float[] {(float) Math.cos(angle), (float) Math.sin(angle)};
+  });
 
   @Test
   void theGuardIsGivenBothVectors() {
@@ -318,22 +280,7 @@ class ResponseCacheTest {
 
   @Test
   void aRouteCanHaveItsOwnThreshold() {
-    Embedder close = new Embedder() {
-      @Override
-      public CompletableFuture<float[]> embed(String text) {
-        return CompletableFuture.completedFuture(text.endsWith("?") ? new float[] {1, 0} : new float[] {0.8f, 0.6f});
-      }
-
-      @Override
-      public int dimensions() {
-        return 2;
-      }
-
-      @Override
-      public String id() {
-        return "close";
-      }
-    };
+    Embedder close = embedder("close", 2, text -> text.endsWith("?") ? new float[] {1, 0} : new float[] {0.8f, 0.6f});
     Switchboard sb = switchboard(ResponseCache.builder().semantic(close, 0.95).semanticThreshold("fast", 0.75)
         .build());
     sb.chat(ask("What is a switchboard?"));
