@@ -143,6 +143,30 @@ class HnswIndexTest {
   }
 
   @Test
+  void aQuantizerTrainedWhileTheGraphWasRebuilt_encodesTheNewGraph() {
+    List<Runnable> training = new ArrayList<>();
+    HnswIndex index = new HnswIndex(DIM, HnswIndex.DEFAULT_M, 100, HnswIndex.DEFAULT_EF_SEARCH, 42L,
+        HnswIndex.DEFAULT_COMPACT_SHARE, 1_000, training::add);
+    float[][] stored = randomUnitVectors(1_600, 9);
+    for (int i = 0; i < stored.length; i++) {
+      index.add(i, stored[i]);
+    }
+    assertThat(training).as("one training, held back").hasSize(1);
+    for (int i = 0; i < stored.length; i += 2) { // the graph the sample came from is replaced
+      index.remove(i);
+    }
+    assertThat(index.rebuilds()).isPositive();
+    assertThat(index.quantized()).isFalse();
+    training.get(0).run();
+    assertThat(index.quantized()).isTrue();
+    int found = 0;
+    for (int i = 1; i < stored.length; i += 2) {
+      found += index.search(stored[i], 1).get(0).id() == i ? 1 : 0;
+    }
+    assertThat(found).as("stored vectors find themselves, of 800").isGreaterThanOrEqualTo(796);
+  }
+
+  @Test
   void vectorsOfDimensionsNotAMultipleOfFour_areNeverQuantized() {
     HnswIndex index = new HnswIndex(6, HnswIndex.DEFAULT_M, 100, 64, 1L, HnswIndex.DEFAULT_COMPACT_SHARE, 10, Runnable::run);
     SplittableRandom random = new SplittableRandom(8);
